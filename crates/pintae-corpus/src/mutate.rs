@@ -1,0 +1,274 @@
+//! Deterministic mutants of the PINT-AE examples: deleted elements and
+//! attributes, emptied values, changed amounts, codes, dates, identifiers and
+//! flags, duplicated elements, removed lines, and several of these at once.
+//!
+//! Each mutant is a function of (example name, mutant index) only, so the
+//! corpus is re-created identically at test time and only the oracle's
+//! verdicts are stored.
+
+use std::ops::Range;
+
+use anyhow::Result;
+
+use crate::Doc;
+
+/// Mutants per PINT-AE example.
+pub const PER_EXAMPLE: usize = 60;
+
+/// A small deterministic generator (SplitMix64).
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeds from a string and a number.
+    pub fn new(seed: &str, n: u64) -> Rng {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in seed.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Rng(h ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// Next 64 random bits.
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    /// One element of a non-empty slice.
+    pub fn pick<'s, T>(&mut self, v: &'s [T]) -> &'s T {
+        &v[self.below(v.len())]
+    }
+}
+
+const NUMBERS: &[&str] = &[
+    "0", "-1", "-100.00", "100", "0.001", "12.345", "1e3", "abc", "", " 5 ", "1,000.00", "99999999999", "0.00",
+    "100.005", "3.14159", "NaN", "INF", "+7", ".5",
+];
+const DATES: &[&str] =
+    &["2025-02-30", "2025-13-01", "20250101", "2024-02-29", "2099-12-31", "1999-01-01", "2025-01-01Z", "2025-1-1", ""];
+const CODES: &[&str] = &[
+    "S", "Z", "E", "O", "AE", "XX", "380", "381", "389", "480", "81", "261", "383", "AED", "USD", "EUR", "0235",
+    "0088", "TL", "EID", "PAS", "CD", "DXB", "AUH", "SHJ", "XYZ", "30", "58", "48", "49", "10", "1", "VAT", "GST",
+    "VD", "DL8.61.1.A", "AE", "US", "GB", "C62", "EA", "H87", "ZZZ", "urn:peppol:bis:billing", "9900000097",
+    "9900000098", "9900000099", "1234567890", "100000000000003", "INV-1", "application/pdf", "text/csv", "95", "ABK",
+    "AAA", "FC", "DEL", "ZZ",
+];
+const FLAGS: &[&str] =
+    &["00000000", "10000000", "01000000", "00100000", "00010000", "00001000", "00000100", "00000010", "00000001", "11000000", "0000000", "000000002", "ABCDEFGH"];
+const CUSTOMIZATION: &[&str] = &[
+    "urn:peppol:pint:billing-1@ae-1",
+    "urn:peppol:pint:selfbilling-1@ae-1",
+    "urn:peppol:pint:billing-1",
+    "urn:cen.eu:en16931:2017",
+    "",
+];
+const PROFILE: &[&str] = &["urn:peppol:bis:billing", "urn:peppol:bis:selfbilling", "urn:peppol:bis:other", ""];
+
+fn attr_pool(name: &str) -> &'static [&'static str] {
+    match name {
+        "currencyID" => &["AED", "USD", "EUR", "XXX", "aed", ""],
+        "schemeID" => &[
+            "0235", "0088", "0007", "0192", "0184", "0208", "0201", "0210", "0211", "0151", "9906", "9907", "TL", "VAT",
+            "XX", "", "0002",
+        ],
+        "schemeAgencyID" => &["TL", "EID", "PAS", "CD", "XX", ""],
+        "schemeAgencyName" => &["AE", "US", "ZZ", "Dubai Economy", ""],
+        "unitCode" => &["EA", "C62", "H87", "XXX", ""],
+        "mimeCode" => &["application/pdf", "text/plain", "image/png", "xx", ""],
+        "listID" => &["UNCL7143", "HS", "XX", ""],
+        "unitCodeListID" => &["UNECERec20", ""],
+        _ => &["", "X", "0235", "AED", "TL", "fatal"],
+    }
+}
+
+fn leaf_text(n: roxmltree::Node) -> Option<Range<usize>> {
+    let mut kids = n.children();
+    match (kids.next(), kids.next()) {
+        (Some(t), None) if t.is_text() => Some(t.range()),
+        (None, None) => {
+            // empty element: the insertion point is just before the end tag
+            // (only for <a></a>; for <a/> there is none)
+            None
+        }
+        _ => None,
+    }
+}
+
+fn numeric_variant(orig: &str, r: &mut Rng) -> String {
+    let t = orig.trim();
+    if let Ok(v) = t.parse::<f64>() {
+        let opts = [v + 0.01, v - 0.01, v * 2.0, -v, v + 1.0, v / 3.0, v + 0.005];
+        let x = *r.pick(&opts);
+        let decimals = t.split_once('.').map_or(0, |(_, f)| f.len());
+        return format!("{:.*}", decimals.max(if r.below(3) == 0 { 3 } else { 2 }), x);
+    }
+    r.pick(NUMBERS).to_string()
+}
+
+fn is_numeric_name(l: &str) -> bool {
+    l.ends_with("Amount")
+        || l.ends_with("Quantity")
+        || l.ends_with("Percent")
+        || l.ends_with("Rate")
+        || l.ends_with("Numeric")
+        || l == "PriceAmount"
+}
+
+/// One edit on the text.
+struct Edit {
+    range: Range<usize>,
+    text: String,
+}
+
+fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
+    let doc = roxmltree::Document::parse(text).ok()?;
+    let elements: Vec<roxmltree::Node> = doc.descendants().filter(|n| n.is_element()).skip(1).collect();
+    if elements.is_empty() {
+        return None;
+    }
+    let leaves: Vec<roxmltree::Node> = elements.iter().copied().filter(|n| leaf_text(*n).is_some()).collect();
+    let with_attrs: Vec<roxmltree::Node> = elements.iter().copied().filter(|n| n.attributes().len() > 0).collect();
+    let op = r.below(100);
+    let named = |pred: &dyn Fn(&str) -> bool| -> Vec<roxmltree::Node> {
+        elements.iter().copied().filter(|n| pred(n.tag_name().name())).collect()
+    };
+    match op {
+        // delete an element
+        0..=17 => {
+            let n = *r.pick(&elements);
+            Some(Edit { range: n.range(), text: String::new() })
+        }
+        // empty a value
+        18..=25 => {
+            let n = *r.pick(&leaves);
+            Some(Edit { range: leaf_text(n)?, text: if r.below(4) == 0 { "   ".into() } else { String::new() } })
+        }
+        // change an amount or quantity
+        26..=41 => {
+            let cands = named(&|l| is_numeric_name(l));
+            let cands: Vec<_> = cands.into_iter().filter(|n| leaf_text(*n).is_some()).collect();
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            let range = leaf_text(n)?;
+            let new = if r.below(4) == 0 { r.pick(NUMBERS).to_string() } else { numeric_variant(&text[range.clone()], r) };
+            Some(Edit { range, text: new })
+        }
+        // change a code or identifier
+        42..=55 => {
+            let cands: Vec<_> = leaves
+                .iter()
+                .copied()
+                .filter(|n| {
+                    let l = n.tag_name().name();
+                    l.ends_with("Code") || l.ends_with("ID") || l == "Name" || l == "CountrySubentity"
+                })
+                .collect();
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            Some(Edit { range: leaf_text(n)?, text: r.pick(CODES).to_string() })
+        }
+        // change a date
+        56..=60 => {
+            let cands: Vec<_> = leaves.iter().copied().filter(|n| n.tag_name().name().ends_with("Date")).collect();
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            Some(Edit { range: leaf_text(n)?, text: r.pick(DATES).to_string() })
+        }
+        // change an attribute
+        61..=70 => {
+            let n = *r.pick(&with_attrs);
+            let attrs: Vec<_> = n.attributes().collect();
+            let a = r.pick(&attrs);
+            Some(Edit { range: a.range_value(), text: r.pick(attr_pool(a.name())).to_string() })
+        }
+        // delete an attribute
+        71..=75 => {
+            let n = *r.pick(&with_attrs);
+            let attrs: Vec<_> = n.attributes().collect();
+            let a = r.pick(&attrs);
+            let range = a.range();
+            // range_value excludes the quotes; widen to the closing quote
+            let end = a.range_value().end + 1;
+            Some(Edit { range: range.start..end.max(range.end), text: String::new() })
+        }
+        // duplicate an element
+        76..=83 => {
+            let n = *r.pick(&elements);
+            let t = &text[n.range()];
+            Some(Edit { range: n.range().end..n.range().end, text: t.to_string() })
+        }
+        // remove a line
+        84..=87 => {
+            let cands = named(&|l| l == "InvoiceLine" || l == "CreditNoteLine");
+            let n = *r.pick(if cands.is_empty() { &elements } else { &cands });
+            Some(Edit { range: n.range(), text: String::new() })
+        }
+        // transaction flags and charge indicators
+        88..=93 => {
+            let cands = named(&|l| l == "ProfileExecutionID" || l == "ChargeIndicator");
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            let v = if n.tag_name().name() == "ChargeIndicator" {
+                r.pick(&["true", "false", "yes", "1", " true "]).to_string()
+            } else {
+                r.pick(FLAGS).to_string()
+            };
+            Some(Edit { range: leaf_text(n)?, text: v })
+        }
+        // specification and process identifiers
+        _ => {
+            let cands = named(&|l| l == "CustomizationID" || l == "ProfileID" || l == "InvoiceTypeCode" || l == "CreditNoteTypeCode");
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            let v = match n.tag_name().name() {
+                "CustomizationID" => r.pick(CUSTOMIZATION).to_string(),
+                "ProfileID" => r.pick(PROFILE).to_string(),
+                _ => r.pick(&["380", "381", "389", "480", "81", "261", "383", "999", ""]).to_string(),
+            };
+            Some(Edit { range: leaf_text(n)?, text: v })
+        }
+    }
+}
+
+/// Applies 1–4 random mutations to `text`, deterministically from the seed.
+pub fn mutant(text: &str, seed: &str, index: u64) -> String {
+    let mut r = Rng::new(seed, index);
+    let count = match r.below(20) {
+        0..=11 => 1,
+        12..=16 => 2,
+        17..=18 => 3,
+        _ => 4,
+    };
+    let mut cur = text.to_string();
+    let mut applied = 0;
+    let mut tries = 0;
+    while applied < count && tries < 20 {
+        tries += 1;
+        if let Some(e) = mutate_once(&cur, &mut r) {
+            let mut next = String::with_capacity(cur.len() + e.text.len());
+            next.push_str(&cur[..e.range.start]);
+            next.push_str(&e.text);
+            next.push_str(&cur[e.range.end..]);
+            if next != cur && roxmltree::Document::parse(&next).is_ok() {
+                cur = next;
+                applied += 1;
+            }
+        }
+    }
+    cur
+}
+
+/// The mutants of every PINT-AE example.
+pub fn mutants(examples: &[Doc]) -> Result<Vec<Doc>> {
+    let mut out = Vec::new();
+    for ex in examples.iter().filter(|d| d.ruleset.starts_with("pint-ae")) {
+        for i in 0..PER_EXAMPLE {
+            let text = mutant(&ex.text, &ex.name, i as u64);
+            out.push(Doc { name: format!("mutant/{}/{i}", ex.name.rsplit('/').next().unwrap_or("x")), ruleset: ex.ruleset, text });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,187 @@
+//! Reading untrusted invoice bytes: UTF-8 check, XML parsing with DTDs
+//! refused and a node limit, UBL root check and SBDH envelope unwrapping.
+
+use pintae_model::{ns, DocumentKind};
+use serde::Serialize;
+
+/// Most XML nodes a document may have (a 4,000-line invoice has ~300,000).
+pub const MAX_NODES: u32 = 20_000_000;
+
+/// Why a document could not be checked at all.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InputError {
+    /// The bytes are not UTF-8.
+    #[error("not valid UTF-8 at line {line}, column {column} (byte {offset})")]
+    NotUtf8 {
+        /// 1-based line.
+        line: u32,
+        /// 1-based column (in characters).
+        column: u32,
+        /// Byte offset.
+        offset: usize,
+    },
+    /// The document declares a DTD (refused: entity expansion and external entities are attack vectors).
+    #[error("refused: the document has a DTD (<!DOCTYPE>); DTDs and entity declarations are not allowed in e-invoices")]
+    Dtd,
+    /// Not well-formed XML.
+    #[error("not well-formed XML at line {line}, column {column}: {message}")]
+    Xml {
+        /// 1-based line.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+        /// The parser's message.
+        message: String,
+    },
+    /// Too many nodes.
+    #[error("refused: the document has more than {limit} XML nodes")]
+    TooLarge {
+        /// The limit.
+        limit: u32,
+    },
+    /// The root element is not a UBL Invoice or CreditNote (nor an SBDH envelope around one).
+    #[error("the root element is {{{namespace}}}{name}, not a UBL 2.1 Invoice or CreditNote")]
+    NotUbl {
+        /// Root namespace URI.
+        namespace: String,
+        /// Root local name.
+        name: String,
+    },
+    /// An SBDH envelope without an invoice inside.
+    #[error("the SBDH envelope holds no UBL Invoice or CreditNote")]
+    EmptyEnvelope,
+}
+
+/// Information about an SBDH envelope the document was wrapped in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Envelope {
+    /// `sbdh`.
+    pub kind: &'static str,
+    /// Line of the wrapped document's start tag in the original input.
+    pub payload_line: u32,
+    /// Sender identifier from the header, if present.
+    pub sender: Option<String>,
+    /// Receiver identifier from the header, if present.
+    pub receiver: Option<String>,
+}
+
+fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text.as_bytes()[..offset.min(text.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() as u32 + 1;
+    (line, column)
+}
+
+/// Decodes bytes as UTF-8 (a leading BOM is skipped).
+pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or("");
+        let (line, column) = line_col(valid, offset);
+        InputError::NotUtf8 { line, column, offset }
+    })
+}
+
+/// Parses XML with untrusted-input settings.
+pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
+    let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES };
+    roxmltree::Document::parse_with_options(text, opts).map_err(|e| match e {
+        roxmltree::Error::DtdDetected => InputError::Dtd,
+        roxmltree::Error::NodesLimitReached => InputError::TooLarge { limit: MAX_NODES },
+        other => {
+            let p = other.pos();
+            InputError::Xml { line: p.row, column: p.col, message: other.to_string() }
+        }
+    })
+}
+
+/// What a parsed input turned out to be.
+pub enum Unwrapped {
+    /// A bare UBL document.
+    Bare(DocumentKind),
+    /// An SBDH envelope; the payload must be parsed again from this text.
+    Wrapped {
+        /// The payload's text, with the namespace declarations it inherited
+        /// from the envelope added to its start tag.
+        payload: String,
+        /// Line offset of the payload in the original input.
+        envelope: Envelope,
+    },
+}
+
+/// Checks the root: a UBL document, or an SBDH envelope around one.
+pub fn classify(doc: &roxmltree::Document<'_>) -> Result<Unwrapped, InputError> {
+    let root = doc.root_element();
+    let tag = root.tag_name();
+    if let Some(kind) = DocumentKind::from_root(tag.namespace(), tag.name()) {
+        return Ok(Unwrapped::Bare(kind));
+    }
+    if tag.namespace() == Some(ns::SBDH) && tag.name() == "StandardBusinessDocument" {
+        let payload = root
+            .children()
+            .filter(|c| c.is_element())
+            .find(|c| DocumentKind::from_root(c.tag_name().namespace(), c.tag_name().name()).is_some())
+            .ok_or(InputError::EmptyEnvelope)?;
+        let text = doc.input_text();
+        let range = payload.range();
+        let slice = &text[range.clone()];
+        // inherited namespace declarations, added to the payload's start tag
+        let own = declared_prefixes(slice);
+        let mut extra = String::new();
+        for nsd in payload.namespaces() {
+            if !own.contains(&nsd.name()) {
+                match nsd.name() {
+                    Some(p) => extra.push_str(&format!(" xmlns:{p}=\"{}\"", escape_attr(nsd.uri()))),
+                    None => extra.push_str(&format!(" xmlns=\"{}\"", escape_attr(nsd.uri()))),
+                }
+            }
+        }
+        let name_end = slice.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(slice.len());
+        let mut payload_text = String::with_capacity(slice.len() + extra.len());
+        payload_text.push_str(&slice[..name_end]);
+        payload_text.push_str(&extra);
+        payload_text.push_str(&slice[name_end..]);
+        let header = root.children().find(|c| c.has_tag_name((ns::SBDH, "StandardBusinessDocumentHeader")));
+        let ident = |who: &str| {
+            header
+                .and_then(|h| h.children().find(|c| c.has_tag_name((ns::SBDH, who))))
+                .and_then(|s| s.children().find(|c| c.has_tag_name((ns::SBDH, "Identifier"))))
+                .and_then(|i| i.text())
+                .map(|t| t.trim().to_string())
+        };
+        let envelope = Envelope {
+            kind: "sbdh",
+            payload_line: doc.text_pos_at(range.start).row,
+            sender: ident("Sender"),
+            receiver: ident("Receiver"),
+        };
+        return Ok(Unwrapped::Wrapped { payload: payload_text, envelope });
+    }
+    Err(InputError::NotUbl { namespace: tag.namespace().unwrap_or("").to_string(), name: tag.name().to_string() })
+}
+
+/// Prefixes declared on the first start tag of `slice` (`None` = default namespace).
+fn declared_prefixes(slice: &str) -> Vec<Option<&str>> {
+    let end = slice.find('>').unwrap_or(slice.len());
+    let tag = &slice[..end];
+    let mut out = Vec::new();
+    let mut rest = tag;
+    while let Some(i) = rest.find("xmlns") {
+        let after = &rest[i + 5..];
+        if let Some(stripped) = after.strip_prefix(':') {
+            let pend = stripped.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(stripped.len());
+            out.push(Some(&stripped[..pend]));
+        } else if after.trim_start().starts_with('=') {
+            out.push(None);
+        }
+        rest = after;
+    }
+    out
+}
+
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+}

@@ -1,0 +1,94 @@
+//! ISO Schematron (`queryBinding="xslt2"`) reader and runner.
+//!
+//! A schema is read once ([`Schema::parse`]) into compiled patterns; running
+//! it ([`Schema::check`]) visits every element of a document once per pattern
+//! in document order, gives each element to the first rule of the pattern
+//! whose context matches it (as the compiled XSLT of the official validators
+//! does), and evaluates that rule's asserts and reports.
+
+mod pattern;
+mod reader;
+mod runner;
+
+pub use reader::SchemaError;
+pub use runner::{Check, CheckKind, Failure, RuleError, SchemaOutcome};
+/// Result types, re-exported for the validator.
+pub mod runner_types {
+    pub use super::runner::Failure;
+}
+
+use std::collections::HashMap;
+
+use crate::xpath::compile::Op;
+use crate::xpath::Library;
+use pattern::Matcher;
+
+/// Counts of what a schema contains, for coverage tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SchemaStats {
+    /// `pattern` elements.
+    pub patterns: usize,
+    /// `rule` elements.
+    pub rules: usize,
+    /// `assert` elements.
+    pub asserts: usize,
+    /// `report` elements.
+    pub reports: usize,
+    /// `let` elements (global, pattern and rule level).
+    pub lets: usize,
+    /// `xsl:function` definitions.
+    pub functions: usize,
+}
+
+/// A compiled Schematron schema.
+#[derive(Debug)]
+pub struct Schema {
+    /// A name for reports (the file name, or the schema title).
+    pub name: String,
+    lib: Library,
+    globals: Vec<(usize, Op)>,
+    patterns: Vec<Pattern>,
+    stats: SchemaStats,
+}
+
+#[derive(Debug)]
+struct Pattern {
+    id: Option<String>,
+    lets: Vec<(usize, Op)>,
+    rules: Vec<Rule>,
+    /// Rules whose context can end in an element of this local name.
+    by_name: HashMap<Box<str>, Vec<usize>>,
+    /// Rules whose context ends in a wildcard.
+    wildcard: Vec<usize>,
+}
+
+#[derive(Debug)]
+struct Rule {
+    context: String,
+    matcher: Matcher,
+    lets: Vec<(usize, Op)>,
+    checks: Vec<runner::CompiledCheck>,
+}
+
+impl Schema {
+    /// What the schema contains.
+    pub fn stats(&self) -> SchemaStats {
+        self.stats
+    }
+
+    /// Every assert and report, in document order of the schema file.
+    pub fn checks(&self) -> impl Iterator<Item = Check<'_>> {
+        self.patterns.iter().flat_map(move |p| {
+            p.rules.iter().flat_map(move |r| {
+                r.checks.iter().map(move |c| Check {
+                    id: c.id.as_deref(),
+                    flag: c.flag.as_deref(),
+                    kind: c.kind,
+                    test: &c.test_src,
+                    context: &r.context,
+                    pattern: p.id.as_deref(),
+                })
+            })
+        })
+    }
+}

@@ -1,0 +1,250 @@
+//! Rule contexts as XSLT match patterns.
+//!
+//! A context such as `cac:InvoiceLine/cac:Item | /ubl:Invoice` is compiled
+//! as an XPath path and then turned into path patterns that are matched
+//! backwards from a candidate element: last step first, then its parent (for
+//! `/`) or any ancestor (for `//`). Only element nodes are ever offered, as
+//! the official compiled Schematron only applies templates to elements.
+
+use crate::xpath::ast::Axis;
+use crate::xpath::compile::{never_numeric, NodeTest, Op, StepOp};
+use crate::xpath::eval::Evaluator;
+use crate::xpath::value::{ebv, Item, XNode};
+use crate::xpath::{Focus, XPathError};
+
+/// How a step relates to the step before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sep {
+    /// `a/b`: b's parent is a.
+    Child,
+    /// `a//b`: some ancestor of b is a.
+    Desc,
+}
+
+/// Where a pattern is anchored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchor {
+    /// `a/b`: anywhere.
+    Anywhere,
+    /// `/a/b`: `a` is a child of the document node.
+    Root,
+}
+
+#[derive(Debug)]
+struct PStep {
+    sep: Sep,
+    attribute: bool,
+    step: StepOp,
+    /// Whether any predicate may be positional.
+    positional: bool,
+}
+
+#[derive(Debug)]
+struct PathPattern {
+    anchor: Anchor,
+    steps: Vec<PStep>,
+}
+
+/// A compiled rule context.
+#[derive(Debug)]
+pub struct Matcher {
+    alternatives: Vec<PathPattern>,
+}
+
+impl Matcher {
+    /// Builds a matcher from a compiled context expression; `None` when the
+    /// expression is not a valid XSLT 2.0 pattern.
+    pub fn from_op(op: Op) -> Option<Matcher> {
+        let mut alternatives = Vec::new();
+        collect(op, &mut alternatives)?;
+        Some(Matcher { alternatives })
+    }
+
+    /// Local names the final step can match; `None` in the list means a
+    /// wildcard (any element).
+    pub fn final_names(&self) -> Vec<Option<&str>> {
+        self.alternatives
+            .iter()
+            .map(|p| match p.steps.last() {
+                Some(PStep { attribute: false, step: StepOp { test: NodeTest::Name { local: Some(l), .. }, .. }, .. }) => {
+                    Some(&**l)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the element matches.
+    pub fn matches<'a>(&'a self, ev: &mut Evaluator<'a>, n: XNode<'a>) -> Result<bool, XPathError> {
+        for p in &self.alternatives {
+            if match_from(ev, p, p.steps.len(), n)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+fn collect(op: Op, out: &mut Vec<PathPattern>) -> Option<()> {
+    match op {
+        Op::Union(a, b) => {
+            collect(*a, out)?;
+            collect(*b, out)
+        }
+        other => {
+            let mut comps = Vec::new();
+            flatten(other, &mut comps);
+            out.push(build(comps)?);
+            Some(())
+        }
+    }
+}
+
+fn flatten(op: Op, out: &mut Vec<Op>) {
+    match op {
+        Op::Path(l, r) => {
+            flatten(*l, out);
+            flatten(*r, out);
+        }
+        other => out.push(other),
+    }
+}
+
+fn build(comps: Vec<Op>) -> Option<PathPattern> {
+    let mut anchor = Anchor::Anywhere;
+    let mut steps = Vec::new();
+    let mut pending_desc = false;
+    for (i, c) in comps.into_iter().enumerate() {
+        match c {
+            Op::Root if i == 0 => anchor = Anchor::Root,
+            Op::Step(s) if s.axis == Axis::DescendantOrSelf && s.test == NodeTest::AnyNode && s.preds.is_empty() => {
+                pending_desc = true;
+            }
+            Op::Step(mut s) => {
+                let sep = match s.axis {
+                    Axis::Child | Axis::Attribute => {
+                        if pending_desc {
+                            Sep::Desc
+                        } else {
+                            Sep::Child
+                        }
+                    }
+                    Axis::Descendant => {
+                        s.axis = Axis::Child;
+                        Sep::Desc
+                    }
+                    _ => return None,
+                };
+                pending_desc = false;
+                let positional = !s.preds.iter().all(never_numeric);
+                steps.push(PStep { sep, attribute: s.axis == Axis::Attribute, step: s, positional });
+            }
+            _ => return None,
+        }
+    }
+    if steps.is_empty() || pending_desc {
+        return None;
+    }
+    // `//a` from the root matches `a` anywhere.
+    if anchor == Anchor::Root && steps[0].sep == Sep::Desc {
+        anchor = Anchor::Anywhere;
+        steps[0].sep = Sep::Child;
+    }
+    Some(PathPattern { anchor, steps })
+}
+
+fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Result<bool, XPathError> {
+    if s.attribute || !n.is_element() {
+        return Ok(false);
+    }
+    if !test_matches(&s.step.test, n) {
+        return Ok(false);
+    }
+    if s.step.preds.is_empty() {
+        return Ok(true);
+    }
+    if !s.positional {
+        let f = Focus::node(n);
+        for p in &s.step.preds {
+            if !ev.ebv(p, &f)? {
+                return Ok(false);
+            }
+        }
+        return Ok(true);
+    }
+    // positional: evaluate the step from the parent and see if n survives
+    let Some(parent) = n.parent() else { return Ok(false) };
+    let mut siblings: Vec<Item<'a>> = parent
+        .node
+        .children()
+        .map(XNode::new)
+        .filter(|c| c.is_element() && test_matches(&s.step.test, *c))
+        .map(Item::Node)
+        .collect();
+    for p in &s.step.preds {
+        let size = siblings.len();
+        let mut kept = Vec::new();
+        for (i, it) in siblings.into_iter().enumerate() {
+            let f = Focus { item: Some(it), pos: i + 1, size };
+            let r = ev.eval(p, &f)?;
+            let keep = match r.as_slice() {
+                [Item::Atomic(a)] if a.is_numeric() => a.as_f64() == (i + 1) as f64,
+                _ => ebv(&r)?,
+            };
+            if keep {
+                if let Some(it) = f.item {
+                    kept.push(it);
+                }
+            }
+        }
+        siblings = kept;
+    }
+    Ok(siblings.iter().any(|i| matches!(i, Item::Node(x) if *x == n)))
+}
+
+fn test_matches(t: &NodeTest, n: XNode<'_>) -> bool {
+    use crate::xpath::compile::NsTest;
+    match t {
+        NodeTest::AnyNode | NodeTest::Element => true,
+        NodeTest::Name { ns, local } => {
+            let Some((nns, nl)) = n.expanded_name() else { return false };
+            local.as_deref().is_none_or(|l| l == nl)
+                && match ns {
+                    NsTest::Any => true,
+                    NsTest::NoNs => nns.is_none(),
+                    NsTest::Uri(u) => nns == Some(&**u),
+                }
+        }
+        _ => false,
+    }
+}
+
+/// Does `n` match steps `[..k]` of `p`, with step `k-1` matching `n` itself?
+fn match_from<'a>(ev: &mut Evaluator<'a>, p: &'a PathPattern, k: usize, n: XNode<'a>) -> Result<bool, XPathError> {
+    let s = &p.steps[k - 1];
+    if !step_matches(ev, s, n)? {
+        return Ok(false);
+    }
+    if k == 1 {
+        return Ok(match p.anchor {
+            Anchor::Anywhere => true,
+            Anchor::Root => n.parent().is_some_and(|x| x.node.is_root()),
+        });
+    }
+    match s.sep {
+        Sep::Child => match n.parent() {
+            Some(par) => match_from(ev, p, k - 1, par),
+            None => Ok(false),
+        },
+        Sep::Desc => {
+            let mut cur = n.parent();
+            while let Some(a) = cur {
+                if match_from(ev, p, k - 1, a)? {
+                    return Ok(true);
+                }
+                cur = a.parent();
+            }
+            Ok(false)
+        }
+    }
+}

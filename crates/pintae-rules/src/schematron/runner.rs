@@ -1,0 +1,268 @@
+//! Running a compiled schema over a document.
+
+use serde::Serialize;
+
+use super::Schema;
+use crate::xpath::compile::Op;
+use crate::xpath::eval::{lexical_name, Evaluator};
+use crate::xpath::value::{atomize_item, Item, XNode};
+use crate::xpath::{ErrorCode, Focus};
+
+/// Assert or report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckKind {
+    /// Fails when the test is false.
+    Assert,
+    /// Fires when the test is true.
+    Report,
+}
+
+/// A read-only view of one assert or report.
+#[derive(Clone, Copy, Debug)]
+pub struct Check<'s> {
+    /// The `id` attribute.
+    pub id: Option<&'s str>,
+    /// The `flag` (or `role`) attribute.
+    pub flag: Option<&'s str>,
+    /// Assert or report.
+    pub kind: CheckKind,
+    /// The test expression.
+    pub test: &'s str,
+    /// The rule context.
+    pub context: &'s str,
+    /// The pattern id.
+    pub pattern: Option<&'s str>,
+}
+
+#[derive(Debug)]
+pub(super) enum MsgPart {
+    Text(String),
+    ValueOf(Op),
+    Name(Option<Op>),
+}
+
+#[derive(Debug)]
+pub(super) struct CompiledCheck {
+    pub kind: CheckKind,
+    pub id: Option<String>,
+    pub flag: Option<String>,
+    pub test: Op,
+    pub test_src: String,
+    pub message: Vec<MsgPart>,
+}
+
+/// A failed assert or a fired report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// Rule id (empty when the rule has none).
+    pub id: String,
+    /// `fatal`, `warning`, … (empty when the rule has none).
+    pub flag: String,
+    /// Where: `/Invoice/cac:AccountingCustomerParty[1]/cac:Party[1]`.
+    pub location: String,
+    /// 1-based line of the context element's start tag.
+    pub line: u32,
+    /// 1-based column of the context element's start tag.
+    pub column: u32,
+    /// The rule's message, with `value-of` and `name` filled in.
+    pub message: String,
+}
+
+/// A dynamic XPath error raised while evaluating a rule: the official
+/// validator aborts the document on these, so the document is not valid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleError {
+    /// Id of the assert whose test raised it, if any.
+    pub id: Option<String>,
+    /// The specification's error code (`XPTY0004`, `FORG0001`, …).
+    pub code: String,
+    /// What went wrong.
+    pub message: String,
+    /// Context element location.
+    pub location: String,
+    /// Line of the context element.
+    pub line: u32,
+    /// Column of the context element.
+    pub column: u32,
+}
+
+/// What running one schema on one document found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct SchemaOutcome {
+    /// Failed asserts and fired reports, pattern by pattern, in document order.
+    pub failures: Vec<Failure>,
+    /// Dynamic errors (at most [`MAX_ERRORS`] are kept).
+    pub errors: Vec<RuleError>,
+}
+
+/// How many rule errors are kept per document.
+pub const MAX_ERRORS: usize = 50;
+
+/// The location path of a node: `/Invoice/cac:Party[1]/cbc:Name[2]`.
+pub fn location(n: XNode<'_>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = Some(n);
+    while let Some(x) = cur {
+        if x.node.is_root() {
+            break;
+        }
+        if x.attr != 0 {
+            parts.push(format!("@{}", lexical_name(&x)));
+        } else if x.node.is_element() {
+            let name = lexical_name(&x);
+            let is_root_element = x.node.parent().is_some_and(|p| p.is_root());
+            if is_root_element {
+                parts.push(name.to_string());
+            } else {
+                let tag = x.node.tag_name();
+                let idx = 1 + x
+                    .node
+                    .prev_siblings()
+                    .skip(1)
+                    .filter(|s| s.is_element() && s.tag_name() == tag)
+                    .count();
+                parts.push(format!("{name}[{idx}]"));
+            }
+        } else if x.node.is_text() {
+            parts.push("text()".into());
+        }
+        cur = x.parent();
+    }
+    parts.reverse();
+    format!("/{}", parts.join("/"))
+}
+
+fn position(n: XNode<'_>) -> (u32, u32) {
+    let doc = n.node.document();
+    let p = doc.text_pos_at(n.node.range().start);
+    (p.row, p.col)
+}
+
+impl Schema {
+    /// Runs every pattern of the schema over the document. Never fails:
+    /// dynamic errors are part of the outcome.
+    pub fn check<'a>(&'a self, doc: &'a roxmltree::Document<'a>) -> SchemaOutcome {
+        let mut out = SchemaOutcome::default();
+        let mut ev = Evaluator::new(&self.lib);
+        let root = XNode::new(doc.root());
+        let root_focus = Focus::node(root);
+        for (slot, op) in &self.globals {
+            match ev.eval(op, &root_focus) {
+                Ok(v) => ev.set_var(*slot, v),
+                Err(e) => {
+                    push_error(&mut out, None, e, root);
+                    ev.set_var(*slot, Vec::new());
+                }
+            }
+        }
+        let elements: Vec<XNode<'a>> = doc.descendants().filter(|n| n.is_element()).map(XNode::new).collect();
+        for pattern in &self.patterns {
+            for (slot, op) in &pattern.lets {
+                match ev.eval(op, &root_focus) {
+                    Ok(v) => ev.set_var(*slot, v),
+                    Err(e) => push_error(&mut out, None, e, root),
+                }
+            }
+            let mut cands: Vec<usize> = Vec::new();
+            for &n in &elements {
+                cands.clear();
+                let local = n.node.tag_name().name();
+                if let Some(v) = pattern.by_name.get(local) {
+                    cands.extend_from_slice(v);
+                }
+                if !pattern.wildcard.is_empty() {
+                    cands.extend_from_slice(&pattern.wildcard);
+                    cands.sort_unstable();
+                    cands.dedup();
+                }
+                for &ri in &cands {
+                    let rule = &pattern.rules[ri];
+                    match rule.matcher.matches(&mut ev, n) {
+                        Ok(false) => continue,
+                        Ok(true) => {
+                            self.fire(&mut ev, rule, n, &mut out);
+                            break;
+                        }
+                        Err(e) => {
+                            push_error(&mut out, None, e, n);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn fire<'a>(&'a self, ev: &mut Evaluator<'a>, rule: &'a super::Rule, n: XNode<'a>, out: &mut SchemaOutcome) {
+        let focus = Focus::node(n);
+        for (slot, op) in &rule.lets {
+            match ev.eval(op, &focus) {
+                Ok(v) => ev.set_var(*slot, v),
+                Err(e) => {
+                    push_error(out, None, e, n);
+                    ev.set_var(*slot, Vec::new());
+                }
+            }
+        }
+        for c in &rule.checks {
+            let fired = match ev.ebv(&c.test, &focus) {
+                Ok(b) => match c.kind {
+                    CheckKind::Assert => !b,
+                    CheckKind::Report => b,
+                },
+                Err(e) => {
+                    push_error(out, c.id.clone(), e, n);
+                    continue;
+                }
+            };
+            if fired {
+                let (line, column) = position(n);
+                out.failures.push(Failure {
+                    id: c.id.clone().unwrap_or_default(),
+                    flag: c.flag.clone().unwrap_or_default(),
+                    location: location(n),
+                    line,
+                    column,
+                    message: render(ev, &c.message, &focus),
+                });
+            }
+        }
+    }
+}
+
+fn push_error(out: &mut SchemaOutcome, id: Option<String>, e: crate::xpath::XPathError, n: XNode<'_>) {
+    if out.errors.len() >= MAX_ERRORS {
+        return;
+    }
+    let (line, column) = position(n);
+    let code = if e.code == ErrorCode::LIMIT { "LIMIT".to_string() } else { e.code.to_string() };
+    out.errors.push(RuleError { id, code, message: e.message, location: location(n), line, column });
+}
+
+fn render<'a>(ev: &mut Evaluator<'a>, parts: &'a [MsgPart], f: &Focus<'a>) -> String {
+    let mut s = String::new();
+    for p in parts {
+        match p {
+            MsgPart::Text(t) => s.push_str(t),
+            MsgPart::ValueOf(op) => {
+                if let Ok(v) = ev.eval(op, f) {
+                    let strs: Vec<String> = v.iter().map(|i| atomize_item(i).to_str().to_string()).collect();
+                    s.push_str(&strs.join(" "));
+                }
+            }
+            MsgPart::Name(path) => {
+                let target = match path {
+                    None => f.item.clone(),
+                    Some(op) => ev.eval(op, f).ok().and_then(|v| v.into_iter().next()),
+                };
+                if let Some(Item::Node(n)) = target {
+                    s.push_str(lexical_name(&n));
+                }
+            }
+        }
+    }
+    // collapse the whitespace of multi-line messages
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

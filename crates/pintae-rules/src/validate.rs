@@ -1,0 +1,103 @@
+//! The validator: one or more compiled schemas run in order on a document.
+
+use serde::Serialize;
+
+use crate::input::{self, Envelope, InputError, Unwrapped};
+use crate::schematron::{RuleError, Schema};
+
+pub use crate::schematron::runner_types::Failure;
+
+/// Several schemas run in order on each document (PINT-AE: the core file,
+/// then the jurisdiction file). Compile once, share freely: `Send + Sync`.
+#[derive(Debug)]
+pub struct Validator {
+    schemas: Vec<Schema>,
+}
+
+/// The verdict on one document. Checking never fails: an unreadable or
+/// hostile document is a report with `input_error` set.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// False when a `fatal` rule failed, a rule raised an error, or the
+    /// document could not be checked.
+    pub valid: bool,
+    /// Failed asserts and fired reports, schema by schema.
+    pub failed: Vec<Failure>,
+    /// Dynamic errors raised by rules (the official validator aborts on these).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rule_errors: Vec<RuleError>,
+    /// Why the document could not be checked at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input_error: Option<InputError>,
+    /// Set when the invoice came inside an SBDH envelope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wrapped: Option<Envelope>,
+}
+
+impl Report {
+    fn from_input_error(e: InputError) -> Report {
+        Report { valid: false, input_error: Some(e), ..Report::default() }
+    }
+
+    /// Failed rule ids, in report order.
+    pub fn failed_ids(&self) -> Vec<&str> {
+        self.failed.iter().map(|f| f.id.as_str()).collect()
+    }
+}
+
+impl Validator {
+    /// A validator running `schemas` in order.
+    pub fn new(schemas: Vec<Schema>) -> Validator {
+        Validator { schemas }
+    }
+
+    /// The schemas, in run order.
+    pub fn schemas(&self) -> &[Schema] {
+        &self.schemas
+    }
+
+    /// Checks a document given as bytes.
+    pub fn validate(&self, bytes: &[u8]) -> Report {
+        let text = match input::decode(bytes) {
+            Ok(t) => t,
+            Err(e) => return Report::from_input_error(e),
+        };
+        let doc = match input::parse(text) {
+            Ok(d) => d,
+            Err(e) => return Report::from_input_error(e),
+        };
+        match input::classify(&doc) {
+            Err(e) => Report::from_input_error(e),
+            Ok(Unwrapped::Bare(_)) => self.check_document(&doc),
+            Ok(Unwrapped::Wrapped { payload, envelope }) => {
+                drop(doc);
+                let inner = match input::parse(&payload) {
+                    Ok(d) => d,
+                    Err(e) => return Report::from_input_error(e),
+                };
+                let mut r = self.check_document(&inner);
+                let shift = envelope.payload_line.saturating_sub(1);
+                for f in &mut r.failed {
+                    f.line += shift;
+                }
+                for e in &mut r.rule_errors {
+                    e.line += shift;
+                }
+                r.wrapped = Some(envelope);
+                r
+            }
+        }
+    }
+
+    /// Checks an already parsed document (no root or envelope checks).
+    pub fn check_document<'a>(&'a self, doc: &'a roxmltree::Document<'a>) -> Report {
+        let mut r = Report::default();
+        for s in &self.schemas {
+            let o = s.check(doc);
+            r.failed.extend(o.failures);
+            r.rule_errors.extend(o.errors);
+        }
+        r.valid = r.rule_errors.is_empty() && !r.failed.iter().any(|f| f.flag == "fatal");
+        r
+    }
+}

@@ -1,0 +1,475 @@
+//! AST → compiled form: QNames resolved against the static namespaces,
+//! functions bound, variables given frame slots, constant regular
+//! expressions compiled once, and `//name` rewritten to the descendant axis.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::ast::*;
+use super::error::{ErrorCode, XPathError};
+use super::functions::Builtin;
+use super::regex::compile_regex;
+use super::value::{parse_decimal, parse_double, ArithOp, AtomicType, CmpOp};
+
+/// The XML Schema namespace (constructor functions and types).
+pub const XS_NS: &str = "http://www.w3.org/2001/XMLSchema";
+/// The XPath functions namespace.
+pub const FN_NS: &str = "http://www.w3.org/2005/xpath-functions";
+
+/// Namespace part of a name test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NsTest {
+    /// `*:local` or `*`.
+    Any,
+    /// No namespace (an unprefixed name).
+    NoNs,
+    /// A namespace URI.
+    Uri(Box<str>),
+}
+
+/// A compiled node test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NodeTest {
+    /// Principal node kind with a name test; `local: None` is a wildcard.
+    Name {
+        /// Namespace test.
+        ns: NsTest,
+        /// Local name, or `None` for `*`.
+        local: Option<Box<str>>,
+    },
+    /// `node()`
+    AnyNode,
+    /// `text()`
+    Text,
+    /// `comment()`
+    Comment,
+    /// `processing-instruction()`
+    Pi,
+    /// `element()`
+    Element,
+    /// `attribute()`
+    AttributeKind,
+    /// `document-node()`
+    Document,
+}
+
+/// A compiled axis step.
+#[derive(Debug)]
+pub struct StepOp {
+    /// The axis.
+    pub axis: Axis,
+    /// The node test.
+    pub test: NodeTest,
+    /// Predicates, in order.
+    pub preds: Vec<Op>,
+}
+
+/// A literal constant.
+#[derive(Debug, Clone)]
+pub enum Const {
+    /// xs:string
+    String(Box<str>),
+    /// xs:integer
+    Integer(i64),
+    /// xs:decimal
+    Decimal(Decimal),
+    /// xs:double
+    Double(f64),
+}
+
+/// A sequence type (function parameters and results).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeqType {
+    /// Atomic item type; `None` is `item()`.
+    pub item: Option<AtomicType>,
+    /// Occurrence: `' '` exactly one, `'?'`, `'*'`, `'+'`, `'0'` empty.
+    pub occ: char,
+}
+
+/// The compiled expression tree.
+#[allow(missing_docs)]
+#[derive(Debug)]
+pub enum Op {
+    Const(Const),
+    Empty,
+    Var(usize),
+    Context,
+    Root,
+    Seq(Vec<Op>),
+    Path(Box<Op>, Box<Op>),
+    Step(StepOp),
+    Filter(Box<Op>, Vec<Op>),
+    Call(Builtin, Vec<Op>),
+    /// `matches(input, <constant pattern>)`, regex compiled once.
+    MatchesConst(Box<Op>, Arc<regex::Regex>),
+    UserCall(usize, Vec<Op>),
+    Or(Box<Op>, Box<Op>),
+    And(Box<Op>, Box<Op>),
+    General(CmpOp, Box<Op>, Box<Op>),
+    Value(CmpOp, Box<Op>, Box<Op>),
+    NodeCmp(&'static str, Box<Op>, Box<Op>),
+    Range(Box<Op>, Box<Op>),
+    Arith(ArithOp, Box<Op>, Box<Op>),
+    Neg(Box<Op>),
+    Union(Box<Op>, Box<Op>),
+    Intersect(Box<Op>, Box<Op>),
+    Except(Box<Op>, Box<Op>),
+    If(Box<Op>, Box<Op>, Box<Op>),
+    /// `for $slot in in return body`
+    For(usize, Box<Op>, Box<Op>),
+    /// `some|every $slot in in satisfies body`
+    Quant(Quant, usize, Box<Op>, Box<Op>),
+    Cast(Box<Op>, AtomicType, bool),
+    Castable(Box<Op>, AtomicType, bool),
+    InstanceOf(Box<Op>, SeqType),
+    Treat(Box<Op>, SeqType),
+}
+
+/// What the compiler needs to know about names.
+#[derive(Debug, Default, Clone)]
+pub struct StaticContext {
+    /// Prefix → namespace URI.
+    pub namespaces: HashMap<String, String>,
+    /// (namespace URI, local name, arity) → index of a user function.
+    pub functions: HashMap<(String, String, usize), usize>,
+}
+
+impl StaticContext {
+    /// A context with the `xs`, `xsd` and `fn` prefixes bound.
+    pub fn new() -> Self {
+        let mut namespaces = HashMap::new();
+        namespaces.insert("xs".to_string(), XS_NS.to_string());
+        namespaces.insert("xsd".to_string(), XS_NS.to_string());
+        namespaces.insert("fn".to_string(), FN_NS.to_string());
+        StaticContext { namespaces, functions: HashMap::new() }
+    }
+
+    /// Resolves a lexical QName: (namespace, local). Unprefixed names get `default`.
+    pub fn resolve(&self, qname: &str, span: &std::ops::Range<usize>, default: Option<&str>) -> Result<(Option<String>, String), XPathError> {
+        match qname.split_once(':') {
+            Some((p, l)) => {
+                let uri = self.namespaces.get(p).ok_or_else(|| {
+                    XPathError::at(ErrorCode::XPST0081, span.clone(), format!("namespace prefix '{p}' is not declared"))
+                })?;
+                Ok((Some(uri.clone()), l.to_string()))
+            }
+            None => Ok((default.map(str::to_string), qname.to_string())),
+        }
+    }
+
+    /// Resolves a sequence type such as `xs:decimal?`.
+    pub fn seq_type(&self, name: Option<&str>, occ: char, span: &std::ops::Range<usize>) -> Result<SeqType, XPathError> {
+        let item = match name {
+            None => None,
+            Some(n) => Some(self.atomic_type(n, span)?),
+        };
+        Ok(SeqType { item, occ })
+    }
+
+    fn atomic_type(&self, name: &str, span: &std::ops::Range<usize>) -> Result<AtomicType, XPathError> {
+        let (ns, local) = self.resolve(name, span, None)?;
+        if ns.as_deref() != Some(XS_NS) {
+            return Err(XPathError::at(ErrorCode::XPST0051, span.clone(), format!("unknown type '{name}'")));
+        }
+        AtomicType::from_local(&local)
+            .ok_or_else(|| XPathError::at(ErrorCode::XPST0051, span.clone(), format!("unsupported type '{name}'")))
+    }
+}
+
+/// Compiles an AST. `scope` lists the variables in scope, by expanded name;
+/// a variable's slot is its index there. `max_slots` records the deepest frame.
+pub struct Compiler<'c> {
+    /// Names and functions.
+    pub sc: &'c StaticContext,
+    /// Variables in scope.
+    pub scope: Vec<String>,
+    /// Largest frame size seen.
+    pub max_slots: usize,
+}
+
+fn var_key(sc: &StaticContext, name: &str, span: &std::ops::Range<usize>) -> Result<String, XPathError> {
+    let (ns, l) = sc.resolve(name, span, None)?;
+    Ok(match ns {
+        Some(n) => format!("{{{n}}}{l}"),
+        None => l,
+    })
+}
+
+impl<'c> Compiler<'c> {
+    /// A compiler with an empty scope.
+    pub fn new(sc: &'c StaticContext) -> Self {
+        Compiler { sc, scope: Vec::new(), max_slots: 0 }
+    }
+
+    /// Adds a variable to the scope and returns its slot.
+    pub fn bind(&mut self, name: &str, span: &std::ops::Range<usize>) -> Result<usize, XPathError> {
+        let key = var_key(self.sc, name, span)?;
+        self.scope.push(key);
+        self.max_slots = self.max_slots.max(self.scope.len());
+        Ok(self.scope.len() - 1)
+    }
+
+    fn name_test(&self, n: &str, axis: Axis, span: &std::ops::Range<usize>) -> Result<NodeTest, XPathError> {
+        let _ = axis;
+        if n == "*" {
+            return Ok(NodeTest::Name { ns: NsTest::Any, local: None });
+        }
+        if let Some(l) = n.strip_prefix("*:") {
+            return Ok(NodeTest::Name { ns: NsTest::Any, local: Some(l.into()) });
+        }
+        if let Some(p) = n.strip_suffix(":*") {
+            let uri = self.sc.namespaces.get(p).ok_or_else(|| {
+                XPathError::at(ErrorCode::XPST0081, span.clone(), format!("namespace prefix '{p}' is not declared"))
+            })?;
+            return Ok(NodeTest::Name { ns: NsTest::Uri(uri.as_str().into()), local: None });
+        }
+        let (ns, local) = self.sc.resolve(n, span, None)?;
+        Ok(NodeTest::Name {
+            ns: match ns {
+                Some(u) => NsTest::Uri(u.into()),
+                None => NsTest::NoNs,
+            },
+            local: Some(local.into()),
+        })
+    }
+
+    fn boxed(&mut self, a: &Ast) -> Result<Box<Op>, XPathError> {
+        Ok(Box::new(self.compile(a)?))
+    }
+
+    /// Compiles one expression.
+    pub fn compile(&mut self, a: &Ast) -> Result<Op, XPathError> {
+        Ok(match &a.kind {
+            AstKind::Integer(s) => match s.parse::<i64>() {
+                Ok(i) => Op::Const(Const::Integer(i)),
+                Err(_) => Op::Const(Const::Decimal(
+                    parse_decimal(s)
+                        .ok_or_else(|| XPathError::at(ErrorCode::FOAR0002, a.span.clone(), "integer literal too large"))?,
+                )),
+            },
+            AstKind::Decimal(s) => Op::Const(Const::Decimal(
+                parse_decimal(s).ok_or_else(|| XPathError::at(ErrorCode::XPST0003, a.span.clone(), "bad decimal literal"))?,
+            )),
+            AstKind::Double(s) => Op::Const(Const::Double(
+                parse_double(s).ok_or_else(|| XPathError::at(ErrorCode::XPST0003, a.span.clone(), "bad double literal"))?,
+            )),
+            AstKind::String(s) => Op::Const(Const::String(s.as_str().into())),
+            AstKind::Var(n) => {
+                let key = var_key(self.sc, n, &a.span)?;
+                let slot = self.scope.iter().rposition(|v| *v == key).ok_or_else(|| {
+                    XPathError::at(ErrorCode::XPST0008, a.span.clone(), format!("variable ${n} is not declared"))
+                })?;
+                Op::Var(slot)
+            }
+            AstKind::ContextItem => Op::Context,
+            AstKind::Sequence(items) => {
+                if items.is_empty() {
+                    Op::Empty
+                } else {
+                    Op::Seq(items.iter().map(|i| self.compile(i)).collect::<Result<_, _>>()?)
+                }
+            }
+            AstKind::Root => Op::Root,
+            AstKind::FromRoot(rel) => Op::Path(Box::new(Op::Root), self.boxed(rel)?),
+            AstKind::FromRootDesc(rel) => self.desc(Op::Root, rel)?,
+            AstKind::Path(l, r) => Op::Path(self.boxed(l)?, self.boxed(r)?),
+            AstKind::PathDesc(l, r) => {
+                let l = self.compile(l)?;
+                self.desc(l, r)?
+            }
+            AstKind::Step { axis, test, preds } => {
+                let test = match test {
+                    NodeTestAst::Name(n) => self.name_test(n, *axis, &a.span)?,
+                    NodeTestAst::AnyNode => NodeTest::AnyNode,
+                    NodeTestAst::Text => NodeTest::Text,
+                    NodeTestAst::Comment => NodeTest::Comment,
+                    NodeTestAst::Pi => NodeTest::Pi,
+                    NodeTestAst::Element => NodeTest::Element,
+                    NodeTestAst::AttributeKind => NodeTest::AttributeKind,
+                    NodeTestAst::Document => NodeTest::Document,
+                };
+                let preds = preds.iter().map(|p| self.compile(p)).collect::<Result<_, _>>()?;
+                Op::Step(StepOp { axis: *axis, test, preds })
+            }
+            AstKind::Filter { base, preds } => {
+                let b = self.boxed(base)?;
+                Op::Filter(b, preds.iter().map(|p| self.compile(p)).collect::<Result<_, _>>()?)
+            }
+            AstKind::Call { name, args } => self.call(name, args, a)?,
+            AstKind::Or(l, r) => Op::Or(self.boxed(l)?, self.boxed(r)?),
+            AstKind::And(l, r) => Op::And(self.boxed(l)?, self.boxed(r)?),
+            AstKind::General(op, l, r) => Op::General(*op, self.boxed(l)?, self.boxed(r)?),
+            AstKind::Value(op, l, r) => Op::Value(*op, self.boxed(l)?, self.boxed(r)?),
+            AstKind::NodeCmp(op, l, r) => Op::NodeCmp(op, self.boxed(l)?, self.boxed(r)?),
+            AstKind::Range(l, r) => Op::Range(self.boxed(l)?, self.boxed(r)?),
+            AstKind::Arith(op, l, r) => Op::Arith(*op, self.boxed(l)?, self.boxed(r)?),
+            AstKind::Neg(e) => Op::Neg(self.boxed(e)?),
+            AstKind::Union(l, r) => Op::Union(self.boxed(l)?, self.boxed(r)?),
+            AstKind::Intersect(l, r) => Op::Intersect(self.boxed(l)?, self.boxed(r)?),
+            AstKind::Except(l, r) => Op::Except(self.boxed(l)?, self.boxed(r)?),
+            AstKind::If(c, t, e) => Op::If(self.boxed(c)?, self.boxed(t)?, self.boxed(e)?),
+            AstKind::For(binds, body) => self.bindings(binds, body, None)?,
+            AstKind::Quantified(q, binds, body) => self.bindings(binds, body, Some(*q))?,
+            AstKind::Cast(e, t, opt) => Op::Cast(self.boxed(e)?, self.sc.atomic_type(t, &a.span)?, *opt),
+            AstKind::Castable(e, t, opt) => Op::Castable(self.boxed(e)?, self.sc.atomic_type(t, &a.span)?, *opt),
+            AstKind::InstanceOf(e, t) => {
+                Op::InstanceOf(self.boxed(e)?, self.sc.seq_type(t.name.as_deref(), t.occ, &a.span)?)
+            }
+            AstKind::Treat(e, t) => Op::Treat(self.boxed(e)?, self.sc.seq_type(t.name.as_deref(), t.occ, &a.span)?),
+        })
+    }
+
+    fn bindings(&mut self, binds: &[(String, Ast)], body: &Ast, q: Option<Quant>) -> Result<Op, XPathError> {
+        let depth = self.scope.len();
+        let mut parts = Vec::new();
+        for (name, e) in binds {
+            let input = self.compile(e)?;
+            let slot = self.bind(name, &e.span)?;
+            parts.push((slot, input));
+        }
+        let mut op = self.compile(body)?;
+        self.scope.truncate(depth);
+        for (slot, input) in parts.into_iter().rev() {
+            op = match q {
+                None => Op::For(slot, Box::new(input), Box::new(op)),
+                Some(q) => Op::Quant(q, slot, Box::new(input), Box::new(op)),
+            };
+        }
+        Ok(op)
+    }
+
+    /// `l//r`: `l/descendant::r` when `r` is a child step whose predicates
+    /// cannot be positional, else `l/descendant-or-self::node()/r`.
+    fn desc(&mut self, l: Op, r: &Ast) -> Result<Op, XPathError> {
+        let r_op = self.compile(r)?;
+        let r_op = match r_op {
+            Op::Step(mut s) if s.axis == Axis::Child && s.preds.iter().all(never_numeric) => {
+                s.axis = Axis::Descendant;
+                return Ok(Op::Path(Box::new(l), Box::new(Op::Step(s))));
+            }
+            other => other,
+        };
+        let dos = Op::Step(StepOp { axis: Axis::DescendantOrSelf, test: NodeTest::AnyNode, preds: vec![] });
+        Ok(Op::Path(Box::new(Op::Path(Box::new(l), Box::new(dos))), Box::new(r_op)))
+    }
+
+    fn call(&mut self, name: &str, args: &[Ast], a: &Ast) -> Result<Op, XPathError> {
+        let (ns, local) = self.sc.resolve(name, &a.span, Some(FN_NS))?;
+        let ns = ns.unwrap_or_default();
+        if ns == XS_NS {
+            let t = AtomicType::from_local(&local).ok_or_else(|| {
+                XPathError::at(ErrorCode::XPST0017, a.span.clone(), format!("unknown constructor function {name}"))
+            })?;
+            if args.len() != 1 {
+                return Err(XPathError::at(ErrorCode::XPST0017, a.span.clone(), format!("{name} takes one argument")));
+            }
+            return Ok(Op::Cast(self.boxed(&args[0])?, t, true));
+        }
+        if ns == FN_NS {
+            let b = Builtin::lookup(&local, args.len()).ok_or_else(|| {
+                XPathError::at(
+                    ErrorCode::XPST0017,
+                    a.span.clone(),
+                    format!("unknown function {local}#{} (not in the supported XPath 2.0 library)", args.len()),
+                )
+            })?;
+            let ops: Vec<Op> = args.iter().map(|x| self.compile(x)).collect::<Result<_, _>>()?;
+            if b == Builtin::Matches && ops.len() == 2 {
+                if let Some(pat) = const_string(&ops[1]) {
+                    let re = compile_regex(&pat, "").map_err(|mut e| {
+                        e.span = Some(args[1].span.clone());
+                        e
+                    })?;
+                    let mut ops = ops;
+                    ops.truncate(1);
+                    let input = ops.pop().unwrap_or(Op::Empty);
+                    return Ok(Op::MatchesConst(Box::new(input), Arc::new(re)));
+                }
+            }
+            return Ok(Op::Call(b, ops));
+        }
+        let idx = self.sc.functions.get(&(ns.clone(), local.clone(), args.len())).ok_or_else(|| {
+            XPathError::at(ErrorCode::XPST0017, a.span.clone(), format!("unknown function {name}#{}", args.len()))
+        })?;
+        let ops = args.iter().map(|x| self.compile(x)).collect::<Result<_, _>>()?;
+        Ok(Op::UserCall(*idx, ops))
+    }
+}
+
+/// The string value of a constant expression (literals, `concat` and
+/// `codepoints-to-string` of literals), if it is one.
+fn const_string(op: &Op) -> Option<String> {
+    match op {
+        Op::Const(Const::String(s)) => Some(s.to_string()),
+        Op::Call(Builtin::Concat, args) => args.iter().map(const_string).collect(),
+        Op::Call(Builtin::CodepointsToString, args) => match args.as_slice() {
+            [Op::Const(Const::Integer(i))] => u32::try_from(*i).ok().and_then(char::from_u32).map(String::from),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether a predicate can never evaluate to a number (so it is not positional
+/// and does not depend on `position()`/`last()`).
+pub fn never_numeric(op: &Op) -> bool {
+    match op {
+        Op::Or(..) | Op::And(..) | Op::General(..) | Op::Value(..) | Op::NodeCmp(..) | Op::Castable(..) | Op::InstanceOf(..) => {
+            !uses_position(op)
+        }
+        Op::MatchesConst(..) => !uses_position(op),
+        Op::Step(_) | Op::Path(..) | Op::Union(..) => !uses_position(op),
+        Op::Call(b, _) => b.returns_non_numeric() && !uses_position(op),
+        _ => false,
+    }
+}
+
+fn uses_position(op: &Op) -> bool {
+    let mut found = false;
+    visit(op, &mut |o| {
+        if matches!(o, Op::Call(Builtin::Position, _) | Op::Call(Builtin::Last, _)) {
+            found = true;
+        }
+    });
+    found
+}
+
+/// Visits an expression tree (not descending into nested predicates'
+/// own focus changes; position() inside a nested predicate refers to that
+/// predicate, so it does not count).
+fn visit(op: &Op, f: &mut dyn FnMut(&Op)) {
+    f(op);
+    match op {
+        Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter().for_each(|x| visit(x, f)),
+        Op::Path(l, _) => visit(l, f),
+        Op::Filter(b, _) => visit(b, f),
+        Op::MatchesConst(a, _) | Op::Neg(a) | Op::Cast(a, ..) | Op::Castable(a, ..) | Op::InstanceOf(a, _) | Op::Treat(a, _) => {
+            visit(a, f)
+        }
+        Op::Or(a, b)
+        | Op::And(a, b)
+        | Op::General(_, a, b)
+        | Op::Value(_, a, b)
+        | Op::NodeCmp(_, a, b)
+        | Op::Range(a, b)
+        | Op::Arith(_, a, b)
+        | Op::Union(a, b)
+        | Op::Intersect(a, b)
+        | Op::Except(a, b) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        Op::If(a, b, c) => {
+            visit(a, f);
+            visit(b, f);
+            visit(c, f);
+        }
+        Op::For(_, a, b) | Op::Quant(_, _, a, b) => {
+            visit(a, f);
+            visit(b, f);
+        }
+        _ => {}
+    }
+}

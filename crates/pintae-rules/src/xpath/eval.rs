@@ -1,0 +1,1245 @@
+//! Evaluation of compiled expressions over a roxmltree document.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use rust_decimal::Decimal;
+
+use super::ast::{Axis, Quant};
+use super::compile::{Const, NodeTest, NsTest, Op, SeqType, StepOp};
+use super::error::{ErrorCode, XPathError};
+use super::functions::Builtin;
+use super::regex::compile_regex;
+use super::value::*;
+
+type R<T> = Result<T, XPathError>;
+
+/// Deepest user-function recursion allowed.
+const MAX_CALL_DEPTH: u32 = 512;
+/// Largest `a to b` range materialised.
+const MAX_RANGE: i64 = 10_000_000;
+
+/// One statement of an `xsl:function` body.
+#[derive(Debug)]
+pub enum BodyOp {
+    /// `xsl:variable` bound to a slot.
+    Variable(usize, VarValue),
+    /// `xsl:value-of select` (produces a text node: an untyped string).
+    ValueOf(Op),
+    /// `xsl:sequence select`.
+    Sequence(Op),
+}
+
+/// The value of an `xsl:variable`.
+#[derive(Debug)]
+pub enum VarValue {
+    /// `select="…"`.
+    Select(Op),
+    /// Literal content (a temporary tree whose string value is this text).
+    Text(Box<str>),
+}
+
+/// A compiled `xsl:function`.
+#[derive(Debug)]
+pub struct UserFn {
+    /// Lexical name, for messages.
+    pub name: String,
+    /// Declared parameter types, in order (parameter `i` lives in slot `i`).
+    pub params: Vec<Option<SeqType>>,
+    /// Statements.
+    pub body: Vec<BodyOp>,
+    /// Declared result type.
+    pub ret: Option<SeqType>,
+    /// Frame size.
+    pub slots: usize,
+}
+
+/// User functions, by index.
+#[derive(Debug, Default)]
+pub struct Library {
+    /// The functions; `Op::UserCall` indexes this.
+    pub functions: Vec<UserFn>,
+}
+
+/// The focus: context item, position and size.
+#[derive(Clone, Debug)]
+pub struct Focus<'a> {
+    /// The context item.
+    pub item: Option<Item<'a>>,
+    /// Context position (1-based).
+    pub pos: usize,
+    /// Context size.
+    pub size: usize,
+}
+
+impl<'a> Focus<'a> {
+    /// A focus on one node.
+    pub fn node(n: XNode<'a>) -> Self {
+        Focus { item: Some(Item::Node(n)), pos: 1, size: 1 }
+    }
+}
+
+/// Evaluates expressions; holds the variable frame.
+pub struct Evaluator<'a> {
+    lib: &'a Library,
+    /// Variable slots of the current frame.
+    pub vars: Vec<Seq<'a>>,
+    depth: u32,
+    regexes: HashMap<(String, String), Rc<regex::Regex>>,
+}
+
+fn type_err(msg: impl Into<String>) -> XPathError {
+    XPathError::dynamic(ErrorCode::XPTY0004, msg)
+}
+
+fn one<'a>(v: bool) -> Seq<'a> {
+    vec![Item::Atomic(Atomic::Boolean(v))]
+}
+
+fn atom<'a>(a: Atomic<'a>) -> Seq<'a> {
+    vec![Item::Atomic(a)]
+}
+
+fn str_item<'a>(s: String) -> Seq<'a> {
+    vec![Item::Atomic(Atomic::String(Str::from(s)))]
+}
+
+/// Sorts nodes in document order and removes duplicates.
+pub fn sort_nodes(seq: &mut Seq<'_>) {
+    let key = |i: &Item| match i {
+        Item::Node(n) => n.key(),
+        Item::Atomic(_) => (usize::MAX, 0),
+    };
+    if seq.windows(2).all(|w| key(&w[0]) < key(&w[1])) {
+        return;
+    }
+    seq.sort_unstable_by_key(key);
+    seq.dedup_by_key(|i| key(i));
+}
+
+fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
+    let attr_axis = axis == Axis::Attribute;
+    match test {
+        NodeTest::AnyNode => true,
+        NodeTest::Text => n.attr == 0 && n.node.is_text(),
+        NodeTest::Comment => n.attr == 0 && n.node.is_comment(),
+        NodeTest::Pi => n.attr == 0 && n.node.is_pi(),
+        NodeTest::Element => n.is_element(),
+        NodeTest::AttributeKind => n.attr != 0,
+        NodeTest::Document => n.attr == 0 && n.node.is_root(),
+        NodeTest::Name { ns, local } => {
+            // principal node kind: attribute on the attribute axis, else element
+            if attr_axis != (n.attr != 0) {
+                return false;
+            }
+            let Some((nns, nlocal)) = n.expanded_name() else {
+                return false;
+            };
+            if let Some(l) = local {
+                if **l != *nlocal {
+                    return false;
+                }
+            }
+            match ns {
+                NsTest::Any => true,
+                NsTest::NoNs => nns.is_none(),
+                NsTest::Uri(u) => nns == Some(&**u),
+            }
+        }
+    }
+}
+
+/// The lexical QName of an element or attribute, as written in the document.
+pub fn lexical_name<'a>(n: &XNode<'a>) -> &'a str {
+    let doc = n.node.document();
+    let text = doc.input_text();
+    if let Some(a) = n.attribute() {
+        return text.get(a.range_qname()).unwrap_or(a.name());
+    }
+    if n.node.is_element() {
+        let start = n.node.range().start + 1;
+        if let Some(rest) = text.get(start..) {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(rest.len());
+            return &rest[..end];
+        }
+        return n.node.tag_name().name();
+    }
+    ""
+}
+
+fn round_half_up_dec(d: Decimal) -> Decimal {
+    (d + Decimal::new(5, 1)).floor()
+}
+
+fn round_double(d: f64) -> f64 {
+    if !d.is_finite() || d == 0.0 {
+        return d;
+    }
+    let r = (d + 0.5).floor();
+    if r == 0.0 && d < 0.0 {
+        -0.0
+    } else {
+        r
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    /// An evaluator over a function library.
+    pub fn new(lib: &'a Library) -> Self {
+        Evaluator { lib, vars: Vec::new(), depth: 0, regexes: HashMap::new() }
+    }
+
+    /// Sets slot `slot` of the current frame.
+    pub fn set_var(&mut self, slot: usize, v: Seq<'a>) {
+        if self.vars.len() <= slot {
+            self.vars.resize_with(slot + 1, Vec::new);
+        }
+        self.vars[slot] = v;
+    }
+
+    /// Evaluates to a sequence.
+    pub fn eval(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Seq<'a>> {
+        match op {
+            Op::Const(c) => Ok(atom(match c {
+                Const::String(s) => Atomic::String(Str::Borrowed(s)),
+                Const::Integer(i) => Atomic::Integer(*i),
+                Const::Decimal(d) => Atomic::Decimal(*d),
+                Const::Double(d) => Atomic::Double(*d),
+            })),
+            Op::Empty => Ok(Vec::new()),
+            Op::Var(slot) => Ok(self.vars.get(*slot).cloned().unwrap_or_default()),
+            Op::Context => match &f.item {
+                Some(i) => Ok(vec![i.clone()]),
+                None => Err(XPathError::dynamic(ErrorCode::XPDY0002, "the context item is undefined")),
+            },
+            Op::Root => match &f.item {
+                Some(Item::Node(n)) => Ok(vec![Item::Node(XNode::new(n.node.document().root()))]),
+                Some(_) => Err(type_err("'/' needs a node as context item")),
+                None => Err(XPathError::dynamic(ErrorCode::XPDY0002, "the context item is undefined")),
+            },
+            Op::Seq(items) => {
+                let mut out = Vec::new();
+                for i in items {
+                    out.extend(self.eval(i, f)?);
+                }
+                Ok(out)
+            }
+            Op::Path(l, r) => self.path(l, r, f),
+            Op::Step(s) => {
+                let n = self.context_node(f)?;
+                let mut out = Vec::new();
+                self.step(s, n, &mut out)?;
+                Ok(out)
+            }
+            Op::Filter(b, preds) => {
+                let mut seq = self.eval(b, f)?;
+                for p in preds {
+                    seq = self.filter(seq, p, false)?;
+                }
+                Ok(seq)
+            }
+            Op::Call(b, args) => self.call(*b, args, f),
+            Op::MatchesConst(input, re) => {
+                let s = self.opt_string(input, f)?;
+                Ok(one(re.is_match(s.as_deref().unwrap_or(""))))
+            }
+            Op::UserCall(idx, args) => self.user_call(*idx, args, f),
+            Op::Or(l, r) => Ok(one(self.ebv(l, f)? || self.ebv(r, f)?)),
+            Op::And(l, r) => Ok(one(self.ebv(l, f)? && self.ebv(r, f)?)),
+            Op::General(op, l, r) => {
+                let a = self.atomized(l, f)?;
+                if a.is_empty() {
+                    return Ok(one(false));
+                }
+                let b = self.atomized(r, f)?;
+                for x in &a {
+                    for y in &b {
+                        if general_pair(*op, x, y)? {
+                            return Ok(one(true));
+                        }
+                    }
+                }
+                Ok(one(false))
+            }
+            Op::Value(op, l, r) => {
+                let Some(a) = self.opt_atomic(l, f)? else { return Ok(Vec::new()) };
+                let Some(b) = self.opt_atomic(r, f)? else { return Ok(Vec::new()) };
+                let a = if let Atomic::Untyped(s) = a { Atomic::String(s) } else { a };
+                let b = if let Atomic::Untyped(s) = b { Atomic::String(s) } else { b };
+                Ok(one(compare_atomic(*op, &a, &b)?))
+            }
+            Op::NodeCmp(op, l, r) => {
+                let a = self.eval(l, f)?;
+                let b = self.eval(r, f)?;
+                let (Some(Item::Node(x)), Some(Item::Node(y))) = (a.first(), b.first()) else {
+                    return Ok(Vec::new());
+                };
+                if a.len() > 1 || b.len() > 1 {
+                    return Err(type_err("node comparison of a sequence of more than one node"));
+                }
+                Ok(one(match *op {
+                    "is" => x.key() == y.key(),
+                    "<<" => x.key() < y.key(),
+                    _ => x.key() > y.key(),
+                }))
+            }
+            Op::Range(l, r) => {
+                let Some(a) = self.opt_atomic(l, f)? else { return Ok(Vec::new()) };
+                let Some(b) = self.opt_atomic(r, f)? else { return Ok(Vec::new()) };
+                let to_int = |x: Atomic<'a>| -> R<i64> {
+                    match x {
+                        Atomic::Integer(i) => Ok(i),
+                        Atomic::Untyped(_) => match x.cast(AtomicType::Integer)? {
+                            Atomic::Integer(i) => Ok(i),
+                            _ => Err(type_err("range bound is not an integer")),
+                        },
+                        other => Err(type_err(format!("range bound of type {}", other.type_of().name()))),
+                    }
+                };
+                let (a, b) = (to_int(a)?, to_int(b)?);
+                if b < a {
+                    return Ok(Vec::new());
+                }
+                if b.saturating_sub(a) > MAX_RANGE {
+                    return Err(XPathError::dynamic(ErrorCode::LIMIT, "range expression too large"));
+                }
+                Ok((a..=b).map(|i| Item::Atomic(Atomic::Integer(i))).collect())
+            }
+            Op::Arith(op, l, r) => {
+                let Some(a) = self.opt_atomic(l, f)? else { return Ok(Vec::new()) };
+                let Some(b) = self.opt_atomic(r, f)? else { return Ok(Vec::new()) };
+                Ok(atom(arith(*op, &a, &b)?))
+            }
+            Op::Neg(e) => match self.opt_atomic(e, f)? {
+                None => Ok(Vec::new()),
+                Some(a) => Ok(atom(negate(&a)?)),
+            },
+            Op::Union(l, r) => {
+                let mut a = self.nodes(l, f)?;
+                a.extend(self.nodes(r, f)?);
+                sort_nodes(&mut a);
+                Ok(a)
+            }
+            Op::Intersect(l, r) | Op::Except(l, r) => {
+                let mut a = self.nodes(l, f)?;
+                let b = self.nodes(r, f)?;
+                let keys: Vec<(usize, u32)> = b
+                    .iter()
+                    .filter_map(|i| if let Item::Node(n) = i { Some(n.key()) } else { None })
+                    .collect();
+                let keep_if_in = matches!(op, Op::Intersect(..));
+                a.retain(|i| match i {
+                    Item::Node(n) => keys.contains(&n.key()) == keep_if_in,
+                    Item::Atomic(_) => false,
+                });
+                sort_nodes(&mut a);
+                Ok(a)
+            }
+            Op::If(c, t, e) => {
+                if self.ebv(c, f)? {
+                    self.eval(t, f)
+                } else {
+                    self.eval(e, f)
+                }
+            }
+            Op::For(slot, input, body) => {
+                let seq = self.eval(input, f)?;
+                let mut out = Vec::new();
+                for item in seq {
+                    self.set_var(*slot, vec![item]);
+                    out.extend(self.eval(body, f)?);
+                }
+                Ok(out)
+            }
+            Op::Quant(q, slot, input, body) => {
+                let seq = self.eval(input, f)?;
+                for item in seq {
+                    self.set_var(*slot, vec![item]);
+                    let b = self.ebv(body, f)?;
+                    match q {
+                        Quant::Some if b => return Ok(one(true)),
+                        Quant::Every if !b => return Ok(one(false)),
+                        _ => {}
+                    }
+                }
+                Ok(one(*q == Quant::Every))
+            }
+            Op::Cast(e, t, opt) => {
+                let v = self.atomized(e, f)?;
+                match v.len() {
+                    0 if *opt => Ok(Vec::new()),
+                    0 => Err(type_err(format!("cast to {} of an empty sequence", t.name()))),
+                    1 => Ok(atom(v[0].cast(*t)?)),
+                    _ => Err(type_err(format!("cast to {} of a sequence of more than one item", t.name()))),
+                }
+            }
+            Op::Castable(e, t, opt) => {
+                let v = self.atomized(e, f)?;
+                Ok(one(match v.len() {
+                    0 => *opt,
+                    1 => v[0].cast(*t).is_ok(),
+                    _ => false,
+                }))
+            }
+            Op::InstanceOf(e, t) => {
+                let v = self.eval(e, f)?;
+                Ok(one(instance_of(&v, *t)))
+            }
+            Op::Treat(e, t) => {
+                let v = self.eval(e, f)?;
+                if instance_of(&v, *t) {
+                    Ok(v)
+                } else {
+                    Err(XPathError::dynamic(ErrorCode::XPTY0004, "treat as: value does not match the type"))
+                }
+            }
+        }
+    }
+
+    /// Effective boolean value of an expression.
+    pub fn ebv(&mut self, op: &'a Op, f: &Focus<'a>) -> R<bool> {
+        match op {
+            Op::Or(l, r) => Ok(self.ebv(l, f)? || self.ebv(r, f)?),
+            Op::And(l, r) => Ok(self.ebv(l, f)? && self.ebv(r, f)?),
+            Op::Call(Builtin::Not, args) => Ok(!self.ebv(&args[0], f)?),
+            Op::Call(Builtin::Exists, args) => Ok(!self.eval(&args[0], f)?.is_empty()),
+            _ => ebv(&self.eval(op, f)?),
+        }
+    }
+
+    fn context_node(&self, f: &Focus<'a>) -> R<XNode<'a>> {
+        match &f.item {
+            Some(Item::Node(n)) => Ok(*n),
+            Some(Item::Atomic(_)) => {
+                Err(XPathError::dynamic(ErrorCode::XPTY0019, "a path step needs a node as context item"))
+            }
+            None => Err(XPathError::dynamic(ErrorCode::XPDY0002, "the context item is undefined")),
+        }
+    }
+
+    fn nodes(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Seq<'a>> {
+        let v = self.eval(op, f)?;
+        if v.iter().any(|i| matches!(i, Item::Atomic(_))) {
+            return Err(type_err("union, intersect and except take node sequences"));
+        }
+        Ok(v)
+    }
+
+    /// Evaluates and atomizes.
+    pub fn atomized(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Vec<Atomic<'a>>> {
+        Ok(self.eval(op, f)?.iter().map(atomize_item).collect())
+    }
+
+    fn opt_atomic(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
+        let v = self.eval(op, f)?;
+        match v.len() {
+            0 => Ok(None),
+            1 => Ok(Some(atomize_item(&v[0]))),
+            _ => Err(type_err("a sequence of more than one item is not allowed here")),
+        }
+    }
+
+    /// An `xs:string?` argument.
+    fn opt_string(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Option<Str<'a>>> {
+        match self.opt_atomic(op, f)? {
+            None => Ok(None),
+            Some(Atomic::Untyped(s)) | Some(Atomic::String(s)) => Ok(Some(s)),
+            Some(other) => Err(type_err(format!("expected xs:string, got {}", other.type_of().name()))),
+        }
+    }
+
+    fn string_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Str<'a>> {
+        Ok(self.opt_string(op, f)?.unwrap_or(Str::Borrowed("")))
+    }
+
+    /// A numeric argument (`xs:double` after promotion).
+    fn double_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<f64> {
+        match self.opt_atomic(op, f)? {
+            None => Err(type_err("empty sequence where a number is required")),
+            Some(a @ Atomic::Untyped(_)) => Ok(a.cast(AtomicType::Double)?.as_f64()),
+            Some(a) if a.is_numeric() => Ok(a.as_f64()),
+            Some(a) => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
+        }
+    }
+
+    fn opt_numeric(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
+        match self.opt_atomic(op, f)? {
+            None => Ok(None),
+            Some(a @ Atomic::Untyped(_)) => Ok(Some(a.cast(AtomicType::Double)?)),
+            Some(a) if a.is_numeric() => Ok(Some(a)),
+            Some(a) => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
+        }
+    }
+
+    fn context_or_arg(&mut self, args: &'a [Op], f: &Focus<'a>) -> R<Seq<'a>> {
+        match args.first() {
+            Some(a) => self.eval(a, f),
+            None => match &f.item {
+                Some(i) => Ok(vec![i.clone()]),
+                None => Err(XPathError::dynamic(ErrorCode::XPDY0002, "the context item is undefined")),
+            },
+        }
+    }
+
+    fn path(&mut self, l: &'a Op, r: &'a Op, f: &Focus<'a>) -> R<Seq<'a>> {
+        let left = self.eval(l, f)?;
+        if left.is_empty() {
+            return Ok(left);
+        }
+        let mut out = Vec::new();
+        if let Op::Step(s) = r {
+            for item in &left {
+                match item {
+                    Item::Node(n) => self.step(s, *n, &mut out)?,
+                    Item::Atomic(_) => {
+                        return Err(XPathError::dynamic(ErrorCode::XPTY0019, "a path step applied to an atomic value"))
+                    }
+                }
+            }
+            if left.len() > 1 {
+                sort_nodes(&mut out);
+            }
+            return Ok(out);
+        }
+        let size = left.len();
+        for (i, item) in left.into_iter().enumerate() {
+            if matches!(item, Item::Atomic(_)) {
+                return Err(XPathError::dynamic(ErrorCode::XPTY0019, "a path step applied to an atomic value"));
+            }
+            let focus = Focus { item: Some(item), pos: i + 1, size };
+            out.extend(self.eval(r, &focus)?);
+        }
+        let nodes = out.iter().filter(|i| matches!(i, Item::Node(_))).count();
+        if nodes == out.len() {
+            sort_nodes(&mut out);
+        } else if nodes != 0 {
+            return Err(XPathError::dynamic(ErrorCode::XPTY0018, "a path's last step mixes nodes and atomic values"));
+        }
+        Ok(out)
+    }
+
+    fn step(&mut self, s: &'a StepOp, n: XNode<'a>, out: &mut Seq<'a>) -> R<()> {
+        let test = &s.test;
+        let axis = s.axis;
+        if s.preds.is_empty() {
+            // fast paths: nothing positional, push matches straight out
+            let mut push = |x: XNode<'a>| {
+                if node_matches(test, x, axis) {
+                    out.push(Item::Node(x));
+                }
+            };
+            match axis {
+                Axis::Child => {
+                    if n.attr == 0 {
+                        n.node.children().for_each(|c| push(XNode::new(c)));
+                    }
+                    return Ok(());
+                }
+                Axis::Descendant => {
+                    if n.attr == 0 {
+                        n.node.descendants().skip(1).for_each(|c| push(XNode::new(c)));
+                    }
+                    return Ok(());
+                }
+                Axis::Attribute => {
+                    if n.attr == 0 && n.node.is_element() {
+                        for i in 0..n.node.attributes().len() {
+                            push(XNode { node: n.node, attr: i as u32 + 1 });
+                        }
+                    }
+                    return Ok(());
+                }
+                Axis::SelfAxis => {
+                    push(n);
+                    return Ok(());
+                }
+                Axis::Parent => {
+                    if let Some(p) = n.parent() {
+                        push(p);
+                    }
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        let mut cand: Vec<XNode<'a>> = Vec::new();
+        self.axis_nodes(axis, n, &mut |x| {
+            if node_matches(test, x, axis) {
+                cand.push(x)
+            }
+        });
+        let mut seq: Seq<'a> = cand.into_iter().map(Item::Node).collect();
+        for p in &s.preds {
+            seq = self.filter(seq, p, axis.is_reverse())?;
+        }
+        if axis.is_reverse() {
+            seq.reverse();
+        }
+        out.extend(seq);
+        Ok(())
+    }
+
+    /// Pushes the nodes of an axis in axis order (reverse axes nearest first).
+    fn axis_nodes(&self, axis: Axis, n: XNode<'a>, push: &mut dyn FnMut(XNode<'a>)) {
+        let el = n.attr == 0;
+        match axis {
+            Axis::Child => {
+                if el {
+                    n.node.children().for_each(|c| push(XNode::new(c)))
+                }
+            }
+            Axis::Descendant => {
+                if el {
+                    n.node.descendants().skip(1).for_each(|c| push(XNode::new(c)))
+                }
+            }
+            Axis::DescendantOrSelf => {
+                if el {
+                    n.node.descendants().for_each(|c| push(XNode::new(c)))
+                } else {
+                    push(n)
+                }
+            }
+            Axis::SelfAxis => push(n),
+            Axis::Attribute => {
+                if el && n.node.is_element() {
+                    for i in 0..n.node.attributes().len() {
+                        push(XNode { node: n.node, attr: i as u32 + 1 });
+                    }
+                }
+            }
+            Axis::Parent => {
+                if let Some(p) = n.parent() {
+                    push(p)
+                }
+            }
+            Axis::Ancestor | Axis::AncestorOrSelf => {
+                if axis == Axis::AncestorOrSelf {
+                    push(n);
+                }
+                let mut cur = n.parent();
+                while let Some(p) = cur {
+                    push(p);
+                    cur = p.parent();
+                }
+            }
+            Axis::FollowingSibling => {
+                if el {
+                    let mut c = n.node.next_sibling();
+                    while let Some(x) = c {
+                        push(XNode::new(x));
+                        c = x.next_sibling();
+                    }
+                }
+            }
+            Axis::PrecedingSibling => {
+                if el {
+                    let mut c = n.node.prev_sibling();
+                    while let Some(x) = c {
+                        push(XNode::new(x));
+                        c = x.prev_sibling();
+                    }
+                }
+            }
+            Axis::Following => {
+                // every node after n in document order that is not a descendant
+                let start = if el { n.node } else { n.node };
+                let mut cur = Some(start);
+                while let Some(c) = cur {
+                    let mut s = c.next_sibling();
+                    while let Some(x) = s {
+                        x.descendants().for_each(|d| push(XNode::new(d)));
+                        s = x.next_sibling();
+                    }
+                    cur = c.parent();
+                }
+                if !el {
+                    // attribute: the owner's descendants follow it too
+                    let mut v: Vec<_> = n.node.descendants().skip(1).collect();
+                    v.sort_by_key(|x| x.id().get());
+                    v.into_iter().for_each(|d| push(XNode::new(d)));
+                }
+            }
+            Axis::Preceding => {
+                let ancestors: Vec<_> = n.node.ancestors().map(|a| a.id()).collect();
+                let mut all: Vec<_> = n
+                    .node
+                    .document()
+                    .descendants()
+                    .filter(|x| x.id().get() < n.node.id().get() && !ancestors.contains(&x.id()))
+                    .collect();
+                all.reverse();
+                all.into_iter().for_each(|d| push(XNode::new(d)));
+            }
+        }
+    }
+
+    /// Applies one predicate. Items are in axis order; positions count in it.
+    fn filter(&mut self, seq: Seq<'a>, p: &'a Op, _reverse: bool) -> R<Seq<'a>> {
+        let size = seq.len();
+        if let Op::Const(Const::Integer(k)) = p {
+            let k = *k;
+            return Ok(if k >= 1 && (k as usize) <= size {
+                vec![seq[k as usize - 1].clone()]
+            } else {
+                Vec::new()
+            });
+        }
+        let mut out = Vec::new();
+        for (i, item) in seq.into_iter().enumerate() {
+            let focus = Focus { item: Some(item), pos: i + 1, size };
+            let r = self.eval(p, &focus)?;
+            let keep = match r.as_slice() {
+                [Item::Atomic(a)] if a.is_numeric() => a.as_f64() == (i + 1) as f64,
+                _ => ebv(&r)?,
+            };
+            if keep {
+                if let Some(it) = focus.item {
+                    out.push(it);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn regex(&mut self, pat: &str, flags: &str) -> R<Rc<regex::Regex>> {
+        let key = (pat.to_string(), flags.to_string());
+        if let Some(r) = self.regexes.get(&key) {
+            return Ok(r.clone());
+        }
+        let r = Rc::new(compile_regex(pat, flags)?);
+        if self.regexes.len() < 256 {
+            self.regexes.insert(key, r.clone());
+        }
+        Ok(r)
+    }
+
+    fn call(&mut self, b: Builtin, args: &'a [Op], f: &Focus<'a>) -> R<Seq<'a>> {
+        use Builtin as B;
+        match b {
+            B::Not => Ok(one(!self.ebv(&args[0], f)?)),
+            B::True => Ok(one(true)),
+            B::False => Ok(one(false)),
+            B::Boolean => Ok(one(self.ebv(&args[0], f)?)),
+            B::Exists => Ok(one(!self.eval(&args[0], f)?.is_empty())),
+            B::Empty => Ok(one(self.eval(&args[0], f)?.is_empty())),
+            B::Count => Ok(atom(Atomic::Integer(self.eval(&args[0], f)?.len() as i64))),
+            B::Sum | B::Avg => {
+                let v = self.atomized(&args[0], f)?;
+                if v.is_empty() {
+                    if b == B::Avg {
+                        return Ok(Vec::new());
+                    }
+                    return match args.get(1) {
+                        Some(z) => self.eval(z, f),
+                        None => Ok(atom(Atomic::Integer(0))),
+                    };
+                }
+                let n = v.len();
+                let mut acc: Option<Atomic<'a>> = None;
+                for x in v {
+                    let x = match x {
+                        Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
+                        x if x.is_numeric() => x,
+                        other => {
+                            return Err(XPathError::dynamic(
+                                ErrorCode::FORG0006,
+                                format!("sum of a value of type {}", other.type_of().name()),
+                            ))
+                        }
+                    };
+                    acc = Some(match acc {
+                        None => x,
+                        Some(a) => arith(ArithOp::Add, &a, &x)?,
+                    });
+                }
+                let total = acc.unwrap_or(Atomic::Integer(0));
+                if b == B::Avg {
+                    return Ok(atom(arith(ArithOp::Div, &total, &Atomic::Integer(n as i64))?));
+                }
+                Ok(atom(total))
+            }
+            B::Min | B::Max => {
+                let v = self.atomized(&args[0], f)?;
+                let mut best: Option<Atomic<'a>> = None;
+                for x in v {
+                    let x = match x {
+                        Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
+                        x => x,
+                    };
+                    best = Some(match best {
+                        None => x,
+                        Some(cur) => {
+                            let better = compare_atomic(if b == B::Min { CmpOp::Lt } else { CmpOp::Gt }, &x, &cur)?;
+                            if better {
+                                x
+                            } else {
+                                cur
+                            }
+                        }
+                    });
+                }
+                Ok(best.map(atom).unwrap_or_default())
+            }
+            B::Abs | B::Round | B::Floor | B::Ceiling => {
+                let Some(x) = self.opt_numeric(&args[0], f)? else { return Ok(Vec::new()) };
+                Ok(atom(match x {
+                    Atomic::Integer(i) => match b {
+                        B::Abs => Atomic::Integer(i.checked_abs().ok_or_else(|| {
+                            XPathError::dynamic(ErrorCode::FOAR0002, "integer overflow")
+                        })?),
+                        _ => Atomic::Integer(i),
+                    },
+                    Atomic::Decimal(d) => Atomic::Decimal(match b {
+                        B::Abs => d.abs(),
+                        B::Round => round_half_up_dec(d),
+                        B::Floor => d.floor(),
+                        _ => d.ceil(),
+                    }),
+                    other => {
+                        let d = other.as_f64();
+                        Atomic::Double(match b {
+                            B::Abs => d.abs(),
+                            B::Round => round_double(d),
+                            B::Floor => d.floor(),
+                            _ => d.ceil(),
+                        })
+                    }
+                }))
+            }
+            B::Number => {
+                let v = self.context_or_arg(args, f)?;
+                match v.len() {
+                    0 => Ok(atom(Atomic::Double(f64::NAN))),
+                    1 => Ok(atom(Atomic::Double(atomize_item(&v[0]).to_number()))),
+                    _ => Err(type_err("number() of a sequence of more than one item")),
+                }
+            }
+            B::String => {
+                let v = self.context_or_arg(args, f)?;
+                match v.len() {
+                    0 => Ok(atom(Atomic::String(Str::Borrowed("")))),
+                    1 => Ok(atom(Atomic::String(atomize_item(&v[0]).to_str()))),
+                    _ => Err(type_err("string() of a sequence of more than one item")),
+                }
+            }
+            B::Data => Ok(self.atomized(&args[0], f)?.into_iter().map(Item::Atomic).collect()),
+            B::StringLength | B::NormalizeSpace => {
+                let s = if args.is_empty() {
+                    let v = self.context_or_arg(args, f)?;
+                    atomize_item(&v[0]).to_str()
+                } else {
+                    self.string_arg(&args[0], f)?
+                };
+                if b == B::StringLength {
+                    return Ok(atom(Atomic::Integer(s.chars().count() as i64)));
+                }
+                let mut out = String::with_capacity(s.len());
+                for w in s.split(is_xml_ws).filter(|w| !w.is_empty()) {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(w);
+                }
+                if out.len() == s.len() {
+                    return Ok(atom(Atomic::String(s)));
+                }
+                Ok(str_item(out))
+            }
+            B::UpperCase | B::LowerCase => {
+                let s = self.string_arg(&args[0], f)?;
+                let up = b == B::UpperCase;
+                if s.chars().all(|c| if up { !c.is_lowercase() } else { !c.is_uppercase() }) {
+                    return Ok(atom(Atomic::String(s)));
+                }
+                Ok(str_item(if up { s.to_uppercase() } else { s.to_lowercase() }))
+            }
+            B::Contains | B::StartsWith | B::EndsWith | B::SubstringBefore | B::SubstringAfter => {
+                let s = self.string_arg(&args[0], f)?;
+                let t = self.string_arg(&args[1], f)?;
+                Ok(match b {
+                    B::Contains => one(s.contains(&*t)),
+                    B::StartsWith => one(s.starts_with(&*t)),
+                    B::EndsWith => one(s.ends_with(&*t)),
+                    B::SubstringBefore => str_item(s.find(&*t).map(|i| s[..i].to_string()).unwrap_or_default()),
+                    _ => match s.find(&*t) {
+                        Some(i) => str_item(s[i + t.len()..].to_string()),
+                        None => str_item(String::new()),
+                    },
+                })
+            }
+            B::Substring => {
+                let s = self.string_arg(&args[0], f)?;
+                let start = round_double(self.double_arg(&args[1], f)?);
+                let end = match args.get(2) {
+                    Some(l) => start + round_double(self.double_arg(l, f)?),
+                    None => f64::INFINITY,
+                };
+                let out: String = s
+                    .chars()
+                    .enumerate()
+                    .filter(|(i, _)| {
+                        let p = (*i + 1) as f64;
+                        p >= start && p < end
+                    })
+                    .map(|(_, c)| c)
+                    .collect();
+                Ok(str_item(out))
+            }
+            B::Concat => {
+                let mut out = String::new();
+                for a in args {
+                    if let Some(x) = self.opt_atomic(a, f)? {
+                        out.push_str(&x.to_str());
+                    }
+                }
+                Ok(str_item(out))
+            }
+            B::StringJoin => {
+                let parts = self.atomized(&args[0], f)?;
+                let sep = self.string_arg(&args[1], f)?;
+                let mut out = String::new();
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(&sep);
+                    }
+                    match p {
+                        Atomic::String(s) | Atomic::Untyped(s) => out.push_str(s),
+                        other => return Err(type_err(format!("string-join of {}", other.type_of().name()))),
+                    }
+                }
+                Ok(str_item(out))
+            }
+            B::Translate => {
+                let s = self.string_arg(&args[0], f)?;
+                let from: Vec<char> = self.string_arg(&args[1], f)?.chars().collect();
+                let to: Vec<char> = self.string_arg(&args[2], f)?.chars().collect();
+                let out: String = s
+                    .chars()
+                    .filter_map(|c| match from.iter().position(|x| *x == c) {
+                        Some(i) => to.get(i).copied(),
+                        None => Some(c),
+                    })
+                    .collect();
+                Ok(str_item(out))
+            }
+            B::Matches | B::Replace | B::Tokenize => {
+                let s = self.string_arg(&args[0], f)?;
+                let pat = self.string_arg(&args[1], f)?;
+                let flag_idx = if b == B::Replace { 3 } else { 2 };
+                let flags = match args.get(flag_idx) {
+                    Some(x) => self.string_arg(x, f)?.to_string(),
+                    None => String::new(),
+                };
+                let re = self.regex(&pat, &flags)?;
+                match b {
+                    B::Matches => Ok(one(re.is_match(&s))),
+                    B::Replace => {
+                        let rep = self.string_arg(&args[2], f)?;
+                        if re.is_match("") {
+                            return Err(XPathError::dynamic(ErrorCode::FORX0002, "pattern matches the empty string"));
+                        }
+                        let rep = replacement(&rep)?;
+                        Ok(str_item(re.replace_all(&s, rep.as_str()).into_owned()))
+                    }
+                    _ => {
+                        if s.is_empty() {
+                            return Ok(Vec::new());
+                        }
+                        Ok(re.split(&s).map(|p| Item::Atomic(Atomic::String(Str::from(p.to_string())))).collect())
+                    }
+                }
+            }
+            B::StringToCodepoints => {
+                let s = self.string_arg(&args[0], f)?;
+                Ok(s.chars().map(|c| Item::Atomic(Atomic::Integer(i64::from(u32::from(c))))).collect())
+            }
+            B::CodepointsToString => {
+                let v = self.atomized(&args[0], f)?;
+                let mut out = String::new();
+                for x in v {
+                    let i = match x {
+                        Atomic::Integer(i) => i,
+                        Atomic::Untyped(_) => match x.cast(AtomicType::Integer)? {
+                            Atomic::Integer(i) => i,
+                            _ => 0,
+                        },
+                        other => return Err(type_err(format!("codepoint of type {}", other.type_of().name()))),
+                    };
+                    let c = u32::try_from(i).ok().and_then(char::from_u32).ok_or_else(|| {
+                        XPathError::dynamic(ErrorCode::FOCH0001, format!("{i} is not a valid XML character"))
+                    })?;
+                    out.push(c);
+                }
+                Ok(str_item(out))
+            }
+            B::LocalName | B::Name | B::NamespaceUri => {
+                let v = self.context_or_arg(args, f)?;
+                let n = match v.as_slice() {
+                    [] => return Ok(str_item(String::new())),
+                    [Item::Node(n)] => *n,
+                    [Item::Atomic(_)] => return Err(type_err(format!("{b:?}() of an atomic value"))),
+                    _ => return Err(type_err(format!("{b:?}() of more than one node"))),
+                };
+                let s: &'a str = match b {
+                    B::LocalName => n.expanded_name().map(|(_, l)| l).unwrap_or(""),
+                    B::Name => lexical_name(&n),
+                    _ => n.expanded_name().and_then(|(ns, _)| ns).unwrap_or(""),
+                };
+                Ok(atom(Atomic::String(Str::Borrowed(s))))
+            }
+            B::Reverse => {
+                let mut v = self.eval(&args[0], f)?;
+                v.reverse();
+                Ok(v)
+            }
+            B::DistinctValues => {
+                let v = self.atomized(&args[0], f)?;
+                let mut out: Vec<Atomic<'a>> = Vec::new();
+                for x in v {
+                    let x = match x {
+                        Atomic::Untyped(s) => Atomic::String(s),
+                        x => x,
+                    };
+                    let dup = out.iter().any(|y| {
+                        let both_nan = matches!((&x, y), (Atomic::Double(a), Atomic::Double(b)) if a.is_nan() && b.is_nan());
+                        both_nan || compare_atomic(CmpOp::Eq, &x, y).unwrap_or(false)
+                    });
+                    if !dup {
+                        out.push(x);
+                    }
+                }
+                Ok(out.into_iter().map(Item::Atomic).collect())
+            }
+            B::Position => Ok(atom(Atomic::Integer(f.pos as i64))),
+            B::Last => Ok(atom(Atomic::Integer(f.size as i64))),
+            B::Root => {
+                let v = self.context_or_arg(args, f)?;
+                match v.as_slice() {
+                    [] => Ok(Vec::new()),
+                    [Item::Node(n)] => Ok(vec![Item::Node(XNode::new(n.node.document().root()))]),
+                    _ => Err(type_err("root() takes one node")),
+                }
+            }
+            B::ExactlyOne | B::ZeroOrOne | B::OneOrMore => {
+                let v = self.eval(&args[0], f)?;
+                let ok = match b {
+                    B::ExactlyOne => v.len() == 1,
+                    B::ZeroOrOne => v.len() <= 1,
+                    _ => !v.is_empty(),
+                };
+                if ok {
+                    Ok(v)
+                } else {
+                    Err(XPathError::dynamic(ErrorCode::FORG0001, format!("{b:?}: wrong number of items ({})", v.len())))
+                }
+            }
+            B::Subsequence => {
+                let v = self.eval(&args[0], f)?;
+                let start = round_double(self.double_arg(&args[1], f)?);
+                let end = match args.get(2) {
+                    Some(l) => start + round_double(self.double_arg(l, f)?),
+                    None => f64::INFINITY,
+                };
+                Ok(v.into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| {
+                        let p = (*i + 1) as f64;
+                        p >= start && p < end
+                    })
+                    .map(|(_, x)| x)
+                    .collect())
+            }
+            B::IndexOf => {
+                let v = self.atomized(&args[0], f)?;
+                let Some(t) = self.opt_atomic(&args[1], f)? else {
+                    return Err(type_err("index-of needs a search value"));
+                };
+                let norm = |a: Atomic<'a>| if let Atomic::Untyped(s) = a { Atomic::String(s) } else { a };
+                let t = norm(t);
+                let mut out = Vec::new();
+                for (i, x) in v.into_iter().enumerate() {
+                    if compare_atomic(CmpOp::Eq, &norm(x), &t).unwrap_or(false) {
+                        out.push(Item::Atomic(Atomic::Integer(i as i64 + 1)));
+                    }
+                }
+                Ok(out)
+            }
+            B::InsertBefore => {
+                let mut v = self.eval(&args[0], f)?;
+                let pos = match self.opt_atomic(&args[1], f)? {
+                    Some(Atomic::Integer(i)) => i,
+                    _ => return Err(type_err("insert-before position must be an integer")),
+                };
+                let ins = self.eval(&args[2], f)?;
+                let at = (pos.max(1) as usize - 1).min(v.len());
+                v.splice(at..at, ins);
+                Ok(v)
+            }
+            B::Remove => {
+                let mut v = self.eval(&args[0], f)?;
+                if let Some(Atomic::Integer(i)) = self.opt_atomic(&args[1], f)? {
+                    if i >= 1 && (i as usize) <= v.len() {
+                        v.remove(i as usize - 1);
+                    }
+                }
+                Ok(v)
+            }
+        }
+    }
+
+    fn user_call(&mut self, idx: usize, args: &'a [Op], f: &Focus<'a>) -> R<Seq<'a>> {
+        let lib = self.lib;
+        let func = lib
+            .functions
+            .get(idx)
+            .ok_or_else(|| XPathError::dynamic(ErrorCode::XPST0017, "unknown user function"))?;
+        if self.depth >= MAX_CALL_DEPTH {
+            return Err(XPathError::dynamic(ErrorCode::LIMIT, format!("{}: recursion too deep", func.name)));
+        }
+        let mut frame: Vec<Seq<'a>> = Vec::with_capacity(func.slots.max(args.len()));
+        for (a, t) in args.iter().zip(&func.params) {
+            let v = self.eval(a, f)?;
+            frame.push(match t {
+                Some(t) => convert(v, *t, &func.name)?,
+                None => v,
+            });
+        }
+        let saved = std::mem::replace(&mut self.vars, frame);
+        self.depth += 1;
+        let r = self.run_body(func, f);
+        self.depth -= 1;
+        self.vars = saved;
+        let out = r?;
+        match &func.ret {
+            Some(t) => convert(out, *t, &func.name),
+            None => Ok(out),
+        }
+    }
+
+    fn run_body(&mut self, func: &'a UserFn, f: &Focus<'a>) -> R<Seq<'a>> {
+        let mut out = Vec::new();
+        for stmt in &func.body {
+            match stmt {
+                BodyOp::Variable(slot, VarValue::Select(op)) => {
+                    let v = self.eval(op, f)?;
+                    self.set_var(*slot, v);
+                }
+                BodyOp::Variable(slot, VarValue::Text(t)) => {
+                    self.set_var(*slot, atom(Atomic::Untyped(Str::Borrowed(t))));
+                }
+                BodyOp::ValueOf(op) => {
+                    let v = self.atomized(op, f)?;
+                    let mut s = String::new();
+                    for (i, x) in v.iter().enumerate() {
+                        if i > 0 {
+                            s.push(' ');
+                        }
+                        s.push_str(&x.to_str());
+                    }
+                    out.push(Item::Atomic(Atomic::Untyped(Str::from(s))));
+                }
+                BodyOp::Sequence(op) => out.extend(self.eval(op, f)?),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn instance_of(v: &[Item], t: SeqType) -> bool {
+    let card_ok = match t.occ {
+        '0' => v.is_empty(),
+        '?' => v.len() <= 1,
+        '*' => true,
+        '+' => !v.is_empty(),
+        _ => v.len() == 1,
+    };
+    card_ok
+        && v.iter().all(|i| match (i, t.item) {
+            (_, None) => true,
+            (Item::Node(_), Some(_)) => false,
+            (Item::Atomic(a), Some(at)) => {
+                at == AtomicType::Any || a.type_of() == at || (at == AtomicType::Decimal && a.type_of() == AtomicType::Integer)
+            }
+        })
+}
+
+/// XSLT function conversion rules: atomize, cast untyped, promote numerics,
+/// check cardinality.
+pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
+    let Some(want) = t.item else {
+        return Ok(v);
+    };
+    let mut out = Vec::with_capacity(v.len());
+    for item in &v {
+        let a = atomize_item(item);
+        let a = match (&a, want) {
+            (_, AtomicType::Any) => a,
+            (Atomic::Untyped(_), _) => a.cast(want)?,
+            (Atomic::Integer(_), AtomicType::Decimal) => a,
+            (x, AtomicType::Double) if x.is_numeric() => Atomic::Double(x.as_f64()),
+            (x, w) if x.type_of() == w => a,
+            (x, w) => {
+                return Err(XPathError::dynamic(
+                    ErrorCode::XTTE0790,
+                    format!("{fname}: a value of type {} where {} is required", x.type_of().name(), w.name()),
+                ))
+            }
+        };
+        out.push(Item::Atomic(a));
+    }
+    let ok = match t.occ {
+        '?' => out.len() <= 1,
+        '*' => true,
+        '+' => !out.is_empty(),
+        '0' => out.is_empty(),
+        _ => out.len() == 1,
+    };
+    if !ok {
+        return Err(XPathError::dynamic(
+            ErrorCode::XTTE0790,
+            format!("{fname}: expected {}{}, got {} items", want.name(), t.occ, out.len()),
+        ));
+    }
+    Ok(out)
+}
+
+impl PartialOrd for XNode<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.key().cmp(&other.key()))
+    }
+}
+
+/// Translates an XPath replacement string (`$1`, `\$`, `\\`) to the regex
+/// crate's syntax (`${1}`, `$$`).
+fn replacement(rep: &str) -> R<String> {
+    let mut out = String::with_capacity(rep.len());
+    let mut it = rep.chars().peekable();
+    while let Some(c) = it.next() {
+        match c {
+            '\\' => match it.next() {
+                Some('$') => out.push_str("$$"),
+                Some('\\') => out.push('\\'),
+                _ => return Err(XPathError::dynamic(ErrorCode::FORX0002, "invalid replacement string")),
+            },
+            '$' => {
+                let mut digits = String::new();
+                while let Some(d) = it.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    it.next();
+                }
+                if digits.is_empty() {
+                    return Err(XPathError::dynamic(ErrorCode::FORX0002, "invalid replacement string"));
+                }
+                out.push_str("${");
+                out.push_str(&digits);
+                out.push('}');
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,154 @@
+//! The XPath 2.0 function library the engine supports (every function the
+//! official PINT-AE and EN 16931 rule files call, and their close kin).
+
+/// A built-in function.
+#[allow(missing_docs)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    Not,
+    True,
+    False,
+    Boolean,
+    Exists,
+    Empty,
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+    Abs,
+    Round,
+    Floor,
+    Ceiling,
+    Number,
+    String,
+    Data,
+    StringLength,
+    NormalizeSpace,
+    UpperCase,
+    LowerCase,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Substring,
+    SubstringBefore,
+    SubstringAfter,
+    Concat,
+    StringJoin,
+    Translate,
+    Matches,
+    Replace,
+    Tokenize,
+    StringToCodepoints,
+    CodepointsToString,
+    LocalName,
+    Name,
+    NamespaceUri,
+    Reverse,
+    DistinctValues,
+    Position,
+    Last,
+    Root,
+    ExactlyOne,
+    ZeroOrOne,
+    OneOrMore,
+    Subsequence,
+    IndexOf,
+    InsertBefore,
+    Remove,
+}
+
+impl Builtin {
+    /// Finds a function in the `fn` namespace by local name and arity.
+    pub fn lookup(name: &str, arity: usize) -> Option<Builtin> {
+        use Builtin::*;
+        let (b, min, max) = match name {
+            "not" => (Not, 1, 1),
+            "true" => (True, 0, 0),
+            "false" => (False, 0, 0),
+            "boolean" => (Boolean, 1, 1),
+            "exists" => (Exists, 1, 1),
+            "empty" => (Empty, 1, 1),
+            "count" => (Count, 1, 1),
+            "sum" => (Sum, 1, 2),
+            "avg" => (Avg, 1, 1),
+            "min" => (Min, 1, 1),
+            "max" => (Max, 1, 1),
+            "abs" => (Abs, 1, 1),
+            "round" => (Round, 1, 1),
+            "floor" => (Floor, 1, 1),
+            "ceiling" => (Ceiling, 1, 1),
+            "number" => (Number, 0, 1),
+            "string" => (String, 0, 1),
+            "data" => (Data, 1, 1),
+            "string-length" => (StringLength, 0, 1),
+            "normalize-space" => (NormalizeSpace, 0, 1),
+            "upper-case" => (UpperCase, 1, 1),
+            "lower-case" => (LowerCase, 1, 1),
+            "contains" => (Contains, 2, 2),
+            "starts-with" => (StartsWith, 2, 2),
+            "ends-with" => (EndsWith, 2, 2),
+            "substring" => (Substring, 2, 3),
+            "substring-before" => (SubstringBefore, 2, 2),
+            "substring-after" => (SubstringAfter, 2, 2),
+            "concat" => (Concat, 2, usize::MAX),
+            "string-join" => (StringJoin, 2, 2),
+            "translate" => (Translate, 3, 3),
+            "matches" => (Matches, 2, 3),
+            "replace" => (Replace, 3, 4),
+            "tokenize" => (Tokenize, 2, 3),
+            "string-to-codepoints" => (StringToCodepoints, 1, 1),
+            "codepoints-to-string" => (CodepointsToString, 1, 1),
+            "local-name" => (LocalName, 0, 1),
+            "name" => (Name, 0, 1),
+            "namespace-uri" => (NamespaceUri, 0, 1),
+            "reverse" => (Reverse, 1, 1),
+            "distinct-values" => (DistinctValues, 1, 1),
+            "position" => (Position, 0, 0),
+            "last" => (Last, 0, 0),
+            "root" => (Root, 0, 1),
+            "exactly-one" => (ExactlyOne, 1, 1),
+            "zero-or-one" => (ZeroOrOne, 1, 1),
+            "one-or-more" => (OneOrMore, 1, 1),
+            "subsequence" => (Subsequence, 2, 3),
+            "index-of" => (IndexOf, 2, 2),
+            "insert-before" => (InsertBefore, 3, 3),
+            "remove" => (Remove, 2, 2),
+            _ => return None,
+        };
+        (min..=max).contains(&arity).then_some(b)
+    }
+
+    /// Whether the function's result can never be numeric (so a predicate
+    /// made of it is not a positional one).
+    pub fn returns_non_numeric(self) -> bool {
+        use Builtin::*;
+        matches!(
+            self,
+            Not | True
+                | False
+                | Boolean
+                | Exists
+                | Empty
+                | String
+                | StringLength
+                | NormalizeSpace
+                | UpperCase
+                | LowerCase
+                | Contains
+                | StartsWith
+                | EndsWith
+                | Substring
+                | SubstringBefore
+                | SubstringAfter
+                | Concat
+                | StringJoin
+                | Translate
+                | Matches
+                | Replace
+                | LocalName
+                | Name
+                | NamespaceUri
+        ) && self != StringLength
+    }
+}

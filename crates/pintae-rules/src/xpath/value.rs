@@ -1,0 +1,989 @@
+//! XPath 2.0 data model: items, atomic values, casting, comparison and
+//! arithmetic, following the XPath 2.0 / XQuery F&O rules for the types the
+//! rule files use (untypedAtomic, string, boolean, integer, decimal, double,
+//! date).
+
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::Decimal;
+
+use super::error::{ErrorCode, XPathError};
+
+/// A document node as seen by XPath: a roxmltree node, or one of its
+/// attributes (roxmltree does not model attributes as nodes).
+#[derive(Clone, Copy, Debug)]
+pub struct XNode<'a> {
+    /// The node, or the element owning the attribute.
+    pub node: roxmltree::Node<'a, 'a>,
+    /// 0 for the node itself, `n` for its attribute `n - 1`.
+    pub attr: u32,
+}
+
+impl<'a> XNode<'a> {
+    /// Wraps a roxmltree node.
+    pub fn new(node: roxmltree::Node<'a, 'a>) -> Self {
+        XNode { node, attr: 0 }
+    }
+
+    /// Document-order key.
+    pub fn key(&self) -> (usize, u32) {
+        (self.node.id().get_usize(), self.attr)
+    }
+
+    /// The attribute this node stands for, if it is one.
+    pub fn attribute(&self) -> Option<roxmltree::Attribute<'a, 'a>> {
+        if self.attr == 0 {
+            None
+        } else {
+            self.node.attributes().nth(self.attr as usize - 1)
+        }
+    }
+
+    /// Whether this is an element node.
+    pub fn is_element(&self) -> bool {
+        self.attr == 0 && self.node.is_element()
+    }
+
+    /// The XPath string value of the node, borrowed when it can be.
+    pub fn string_value(&self) -> Str<'a> {
+        if let Some(a) = self.attribute() {
+            return Str::Borrowed(a.value());
+        }
+        match self.node.node_type() {
+            roxmltree::NodeType::Text | roxmltree::NodeType::Comment => {
+                Str::Borrowed(self.node.text().unwrap_or(""))
+            }
+            roxmltree::NodeType::PI => Str::Borrowed(self.node.pi().and_then(|p| p.value).unwrap_or("")),
+            _ => {
+                let mut texts = self.node.descendants().filter(|n| n.is_text());
+                let Some(first) = texts.next() else {
+                    return Str::Borrowed("");
+                };
+                let first = first.text().unwrap_or("");
+                match texts.next() {
+                    None => Str::Borrowed(first),
+                    Some(second) => {
+                        let mut s = String::with_capacity(first.len() * 2);
+                        s.push_str(first);
+                        s.push_str(second.text().unwrap_or(""));
+                        for t in texts {
+                            s.push_str(t.text().unwrap_or(""));
+                        }
+                        Str::Shared(Rc::from(s))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Namespace URI and local name, for elements and attributes.
+    pub fn expanded_name(&self) -> Option<(Option<&'a str>, &'a str)> {
+        if let Some(a) = self.attribute() {
+            return Some((a.namespace(), a.name()));
+        }
+        if self.node.is_element() {
+            let t = self.node.tag_name();
+            Some((t.namespace(), t.name()))
+        } else {
+            None
+        }
+    }
+
+    /// The parent node (the owner element, for an attribute).
+    pub fn parent(&self) -> Option<XNode<'a>> {
+        if self.attr != 0 {
+            Some(XNode::new(self.node))
+        } else {
+            self.node.parent().map(XNode::new)
+        }
+    }
+}
+
+impl PartialEq for XNode<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+/// A string that is borrowed from the document when possible.
+#[derive(Clone, Debug)]
+pub enum Str<'a> {
+    /// Borrowed from the document or the compiled expression.
+    Borrowed(&'a str),
+    /// Computed during evaluation.
+    Shared(Rc<str>),
+}
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Str::Borrowed(s) => s,
+            Str::Shared(s) => s,
+        }
+    }
+}
+
+impl From<String> for Str<'_> {
+    fn from(s: String) -> Self {
+        Str::Shared(Rc::from(s))
+    }
+}
+
+/// A calendar date with an optional timezone (minutes east of UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date {
+    /// Year (may be negative).
+    pub year: i32,
+    /// Month 1–12.
+    pub month: u8,
+    /// Day 1–31.
+    pub day: u8,
+    /// Timezone offset in minutes, if given.
+    pub tz: Option<i16>,
+}
+
+impl Date {
+    fn days_from_civil(&self) -> i64 {
+        // Howard Hinnant's algorithm (proleptic Gregorian).
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = if y >= 0 { y } else { y - 399 } / 400;
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Start of the day as minutes since the epoch, UTC (implicit timezone UTC).
+    fn instant(&self) -> i64 {
+        self.days_from_civil() * 1440 - i64::from(self.tz.unwrap_or(0))
+    }
+
+    fn parse(s: &str) -> Option<Date> {
+        let s = s.trim_matches(is_xml_ws);
+        let (neg, body) = match s.strip_prefix('-') {
+            Some(b) => (true, b),
+            None => (false, s),
+        };
+        let b = body.as_bytes();
+        let ydigits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+        if ydigits < 4 || (ydigits > 4 && b[0] == b'0') {
+            return None;
+        }
+        let rest = &body[ydigits..];
+        let rb = rest.as_bytes();
+        if rb.len() < 6 || rb[0] != b'-' || rb[3] != b'-' {
+            return None;
+        }
+        let two = |x: &[u8]| -> Option<u8> {
+            if x.len() == 2 && x[0].is_ascii_digit() && x[1].is_ascii_digit() {
+                Some((x[0] - b'0') * 10 + (x[1] - b'0'))
+            } else {
+                None
+            }
+        };
+        let month = two(&rb[1..3])?;
+        let day = two(&rb[4..6])?;
+        let mut year: i32 = body[..ydigits].parse().ok()?;
+        if neg {
+            year = -year;
+        }
+        if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        let tzs = &rest[6..];
+        let tz = if tzs.is_empty() {
+            None
+        } else if tzs == "Z" {
+            Some(0)
+        } else {
+            let t = tzs.as_bytes();
+            if t.len() != 6 || (t[0] != b'+' && t[0] != b'-') || t[3] != b':' {
+                return None;
+            }
+            let h = two(&t[1..3])?;
+            let m = two(&t[4..6])?;
+            if h > 14 || m > 59 || (h == 14 && m != 0) {
+                return None;
+            }
+            let v = i16::from(h) * 60 + i16::from(m);
+            Some(if t[0] == b'-' { -v } else { v })
+        };
+        Some(Date { year, month, day, tz })
+    }
+
+    fn lexical(&self) -> String {
+        let mut s = if self.year < 0 {
+            format!("-{:04}-{:02}-{:02}", -self.year, self.month, self.day)
+        } else {
+            format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        };
+        match self.tz {
+            None => {}
+            Some(0) => s.push('Z'),
+            Some(m) => {
+                let sign = if m < 0 { '-' } else { '+' };
+                let m = m.abs();
+                let _ = write!(s, "{}{:02}:{:02}", sign, m / 60, m % 60);
+            }
+        }
+        s
+    }
+}
+
+/// A time of day with an optional timezone (minutes east of UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Time {
+    /// Nanoseconds since midnight.
+    pub nanos: i64,
+    /// Timezone offset in minutes, if given.
+    pub tz: Option<i16>,
+}
+
+impl Time {
+    fn parse(s: &str) -> Option<Time> {
+        let s = s.trim_matches(is_xml_ws);
+        let b = s.as_bytes();
+        if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+            return None;
+        }
+        let two = |x: &[u8]| -> Option<i64> {
+            (x.len() == 2 && x[0].is_ascii_digit() && x[1].is_ascii_digit())
+                .then(|| i64::from(x[0] - b'0') * 10 + i64::from(x[1] - b'0'))
+        };
+        let (h, m, sec) = (two(&b[0..2])?, two(&b[3..5])?, two(&b[6..8])?);
+        let mut i = 8;
+        let mut frac_nanos = 0i64;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let start = i;
+            let mut scale = 100_000_000i64;
+            while i < b.len() && b[i].is_ascii_digit() {
+                frac_nanos += i64::from(b[i] - b'0') * scale;
+                scale /= 10;
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+        }
+        let tz = match &s[i..] {
+            "" => None,
+            "Z" => Some(0),
+            t => {
+                let t = t.as_bytes();
+                if t.len() != 6 || (t[0] != b'+' && t[0] != b'-') || t[3] != b':' {
+                    return None;
+                }
+                let (th, tm) = (two(&t[1..3])?, two(&t[4..6])?);
+                if th > 14 || tm > 59 {
+                    return None;
+                }
+                let v = (th * 60 + tm) as i16;
+                Some(if t[0] == b'-' { -v } else { v })
+            }
+        };
+        let end_of_day = h == 24 && m == 0 && sec == 0 && frac_nanos == 0;
+        if (h > 23 && !end_of_day) || m > 59 || sec > 59 {
+            return None;
+        }
+        let h = if end_of_day { 0 } else { h };
+        Some(Time { nanos: ((h * 60 + m) * 60 + sec) * 1_000_000_000 + frac_nanos, tz })
+    }
+
+    fn instant(&self) -> i64 {
+        self.nanos - i64::from(self.tz.unwrap_or(0)) * 60_000_000_000
+    }
+
+    fn lexical(&self) -> String {
+        let secs = self.nanos / 1_000_000_000;
+        let frac = self.nanos % 1_000_000_000;
+        let mut s = format!("{:02}:{:02}:{:02}", secs / 3600, (secs / 60) % 60, secs % 60);
+        if frac != 0 {
+            let f = format!("{frac:09}");
+            s.push('.');
+            s.push_str(f.trim_end_matches('0'));
+        }
+        match self.tz {
+            None => {}
+            Some(0) => s.push('Z'),
+            Some(m) => {
+                let sign = if m < 0 { '-' } else { '+' };
+                let m = m.abs();
+                let _ = write!(s, "{}{:02}:{:02}", sign, m / 60, m % 60);
+            }
+        }
+        s
+    }
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+/// An atomic value.
+#[derive(Clone, Debug)]
+pub enum Atomic<'a> {
+    /// `xs:untypedAtomic`: text read from the document.
+    Untyped(Str<'a>),
+    /// `xs:string`.
+    String(Str<'a>),
+    /// `xs:boolean`.
+    Boolean(bool),
+    /// `xs:integer` (64-bit; overflow is a dynamic error).
+    Integer(i64),
+    /// `xs:decimal`, exact.
+    Decimal(Decimal),
+    /// `xs:double`.
+    Double(f64),
+    /// `xs:date`.
+    Date(Date),
+    /// `xs:time`.
+    Time(Time),
+}
+
+/// An item: a node or an atomic value.
+#[derive(Clone, Debug)]
+pub enum Item<'a> {
+    /// A node.
+    Node(XNode<'a>),
+    /// An atomic value.
+    Atomic(Atomic<'a>),
+}
+
+/// A sequence of items.
+pub type Seq<'a> = Vec<Item<'a>>;
+
+/// Atomic type names the engine knows (for casts and function signatures).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AtomicType {
+    /// xs:untypedAtomic
+    Untyped,
+    /// xs:string
+    String,
+    /// xs:boolean
+    Boolean,
+    /// xs:integer
+    Integer,
+    /// xs:decimal
+    Decimal,
+    /// xs:double
+    Double,
+    /// xs:date
+    Date,
+    /// xs:time
+    Time,
+    /// xs:anyAtomicType
+    Any,
+}
+
+impl AtomicType {
+    /// Looks up a type by its local name in the XML Schema namespace.
+    pub fn from_local(name: &str) -> Option<AtomicType> {
+        Some(match name {
+            "untypedAtomic" => AtomicType::Untyped,
+            "string" | "normalizedString" | "token" => AtomicType::String,
+            "boolean" => AtomicType::Boolean,
+            "integer" | "int" | "long" | "short" | "nonNegativeInteger" | "positiveInteger" => {
+                AtomicType::Integer
+            }
+            "decimal" => AtomicType::Decimal,
+            "double" | "float" => AtomicType::Double,
+            "date" => AtomicType::Date,
+            "time" => AtomicType::Time,
+            "anyAtomicType" => AtomicType::Any,
+            _ => return None,
+        })
+    }
+
+    /// The type's name, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            AtomicType::Untyped => "xs:untypedAtomic",
+            AtomicType::String => "xs:string",
+            AtomicType::Boolean => "xs:boolean",
+            AtomicType::Integer => "xs:integer",
+            AtomicType::Decimal => "xs:decimal",
+            AtomicType::Double => "xs:double",
+            AtomicType::Date => "xs:date",
+            AtomicType::Time => "xs:time",
+            AtomicType::Any => "xs:anyAtomicType",
+        }
+    }
+}
+
+/// XML whitespace.
+pub fn is_xml_ws(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+fn err(code: ErrorCode, msg: impl Into<String>) -> XPathError {
+    XPathError::dynamic(code, msg)
+}
+
+/// Parses the lexical form of `xs:decimal`.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    let t = s.trim_matches(is_xml_ws);
+    let b = t.as_bytes();
+    let body = match b.first() {
+        Some(b'+') | Some(b'-') => &b[1..],
+        _ => b,
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let mut dots = 0;
+    let mut digits = 0;
+    for &c in body {
+        match c {
+            b'.' => dots += 1,
+            b'0'..=b'9' => digits += 1,
+            _ => return None,
+        }
+    }
+    if dots > 1 || digits == 0 {
+        return None;
+    }
+    let t2 = t.strip_prefix('+').unwrap_or(t);
+    match Decimal::from_str_exact(t2) {
+        Ok(d) => Some(d),
+        // More fractional digits than 28: round (Saxon keeps them; the
+        // difference is far below any amount the rules compare).
+        Err(_) => t2.parse::<Decimal>().ok(),
+    }
+}
+
+/// Parses the lexical form of `xs:integer`.
+fn parse_integer(s: &str) -> Result<i64, bool> {
+    let t = s.trim_matches(is_xml_ws);
+    let b = t.as_bytes();
+    let body = match b.first() {
+        Some(b'+') | Some(b'-') => &b[1..],
+        _ => b,
+    };
+    if body.is_empty() || !body.iter().all(u8::is_ascii_digit) {
+        return Err(false);
+    }
+    t.strip_prefix('+').unwrap_or(t).parse::<i64>().map_err(|_| true)
+}
+
+/// Parses the lexical form of `xs:double`.
+pub fn parse_double(s: &str) -> Option<f64> {
+    let t = s.trim_matches(is_xml_ws);
+    match t {
+        "INF" | "+INF" => return Some(f64::INFINITY),
+        "-INF" => return Some(f64::NEG_INFINITY),
+        "NaN" => return Some(f64::NAN),
+        _ => {}
+    }
+    let b = t.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+') | Some(b'-')) {
+        i = 1;
+    }
+    let mut mant_digits = 0;
+    let mut seen_dot = false;
+    while i < b.len() {
+        match b[i] {
+            b'0'..=b'9' => mant_digits += 1,
+            b'.' if !seen_dot => seen_dot = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if mant_digits == 0 {
+        return None;
+    }
+    if i < b.len() {
+        if b[i] != b'e' && b[i] != b'E' {
+            return None;
+        }
+        i += 1;
+        if matches!(b.get(i), Some(b'+') | Some(b'-')) {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start || i != b.len() {
+            return None;
+        }
+    }
+    t.parse::<f64>().ok()
+}
+
+/// The canonical string of an `xs:double` (XPath 2.0 rules).
+pub fn double_to_string(d: f64) -> String {
+    if d.is_nan() {
+        return "NaN".into();
+    }
+    if d.is_infinite() {
+        return if d > 0.0 { "INF".into() } else { "-INF".into() };
+    }
+    if d == 0.0 {
+        return if d.is_sign_negative() { "-0".into() } else { "0".into() };
+    }
+    let a = d.abs();
+    if (1e-6..1e6).contains(&a) {
+        return format!("{d}");
+    }
+    let s = format!("{d:E}");
+    match s.split_once('E') {
+        Some((m, e)) if !m.contains('.') => format!("{m}.0E{e}"),
+        _ => s,
+    }
+}
+
+/// The canonical string of an `xs:decimal`.
+pub fn decimal_to_string(d: &Decimal) -> String {
+    let n = d.normalize();
+    if n.is_zero() {
+        "0".into()
+    } else {
+        n.to_string()
+    }
+}
+
+fn decimal_from_double(d: f64) -> Result<Decimal, XPathError> {
+    if !d.is_finite() {
+        return Err(err(ErrorCode::FOCA0002, format!("cannot convert {} to xs:decimal", double_to_string(d))));
+    }
+    if let Ok(x) = format!("{d}").parse::<Decimal>() {
+        return Ok(x);
+    }
+    Decimal::from_f64(d).ok_or_else(|| err(ErrorCode::FOAR0002, "decimal overflow"))
+}
+
+impl<'a> Atomic<'a> {
+    /// The dynamic type of the value.
+    pub fn type_of(&self) -> AtomicType {
+        match self {
+            Atomic::Untyped(_) => AtomicType::Untyped,
+            Atomic::String(_) => AtomicType::String,
+            Atomic::Boolean(_) => AtomicType::Boolean,
+            Atomic::Integer(_) => AtomicType::Integer,
+            Atomic::Decimal(_) => AtomicType::Decimal,
+            Atomic::Double(_) => AtomicType::Double,
+            Atomic::Date(_) => AtomicType::Date,
+            Atomic::Time(_) => AtomicType::Time,
+        }
+    }
+
+    /// Whether the value is numeric.
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Atomic::Integer(_) | Atomic::Decimal(_) | Atomic::Double(_))
+    }
+
+    /// Whether the value is a string or untypedAtomic.
+    pub fn is_stringlike(&self) -> bool {
+        matches!(self, Atomic::Untyped(_) | Atomic::String(_))
+    }
+
+    /// The value's string form (`xs:string` cast).
+    pub fn to_str(&self) -> Str<'a> {
+        match self {
+            Atomic::Untyped(s) | Atomic::String(s) => s.clone(),
+            Atomic::Boolean(b) => Str::Borrowed(if *b { "true" } else { "false" }),
+            Atomic::Integer(i) => Str::from(i.to_string()),
+            Atomic::Decimal(d) => Str::from(decimal_to_string(d)),
+            Atomic::Double(d) => Str::from(double_to_string(*d)),
+            Atomic::Date(d) => Str::from(d.lexical()),
+            Atomic::Time(t) => Str::from(t.lexical()),
+        }
+    }
+
+    /// The value as a double (numeric promotion; strings are not accepted).
+    pub fn as_f64(&self) -> f64 {
+        match self {
+            Atomic::Integer(i) => *i as f64,
+            Atomic::Decimal(d) => d.to_f64().unwrap_or(f64::NAN),
+            Atomic::Double(d) => *d,
+            _ => f64::NAN,
+        }
+    }
+
+    /// Casts to another atomic type (`cast as`).
+    pub fn cast(&self, to: AtomicType) -> Result<Atomic<'a>, XPathError> {
+        let fail = |v: &Atomic<'a>| {
+            let code = if v.is_stringlike() { ErrorCode::FORG0001 } else { ErrorCode::XPTY0004 };
+            err(code, format!("cannot cast '{}' ({}) to {}", &*v.to_str(), v.type_of().name(), to.name()))
+        };
+        Ok(match to {
+            AtomicType::Any => self.clone(),
+            AtomicType::String => Atomic::String(self.to_str()),
+            AtomicType::Untyped => Atomic::Untyped(self.to_str()),
+            AtomicType::Boolean => match self {
+                Atomic::Boolean(b) => Atomic::Boolean(*b),
+                Atomic::Untyped(s) | Atomic::String(s) => match s.trim_matches(is_xml_ws) {
+                    "true" | "1" => Atomic::Boolean(true),
+                    "false" | "0" => Atomic::Boolean(false),
+                    _ => return Err(fail(self)),
+                },
+                Atomic::Integer(i) => Atomic::Boolean(*i != 0),
+                Atomic::Decimal(d) => Atomic::Boolean(!d.is_zero()),
+                Atomic::Double(d) => Atomic::Boolean(!(d.is_nan() || *d == 0.0)),
+                Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
+            },
+            AtomicType::Decimal => match self {
+                Atomic::Untyped(s) | Atomic::String(s) => {
+                    Atomic::Decimal(parse_decimal(s).ok_or_else(|| fail(self))?)
+                }
+                Atomic::Boolean(b) => Atomic::Decimal(Decimal::from(u8::from(*b))),
+                Atomic::Integer(i) => Atomic::Decimal(Decimal::from(*i)),
+                Atomic::Decimal(d) => Atomic::Decimal(*d),
+                Atomic::Double(d) => Atomic::Decimal(decimal_from_double(*d)?),
+                Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
+            },
+            AtomicType::Integer => match self {
+                Atomic::Untyped(s) | Atomic::String(s) => match parse_integer(s) {
+                    Ok(i) => Atomic::Integer(i),
+                    Err(true) => return Err(err(ErrorCode::FOAR0002, "integer overflow")),
+                    Err(false) => return Err(fail(self)),
+                },
+                Atomic::Boolean(b) => Atomic::Integer(i64::from(*b)),
+                Atomic::Integer(i) => Atomic::Integer(*i),
+                Atomic::Decimal(d) => {
+                    Atomic::Integer(d.trunc().to_i64().ok_or_else(|| err(ErrorCode::FOCA0003, "integer overflow"))?)
+                }
+                Atomic::Double(d) => {
+                    if !d.is_finite() {
+                        return Err(err(ErrorCode::FOCA0002, "cannot cast NaN or INF to xs:integer"));
+                    }
+                    let t = d.trunc();
+                    if t.abs() >= 9.2e18 {
+                        return Err(err(ErrorCode::FOCA0003, "integer overflow"));
+                    }
+                    Atomic::Integer(t as i64)
+                }
+                Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
+            },
+            AtomicType::Double => match self {
+                Atomic::Untyped(s) | Atomic::String(s) => Atomic::Double(parse_double(s).ok_or_else(|| fail(self))?),
+                Atomic::Boolean(b) => Atomic::Double(if *b { 1.0 } else { 0.0 }),
+                Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
+                n => Atomic::Double(n.as_f64()),
+            },
+            AtomicType::Date => match self {
+                Atomic::Untyped(s) | Atomic::String(s) => Atomic::Date(Date::parse(s).ok_or_else(|| fail(self))?),
+                Atomic::Date(d) => Atomic::Date(*d),
+                _ => return Err(fail(self)),
+            },
+            AtomicType::Time => match self {
+                Atomic::Untyped(s) | Atomic::String(s) => Atomic::Time(Time::parse(s).ok_or_else(|| fail(self))?),
+                Atomic::Time(t) => Atomic::Time(*t),
+                _ => return Err(fail(self)),
+            },
+        })
+    }
+
+    /// `number()` semantics: double, or NaN when not convertible.
+    pub fn to_number(&self) -> f64 {
+        match self {
+            Atomic::Untyped(s) | Atomic::String(s) => parse_double(s).unwrap_or(f64::NAN),
+            Atomic::Boolean(b) => f64::from(u8::from(*b)),
+            Atomic::Date(_) | Atomic::Time(_) => f64::NAN,
+            n => n.as_f64(),
+        }
+    }
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=` / `eq`
+    Eq,
+    /// `!=` / `ne`
+    Ne,
+    /// `<` / `lt`
+    Lt,
+    /// `<=` / `le`
+    Le,
+    /// `>` / `gt`
+    Gt,
+    /// `>=` / `ge`
+    Ge,
+}
+
+impl CmpOp {
+    fn holds(self, o: Option<Ordering>) -> bool {
+        match o {
+            None => self == CmpOp::Ne,
+            Some(o) => match self {
+                CmpOp::Eq => o == Ordering::Equal,
+                CmpOp::Ne => o != Ordering::Equal,
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Le => o != Ordering::Greater,
+                CmpOp::Gt => o == Ordering::Greater,
+                CmpOp::Ge => o != Ordering::Less,
+            },
+        }
+    }
+}
+
+fn numeric_cmp(a: &Atomic, b: &Atomic) -> Option<Ordering> {
+    match (a, b) {
+        (Atomic::Integer(x), Atomic::Integer(y)) => Some(x.cmp(y)),
+        (Atomic::Double(_), _) | (_, Atomic::Double(_)) => a.as_f64().partial_cmp(&b.as_f64()),
+        _ => {
+            let x = to_decimal_exact(a)?;
+            let y = to_decimal_exact(b)?;
+            Some(x.cmp(&y))
+        }
+    }
+}
+
+fn to_decimal_exact(a: &Atomic) -> Option<Decimal> {
+    match a {
+        Atomic::Integer(i) => Some(Decimal::from(*i)),
+        Atomic::Decimal(d) => Some(*d),
+        _ => None,
+    }
+}
+
+/// Value comparison of two atomic values after untyped values became
+/// strings (`eq`) or were cast for a general comparison.
+pub fn compare_atomic(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, XPathError> {
+    if a.is_numeric() && b.is_numeric() {
+        return Ok(op.holds(numeric_cmp(a, b)));
+    }
+    if a.is_stringlike() && b.is_stringlike() {
+        return Ok(op.holds(Some(a.to_str().cmp(&b.to_str()))));
+    }
+    match (a, b) {
+        (Atomic::Boolean(x), Atomic::Boolean(y)) => Ok(op.holds(Some(x.cmp(y)))),
+        (Atomic::Date(x), Atomic::Date(y)) => Ok(op.holds(Some(x.instant().cmp(&y.instant())))),
+        (Atomic::Time(x), Atomic::Time(y)) => Ok(op.holds(Some(x.instant().cmp(&y.instant())))),
+        _ => Err(err(
+            ErrorCode::XPTY0004,
+            format!("cannot compare {} with {}", a.type_of().name(), b.type_of().name()),
+        )),
+    }
+}
+
+/// One pair of a general comparison (`=`, `<`, …), with the XPath 2.0
+/// conversion of untyped operands.
+pub fn general_pair(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, XPathError> {
+    match (a, b) {
+        (Atomic::Untyped(_), Atomic::Untyped(_)) => compare_atomic(op, a, b),
+        (Atomic::Untyped(_), other) => {
+            let to = if other.is_numeric() { AtomicType::Double } else { other.type_of() };
+            compare_atomic(op, &a.cast(to)?, b)
+        }
+        (other, Atomic::Untyped(_)) => {
+            let to = if other.is_numeric() { AtomicType::Double } else { other.type_of() };
+            compare_atomic(op, a, &b.cast(to)?)
+        }
+        _ => compare_atomic(op, a, b),
+    }
+}
+
+/// Arithmetic operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `div`
+    Div,
+    /// `idiv`
+    IDiv,
+    /// `mod`
+    Mod,
+}
+
+fn overflow() -> XPathError {
+    err(ErrorCode::FOAR0002, "numeric overflow")
+}
+
+fn div_zero() -> XPathError {
+    err(ErrorCode::FOAR0001, "division by zero")
+}
+
+/// Arithmetic on two atomic values (untyped already cast to double).
+pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
+    let promote = |x: &Atomic<'a>| -> Result<Atomic<'a>, XPathError> {
+        match x {
+            Atomic::Untyped(_) => x.cast(AtomicType::Double),
+            n if n.is_numeric() => Ok(n.clone()),
+            other => Err(err(
+                ErrorCode::XPTY0004,
+                format!("arithmetic on a value of type {}", other.type_of().name()),
+            )),
+        }
+    };
+    let a = promote(a)?;
+    let b = promote(b)?;
+    match (&a, &b) {
+        (Atomic::Double(_), _) | (_, Atomic::Double(_)) => {
+            let (x, y) = (a.as_f64(), b.as_f64());
+            Ok(match op {
+                ArithOp::Add => Atomic::Double(x + y),
+                ArithOp::Sub => Atomic::Double(x - y),
+                ArithOp::Mul => Atomic::Double(x * y),
+                ArithOp::Div => Atomic::Double(x / y),
+                ArithOp::Mod => Atomic::Double(x % y),
+                ArithOp::IDiv => {
+                    if y == 0.0 {
+                        return Err(div_zero());
+                    }
+                    let q = (x / y).trunc();
+                    if !q.is_finite() || q.abs() >= 9.2e18 {
+                        return Err(overflow());
+                    }
+                    Atomic::Integer(q as i64)
+                }
+            })
+        }
+        (Atomic::Integer(x), Atomic::Integer(y)) => {
+            let (x, y) = (*x, *y);
+            Ok(match op {
+                ArithOp::Add => Atomic::Integer(x.checked_add(y).ok_or_else(overflow)?),
+                ArithOp::Sub => Atomic::Integer(x.checked_sub(y).ok_or_else(overflow)?),
+                ArithOp::Mul => Atomic::Integer(x.checked_mul(y).ok_or_else(overflow)?),
+                ArithOp::Div => {
+                    if y == 0 {
+                        return Err(div_zero());
+                    }
+                    Atomic::Decimal(Decimal::from(x).checked_div(Decimal::from(y)).ok_or_else(overflow)?)
+                }
+                ArithOp::IDiv => {
+                    if y == 0 {
+                        return Err(div_zero());
+                    }
+                    Atomic::Integer(x.checked_div(y).ok_or_else(overflow)?)
+                }
+                ArithOp::Mod => {
+                    if y == 0 {
+                        return Err(div_zero());
+                    }
+                    Atomic::Integer(x.checked_rem(y).unwrap_or(0))
+                }
+            })
+        }
+        _ => {
+            let x = to_decimal_exact(&a).ok_or_else(overflow)?;
+            let y = to_decimal_exact(&b).ok_or_else(overflow)?;
+            Ok(match op {
+                ArithOp::Add => Atomic::Decimal(x.checked_add(y).ok_or_else(overflow)?),
+                ArithOp::Sub => Atomic::Decimal(x.checked_sub(y).ok_or_else(overflow)?),
+                ArithOp::Mul => Atomic::Decimal(x.checked_mul(y).ok_or_else(overflow)?),
+                ArithOp::Div => {
+                    if y.is_zero() {
+                        return Err(div_zero());
+                    }
+                    Atomic::Decimal(x.checked_div(y).ok_or_else(overflow)?)
+                }
+                ArithOp::IDiv => {
+                    if y.is_zero() {
+                        return Err(div_zero());
+                    }
+                    let q = x.checked_div(y).ok_or_else(overflow)?.trunc();
+                    Atomic::Integer(q.to_i64().ok_or_else(overflow)?)
+                }
+                ArithOp::Mod => {
+                    if y.is_zero() {
+                        return Err(div_zero());
+                    }
+                    Atomic::Decimal(x.checked_rem(y).ok_or_else(overflow)?)
+                }
+            })
+        }
+    }
+}
+
+/// Unary minus.
+pub fn negate<'a>(a: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
+    match a {
+        Atomic::Untyped(_) => negate(&a.cast(AtomicType::Double)?),
+        Atomic::Integer(i) => Ok(Atomic::Integer(i.checked_neg().ok_or_else(overflow)?)),
+        Atomic::Decimal(d) => Ok(Atomic::Decimal(-*d)),
+        Atomic::Double(d) => Ok(Atomic::Double(-*d)),
+        other => Err(err(ErrorCode::XPTY0004, format!("unary minus on {}", other.type_of().name()))),
+    }
+}
+
+/// Atomizes one item.
+pub fn atomize_item<'a>(item: &Item<'a>) -> Atomic<'a> {
+    match item {
+        Item::Atomic(a) => a.clone(),
+        Item::Node(n) => Atomic::Untyped(n.string_value()),
+    }
+}
+
+/// Effective boolean value.
+pub fn ebv(seq: &[Item]) -> Result<bool, XPathError> {
+    match seq.first() {
+        None => Ok(false),
+        Some(Item::Node(_)) => Ok(true),
+        Some(Item::Atomic(a)) => {
+            if seq.len() > 1 {
+                return Err(err(
+                    ErrorCode::FORG0006,
+                    "effective boolean value of a sequence of two or more atomic values",
+                ));
+            }
+            match a {
+                Atomic::Boolean(b) => Ok(*b),
+                Atomic::Untyped(s) | Atomic::String(s) => Ok(!s.is_empty()),
+                Atomic::Integer(i) => Ok(*i != 0),
+                Atomic::Decimal(d) => Ok(!d.is_zero()),
+                Atomic::Double(d) => Ok(!(d.is_nan() || *d == 0.0)),
+                Atomic::Date(_) | Atomic::Time(_) => {
+                    Err(err(ErrorCode::FORG0006, "effective boolean value of a date or time"))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_print_like_xpath() {
+        for (d, s) in [
+            (1.0, "1"),
+            (0.5, "0.5"),
+            (1e7, "1.0E7"),
+            (1.5e-7, "1.5E-7"),
+            (123456.5, "123456.5"),
+            (f64::NAN, "NaN"),
+            (-0.0, "-0"),
+        ] {
+            assert_eq!(double_to_string(d), s);
+        }
+    }
+
+    #[test]
+    fn lexical_forms() {
+        assert!(parse_decimal("1e3").is_none());
+        assert!(parse_decimal(" 12.50 ").is_some());
+        assert!(parse_decimal(".").is_none());
+        assert_eq!(parse_double("1e3"), Some(1000.0));
+        assert!(parse_double("inf").is_none());
+        assert!(parse_double("0x10").is_none());
+        assert!(Date::parse("2024-02-30").is_none());
+        assert!(Date::parse("2024-02-29Z").is_some());
+        assert!(Date::parse("24-02-01").is_none());
+    }
+}
