@@ -107,7 +107,10 @@ pub enum Op {
     UserCall(usize, Vec<Op>),
     Or(Box<Op>, Box<Op>),
     And(Box<Op>, Box<Op>),
-    General(CmpOp, Box<Op>, Box<Op>),
+    /// The flag is set when either operand is statically at most one item:
+    /// the official processor then compares untyped values with numbers by
+    /// `Double.compare`, under which an untyped `NaN` orders above every number.
+    General(CmpOp, Box<Op>, Box<Op>, bool),
     Value(CmpOp, Box<Op>, Box<Op>),
     NodeCmp(&'static str, Box<Op>, Box<Op>),
     Range(Box<Op>, Box<Op>),
@@ -300,7 +303,11 @@ impl<'c> Compiler<'c> {
             AstKind::Call { name, args } => self.call(name, args, a)?,
             AstKind::Or(l, r) => Op::Or(self.boxed(l)?, self.boxed(r)?),
             AstKind::And(l, r) => Op::And(self.boxed(l)?, self.boxed(r)?),
-            AstKind::General(op, l, r) => Op::General(*op, self.boxed(l)?, self.boxed(r)?),
+            AstKind::General(op, l, r) => {
+                let (l, r) = (self.boxed(l)?, self.boxed(r)?);
+                let single = at_most_one(&l) || at_most_one(&r);
+                Op::General(*op, l, r, single)
+            }
             AstKind::Value(op, l, r) => Op::Value(*op, self.boxed(l)?, self.boxed(r)?),
             AstKind::NodeCmp(op, l, r) => Op::NodeCmp(op, self.boxed(l)?, self.boxed(r)?),
             AstKind::Range(l, r) => Op::Range(self.boxed(l)?, self.boxed(r)?),
@@ -450,7 +457,7 @@ fn visit(op: &Op, f: &mut dyn FnMut(&Op)) {
         }
         Op::Or(a, b)
         | Op::And(a, b)
-        | Op::General(_, a, b)
+        | Op::General(_, a, b, _)
         | Op::Value(_, a, b)
         | Op::NodeCmp(_, a, b)
         | Op::Range(a, b)
@@ -471,5 +478,37 @@ fn visit(op: &Op, f: &mut dyn FnMut(&Op)) {
             visit(b, f);
         }
         _ => {}
+    }
+}
+
+/// Static cardinality: can the expression yield at most one item?
+/// (Conservative, mirroring the inference of the official processor for the
+/// forms the rule files use.)
+pub fn at_most_one(op: &Op) -> bool {
+    match op {
+        Op::Const(_) | Op::Empty | Op::Context | Op::Root => true,
+        Op::Or(..) | Op::And(..) | Op::General(..) | Op::Value(..) | Op::NodeCmp(..) => true,
+        Op::Arith(..) | Op::Neg(_) | Op::Cast(..) | Op::Castable(..) | Op::InstanceOf(..) | Op::MatchesConst(..) => true,
+        Op::Call(b, _) => !matches!(
+            b,
+            Builtin::Reverse
+                | Builtin::DistinctValues
+                | Builtin::Data
+                | Builtin::Tokenize
+                | Builtin::StringToCodepoints
+                | Builtin::Subsequence
+                | Builtin::IndexOf
+                | Builtin::InsertBefore
+                | Builtin::Remove
+                | Builtin::OneOrMore
+        ),
+        Op::Filter(base, preds) => at_most_one(base) || preds.iter().any(|p| matches!(p, Op::Const(Const::Integer(_)))),
+        Op::Step(s) => {
+            matches!(s.axis, Axis::SelfAxis | Axis::Parent)
+                || s.preds.iter().any(|p| matches!(p, Op::Const(Const::Integer(_))))
+        }
+        Op::Path(l, r) => at_most_one(l) && at_most_one(r),
+        Op::If(_, t, e) => at_most_one(t) && at_most_one(e),
+        _ => false,
     }
 }

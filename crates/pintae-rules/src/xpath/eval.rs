@@ -247,9 +247,8 @@ impl<'a> Evaluator<'a> {
                 Ok(one(re.is_match(s.as_deref().unwrap_or(""))))
             }
             Op::UserCall(idx, args) => self.user_call(*idx, args, f),
-            Op::Or(l, r) => Ok(one(self.ebv(l, f)? || self.ebv(r, f)?)),
-            Op::And(l, r) => Ok(one(self.ebv(l, f)? && self.ebv(r, f)?)),
-            Op::General(op, l, r) => {
+            Op::Or(..) | Op::And(..) => Ok(one(self.ebv(op, f)?)),
+            Op::General(op, l, r, single) => {
                 let a = self.atomized(l, f)?;
                 if a.is_empty() {
                     return Ok(one(false));
@@ -257,7 +256,11 @@ impl<'a> Evaluator<'a> {
                 let b = self.atomized(r, f)?;
                 for x in &a {
                     for y in &b {
-                        if general_pair(*op, x, y)? {
+                        let hit = match (*single, nan_quirk(*op, x, y)) {
+                            (true, Some(v)) => v,
+                            _ => general_pair(*op, x, y)?,
+                        };
+                        if hit {
                             return Ok(one(true));
                         }
                     }
@@ -402,8 +405,26 @@ impl<'a> Evaluator<'a> {
     /// Effective boolean value of an expression.
     pub fn ebv(&mut self, op: &'a Op, f: &Focus<'a>) -> R<bool> {
         match op {
-            Op::Or(l, r) => Ok(self.ebv(l, f)? || self.ebv(r, f)?),
-            Op::And(l, r) => Ok(self.ebv(l, f)? && self.ebv(r, f)?),
+            // XPath 2.0 §3.6 lets an implementation return the result of
+            // `or`/`and` when one operand decides it even if the other raises
+            // an error. Saxon does so; an error surfaces only when the other
+            // operand does not decide the result.
+            Op::Or(l, r) => match self.ebv(l, f) {
+                Ok(true) => Ok(true),
+                Ok(false) => self.ebv(r, f),
+                Err(e) => match self.ebv(r, f) {
+                    Ok(true) => Ok(true),
+                    _ => Err(e),
+                },
+            },
+            Op::And(l, r) => match self.ebv(l, f) {
+                Ok(false) => Ok(false),
+                Ok(true) => self.ebv(r, f),
+                Err(e) => match self.ebv(r, f) {
+                    Ok(false) => Ok(false),
+                    _ => Err(e),
+                },
+            },
             Op::Call(Builtin::Not, args) => Ok(!self.ebv(&args[0], f)?),
             Op::Call(Builtin::Exists, args) => Ok(!self.eval(&args[0], f)?.is_empty()),
             _ => ebv(&self.eval(op, f)?),
@@ -1147,6 +1168,30 @@ impl<'a> Evaluator<'a> {
         }
         Ok(out)
     }
+}
+
+/// The official processor's comparison of an untyped `NaN` with a number
+/// (see [`Op::General`]): the untyped NaN orders above every non-NaN number.
+fn nan_quirk(op: CmpOp, x: &Atomic, y: &Atomic) -> Option<bool> {
+    let untyped_nan = |a: &Atomic| matches!(a, Atomic::Untyped(s) if parse_double(s).is_some_and(f64::is_nan));
+    let nan_greater = |op: CmpOp| match op {
+        CmpOp::Gt | CmpOp::Ge | CmpOp::Ne => true,
+        CmpOp::Lt | CmpOp::Le | CmpOp::Eq => false,
+    };
+    if untyped_nan(x) && y.is_numeric() && !y.as_f64().is_nan() {
+        return Some(nan_greater(op));
+    }
+    if untyped_nan(y) && x.is_numeric() && !x.as_f64().is_nan() {
+        let flipped = match op {
+            CmpOp::Lt => CmpOp::Gt,
+            CmpOp::Le => CmpOp::Ge,
+            CmpOp::Gt => CmpOp::Lt,
+            CmpOp::Ge => CmpOp::Le,
+            o => o,
+        };
+        return Some(nan_greater(flipped));
+    }
+    None
 }
 
 fn instance_of(v: &[Item], t: SeqType) -> bool {
