@@ -1,1 +1,170 @@
-fn main(){}
+//! Speed of validation against the official validator (Saxon), measured in
+//! the same run.
+//!
+//! | group      | input                                              |
+//! |------------|----------------------------------------------------|
+//! | `examples` | every official PINT-AE billing example, one thread |
+//! | `parse`    | the same documents, roxmltree parsing only         |
+//! | `lines`    | an official example scaled to 400 and 4,000 lines  |
+//!
+//! Run with `cargo bench -p pintae-rules --bench validate`. When
+//! `../shared/tools/oracle` works, the oracle's warm Saxon time per file is
+//! measured on the same files and the ratios are printed at the end.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use criterion::{black_box, Criterion, Throughput};
+use pintae_corpus::{examples, scale::scale, shared_dir, RULESETS};
+use pintae_rules::schematron::Schema;
+use pintae_rules::Validator;
+
+fn validator(shared: &Path, ruleset: &str) -> Validator {
+    let files = RULESETS
+        .iter()
+        .find(|(n, _)| *n == ruleset)
+        .map(|(_, f)| *f)
+        .unwrap_or_default();
+    Validator::new(
+        files
+            .iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(shared.join("reference").join(f)).expect("schema file");
+                Schema::parse(f, &text).expect("schema compiles")
+            })
+            .collect(),
+    )
+}
+
+/// Mean time (ns) criterion measured for a benchmark id.
+fn criterion_mean(id: &str) -> Option<f64> {
+    let p = pintae_corpus::workspace_dir()
+        .join("target/criterion")
+        .join(id)
+        .join("new/estimates.json");
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()?;
+    v["mean"]["point_estimate"].as_f64()
+}
+
+/// The oracle's warm Saxon time per file (ms) on the given paths.
+fn oracle_ms(shared: &Path, paths: &[&Path]) -> Option<f64> {
+    let out = Command::new(shared.join("tools/oracle"))
+        .args(["--no-xsd", "--timing", "--ruleset", "pint-ae-billing"])
+        .args(paths)
+        .output()
+        .ok()?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err.lines().find(|l| l.starts_with("oracle timing:"))?;
+    let ms = line.split(", ").nth(1)?.split(" ms/file").next()?;
+    ms.trim().parse().ok()
+}
+
+fn main() {
+    let Some(shared) = shared_dir() else {
+        eprintln!("SKIPPED benches: ../shared not found (set PINTAE_SHARED)");
+        return;
+    };
+    let v = validator(&shared, "pint-ae-billing");
+    let docs: Vec<_> = examples(&shared)
+        .expect("examples")
+        .into_iter()
+        .filter(|d| d.ruleset == "pint-ae-billing")
+        .collect();
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let n = docs.len();
+
+    let mut c = Criterion::default()
+        .configure_from_args()
+        .measurement_time(Duration::from_secs(5));
+    {
+        let mut g = c.benchmark_group("examples");
+        g.throughput(Throughput::Bytes(bytes as u64));
+        g.bench_function("validate_all", |b| {
+            b.iter(|| {
+                for d in &docs {
+                    black_box(v.validate(d.text.as_bytes()));
+                }
+            })
+        });
+        g.finish();
+    }
+    {
+        let mut g = c.benchmark_group("parse");
+        g.throughput(Throughput::Bytes(bytes as u64));
+        g.bench_function("roxmltree_all", |b| {
+            b.iter(|| {
+                for d in &docs {
+                    black_box(roxmltree::Document::parse(&d.text).expect("parses"));
+                }
+            })
+        });
+        g.finish();
+    }
+    let base = docs
+        .iter()
+        .find(|d| d.name.ends_with("/supply-through-e-commerce"))
+        .expect("supply-through-e-commerce");
+    let tmp = std::env::temp_dir().join(format!("pintae-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).expect("temp dir");
+    let mut scaled = Vec::new();
+    for lines in [400usize, 4000] {
+        let text = scale(&base.text, lines).expect("scales");
+        let report = v.validate(text.as_bytes());
+        assert!(
+            report.valid,
+            "scaled invoice must stay valid: {:?}",
+            report.failed_ids()
+        );
+        let p = tmp.join(format!("scaled-{lines}.xml"));
+        std::fs::write(&p, &text).expect("write");
+        scaled.push((lines, text, p));
+    }
+    {
+        let mut g = c.benchmark_group("lines");
+        g.sample_size(10);
+        for (lines, text, _) in &scaled {
+            g.throughput(Throughput::Bytes(text.len() as u64));
+            g.bench_function(format!("validate_{lines}"), |b| {
+                b.iter(|| black_box(v.validate(text.as_bytes())))
+            });
+        }
+        g.finish();
+    }
+    c.final_summary();
+
+    // The peer figure, measured now on the same files.
+    let ex_dir = shared.join("reference/pint-ae/billing/examples");
+    let ours = criterion_mean("examples/validate_all").map(|ns| ns / n as f64 / 1e6);
+    let parse = criterion_mean("parse/roxmltree_all").map(|ns| ns / n as f64 / 1e6);
+    let saxon = oracle_ms(&shared, &[&ex_dir]);
+    println!("\n== pintae vs the official validator (Saxon), this run");
+    if let (Some(o), Some(p)) = (ours, parse) {
+        println!(
+            "examples: pintae {o:.4} ms/invoice (parse + both PINT-AE files), roxmltree parse {p:.4} ms ({:.2}x parse)",
+            o / p
+        );
+        if let Some(s) = saxon {
+            println!("examples: Saxon {s:.3} ms/invoice -> pintae is {:.0}x faster", s / o);
+        }
+    }
+    for (lines, _, path) in &scaled {
+        let ours = criterion_mean(&format!("lines/validate_{lines}")).map(|ns| ns / 1e6);
+        let saxon = oracle_ms(&shared, &[path.as_path()]);
+        match (ours, saxon) {
+            (Some(o), Some(s)) => println!(
+                "{lines} lines: pintae {o:.2} ms, Saxon {s:.1} ms -> {:.0}x faster",
+                s / o
+            ),
+            (Some(o), None) => println!("{lines} lines: pintae {o:.2} ms (oracle unavailable)"),
+            _ => {}
+        }
+    }
+    if let (Some(a), Some(b)) = (
+        criterion_mean("lines/validate_400"),
+        criterion_mean("lines/validate_4000"),
+    ) {
+        println!("growth: 4000 lines take {:.1}x the time of 400 lines", b / a);
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -44,7 +44,10 @@ pub const RULESETS: &[(&str, &[&str])] = &[
             "pint-ae/selfbilling/schematron/PINT-jurisdiction-aligned-rules.sch",
         ],
     ),
-    ("en16931-ubl", &["en16931-ubl/schematron/EN16931-UBL-validation-preprocessed.sch"]),
+    (
+        "en16931-ubl",
+        &["en16931-ubl/schematron/EN16931-UBL-validation-preprocessed.sch"],
+    ),
 ];
 
 /// Finds `../shared` (or `$PINTAE_SHARED`) from the workspace root.
@@ -74,7 +77,9 @@ fn xml_files(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 fn stem(p: &Path) -> String {
-    p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The official examples: PINT-AE billing and self-billing, EN 16931.
@@ -88,7 +93,11 @@ pub fn examples(shared: &Path) -> Result<Vec<Doc>> {
     ] {
         for f in xml_files(&r.join(dir))? {
             let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?;
-            out.push(Doc { name: format!("{dir}/{}", stem(&f)), ruleset, text });
+            out.push(Doc {
+                name: format!("{dir}/{}", stem(&f)),
+                ruleset,
+                text,
+            });
         }
     }
     Ok(out)
@@ -114,8 +123,15 @@ pub fn cen_unit_tests(shared: &Path) -> Result<Vec<UnitTest>> {
             let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?;
             let doc = roxmltree::Document::parse(&text).with_context(|| format!("cannot parse {}", f.display()))?;
             let mut k = 0;
-            for test in doc.root_element().children().filter(|c| c.has_tag_name("test") || c.tag_name().name() == "test") {
-                let Some(payload) = test.children().find(|c| c.is_element() && c.tag_name().name() != "assert") else {
+            for test in doc
+                .root_element()
+                .children()
+                .filter(|c| c.has_tag_name("test") || c.tag_name().name() == "test")
+            {
+                let Some(payload) = test
+                    .children()
+                    .find(|c| c.is_element() && c.tag_name().name() != "assert")
+                else {
                     continue;
                 };
                 k += 1;
@@ -147,7 +163,9 @@ pub fn cen_unit_tests(shared: &Path) -> Result<Vec<UnitTest>> {
 /// namespace declarations it inherits added to its start tag.
 pub fn standalone(doc: &roxmltree::Document, el: roxmltree::Node) -> String {
     let text = &doc.input_text()[el.range()];
-    let name_end = text.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(text.len());
+    let name_end = text
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .unwrap_or(text.len());
     let start_tag_end = text.find('>').unwrap_or(text.len());
     let start_tag = &text[..start_tag_end];
     let mut extra = String::new();
@@ -160,7 +178,12 @@ pub fn standalone(doc: &roxmltree::Document, el: roxmltree::Node) -> String {
             extra.push_str(&format!(" {decl}\"{}\"", ns.uri()));
         }
     }
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}{}{}", &text[..name_end], extra, &text[name_end..])
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{}{}{}",
+        &text[..name_end],
+        extra,
+        &text[name_end..]
+    )
 }
 
 /// Every corpus group by name, for the exporter and the tests.

@@ -42,12 +42,17 @@ fn main() -> Result<()> {
             for line in oracle.lines().filter(|l| !l.trim().is_empty()) {
                 let v: serde_json::Value = serde_json::from_str(line)?;
                 let f = v["file"].as_str().unwrap_or("").to_string();
-                let base = Path::new(&f).file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let base = Path::new(&f)
+                    .file_name()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 by_file.insert(base, v);
             }
             let mut out = String::new();
             for d in &docs {
-                let Some(v) = by_file.get(&file_name(&d.name)) else { bail!("no oracle verdict for {}", d.name) };
+                let Some(v) = by_file.get(&file_name(&d.name)) else {
+                    bail!("no oracle verdict for {}", d.name)
+                };
                 let failed_v = v["failed"].as_array();
                 let mut failed: Vec<String> = failed_v
                     .map(|a| a.iter().filter_map(|f| f["id"].as_str().map(str::to_string)).collect())

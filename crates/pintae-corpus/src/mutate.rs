@@ -29,7 +29,7 @@ impl Rng {
     }
 
     /// Next 64 random bits.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -39,7 +39,7 @@ impl Rng {
 
     /// A number below `n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 
     /// One element of a non-empty slice.
@@ -49,20 +49,112 @@ impl Rng {
 }
 
 const NUMBERS: &[&str] = &[
-    "0", "-1", "-100.00", "100", "0.001", "12.345", "1e3", "abc", "", " 5 ", "1,000.00", "99999999999", "0.00",
-    "100.005", "3.14159", "NaN", "INF", "+7", ".5",
+    "0",
+    "-1",
+    "-100.00",
+    "100",
+    "0.001",
+    "12.345",
+    "1e3",
+    "abc",
+    "",
+    " 5 ",
+    "1,000.00",
+    "99999999999",
+    "0.00",
+    "100.005",
+    "3.14159",
+    "NaN",
+    "INF",
+    "+7",
+    ".5",
 ];
-const DATES: &[&str] =
-    &["2025-02-30", "2025-13-01", "20250101", "2024-02-29", "2099-12-31", "1999-01-01", "2025-01-01Z", "2025-1-1", ""];
+const DATES: &[&str] = &[
+    "2025-02-30",
+    "2025-13-01",
+    "20250101",
+    "2024-02-29",
+    "2099-12-31",
+    "1999-01-01",
+    "2025-01-01Z",
+    "2025-1-1",
+    "",
+];
 const CODES: &[&str] = &[
-    "S", "Z", "E", "O", "AE", "XX", "380", "381", "389", "480", "81", "261", "383", "AED", "USD", "EUR", "0235",
-    "0088", "TL", "EID", "PAS", "CD", "DXB", "AUH", "SHJ", "XYZ", "30", "58", "48", "49", "10", "1", "VAT", "GST",
-    "VD", "DL8.61.1.A", "AE", "US", "GB", "C62", "EA", "H87", "ZZZ", "urn:peppol:bis:billing", "9900000097",
-    "9900000098", "9900000099", "1234567890", "100000000000003", "INV-1", "application/pdf", "text/csv", "95", "ABK",
-    "AAA", "FC", "DEL", "ZZ",
+    "S",
+    "Z",
+    "E",
+    "O",
+    "AE",
+    "XX",
+    "380",
+    "381",
+    "389",
+    "480",
+    "81",
+    "261",
+    "383",
+    "AED",
+    "USD",
+    "EUR",
+    "0235",
+    "0088",
+    "TL",
+    "EID",
+    "PAS",
+    "CD",
+    "DXB",
+    "AUH",
+    "SHJ",
+    "XYZ",
+    "30",
+    "58",
+    "48",
+    "49",
+    "10",
+    "1",
+    "VAT",
+    "GST",
+    "VD",
+    "DL8.61.1.A",
+    "AE",
+    "US",
+    "GB",
+    "C62",
+    "EA",
+    "H87",
+    "ZZZ",
+    "urn:peppol:bis:billing",
+    "9900000097",
+    "9900000098",
+    "9900000099",
+    "1234567890",
+    "100000000000003",
+    "INV-1",
+    "application/pdf",
+    "text/csv",
+    "95",
+    "ABK",
+    "AAA",
+    "FC",
+    "DEL",
+    "ZZ",
 ];
-const FLAGS: &[&str] =
-    &["00000000", "10000000", "01000000", "00100000", "00010000", "00001000", "00000100", "00000010", "00000001", "11000000", "0000000", "000000002", "ABCDEFGH"];
+const FLAGS: &[&str] = &[
+    "00000000",
+    "10000000",
+    "01000000",
+    "00100000",
+    "00010000",
+    "00001000",
+    "00000100",
+    "00000010",
+    "00000001",
+    "11000000",
+    "0000000",
+    "000000002",
+    "ABCDEFGH",
+];
 const CUSTOMIZATION: &[&str] = &[
     "urn:peppol:pint:billing-1@ae-1",
     "urn:peppol:pint:selfbilling-1@ae-1",
@@ -70,14 +162,19 @@ const CUSTOMIZATION: &[&str] = &[
     "urn:cen.eu:en16931:2017",
     "",
 ];
-const PROFILE: &[&str] = &["urn:peppol:bis:billing", "urn:peppol:bis:selfbilling", "urn:peppol:bis:other", ""];
+const PROFILE: &[&str] = &[
+    "urn:peppol:bis:billing",
+    "urn:peppol:bis:selfbilling",
+    "urn:peppol:bis:other",
+    "",
+];
 
 fn attr_pool(name: &str) -> &'static [&'static str] {
     match name {
         "currencyID" => &["AED", "USD", "EUR", "XXX", "aed", ""],
         "schemeID" => &[
-            "0235", "0088", "0007", "0192", "0184", "0208", "0201", "0210", "0211", "0151", "9906", "9907", "TL", "VAT",
-            "XX", "", "0002",
+            "0235", "0088", "0007", "0192", "0184", "0208", "0201", "0210", "0211", "0151", "9906", "9907", "TL",
+            "VAT", "XX", "", "0002",
         ],
         "schemeAgencyID" => &["TL", "EID", "PAS", "CD", "XX", ""],
         "schemeAgencyName" => &["AE", "US", "ZZ", "Dubai Economy", ""],
@@ -144,12 +241,18 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
         // delete an element
         0..=17 => {
             let n = *r.pick(&elements);
-            Some(Edit { range: n.range(), text: String::new() })
+            Some(Edit {
+                range: n.range(),
+                text: String::new(),
+            })
         }
         // empty a value
         18..=25 => {
             let n = *r.pick(&leaves);
-            Some(Edit { range: leaf_text(n)?, text: if r.below(4) == 0 { "   ".into() } else { String::new() } })
+            Some(Edit {
+                range: leaf_text(n)?,
+                text: if r.below(4) == 0 { "   ".into() } else { String::new() },
+            })
         }
         // change an amount or quantity
         26..=41 => {
@@ -157,7 +260,11 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
             let cands: Vec<_> = cands.into_iter().filter(|n| leaf_text(*n).is_some()).collect();
             let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
             let range = leaf_text(n)?;
-            let new = if r.below(4) == 0 { r.pick(NUMBERS).to_string() } else { numeric_variant(&text[range.clone()], r) };
+            let new = if r.below(4) == 0 {
+                r.pick(NUMBERS).to_string()
+            } else {
+                numeric_variant(&text[range.clone()], r)
+            };
             Some(Edit { range, text: new })
         }
         // change a code or identifier
@@ -171,20 +278,33 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
                 })
                 .collect();
             let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
-            Some(Edit { range: leaf_text(n)?, text: r.pick(CODES).to_string() })
+            Some(Edit {
+                range: leaf_text(n)?,
+                text: r.pick(CODES).to_string(),
+            })
         }
         // change a date
         56..=60 => {
-            let cands: Vec<_> = leaves.iter().copied().filter(|n| n.tag_name().name().ends_with("Date")).collect();
+            let cands: Vec<_> = leaves
+                .iter()
+                .copied()
+                .filter(|n| n.tag_name().name().ends_with("Date"))
+                .collect();
             let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
-            Some(Edit { range: leaf_text(n)?, text: r.pick(DATES).to_string() })
+            Some(Edit {
+                range: leaf_text(n)?,
+                text: r.pick(DATES).to_string(),
+            })
         }
         // change an attribute
         61..=70 => {
             let n = *r.pick(&with_attrs);
             let attrs: Vec<_> = n.attributes().collect();
             let a = r.pick(&attrs);
-            Some(Edit { range: a.range_value(), text: r.pick(attr_pool(a.name())).to_string() })
+            Some(Edit {
+                range: a.range_value(),
+                text: r.pick(attr_pool(a.name())).to_string(),
+            })
         }
         // delete an attribute
         71..=75 => {
@@ -194,19 +314,28 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
             let range = a.range();
             // range_value excludes the quotes; widen to the closing quote
             let end = a.range_value().end + 1;
-            Some(Edit { range: range.start..end.max(range.end), text: String::new() })
+            Some(Edit {
+                range: range.start..end.max(range.end),
+                text: String::new(),
+            })
         }
         // duplicate an element
         76..=83 => {
             let n = *r.pick(&elements);
             let t = &text[n.range()];
-            Some(Edit { range: n.range().end..n.range().end, text: t.to_string() })
+            Some(Edit {
+                range: n.range().end..n.range().end,
+                text: t.to_string(),
+            })
         }
         // remove a line
         84..=87 => {
             let cands = named(&|l| l == "InvoiceLine" || l == "CreditNoteLine");
             let n = *r.pick(if cands.is_empty() { &elements } else { &cands });
-            Some(Edit { range: n.range(), text: String::new() })
+            Some(Edit {
+                range: n.range(),
+                text: String::new(),
+            })
         }
         // transaction flags and charge indicators
         88..=93 => {
@@ -217,18 +346,28 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
             } else {
                 r.pick(FLAGS).to_string()
             };
-            Some(Edit { range: leaf_text(n)?, text: v })
+            Some(Edit {
+                range: leaf_text(n)?,
+                text: v,
+            })
         }
         // specification and process identifiers
         _ => {
-            let cands = named(&|l| l == "CustomizationID" || l == "ProfileID" || l == "InvoiceTypeCode" || l == "CreditNoteTypeCode");
+            let cands = named(&|l| {
+                l == "CustomizationID" || l == "ProfileID" || l == "InvoiceTypeCode" || l == "CreditNoteTypeCode"
+            });
             let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
             let v = match n.tag_name().name() {
                 "CustomizationID" => r.pick(CUSTOMIZATION).to_string(),
                 "ProfileID" => r.pick(PROFILE).to_string(),
-                _ => r.pick(&["380", "381", "389", "480", "81", "261", "383", "999", ""]).to_string(),
+                _ => r
+                    .pick(&["380", "381", "389", "480", "81", "261", "383", "999", ""])
+                    .to_string(),
             };
-            Some(Edit { range: leaf_text(n)?, text: v })
+            Some(Edit {
+                range: leaf_text(n)?,
+                text: v,
+            })
         }
     }
 }
@@ -267,7 +406,11 @@ pub fn mutants(examples: &[Doc]) -> Result<Vec<Doc>> {
     for ex in examples.iter().filter(|d| d.ruleset.starts_with("pint-ae")) {
         for i in 0..PER_EXAMPLE {
             let text = mutant(&ex.text, &ex.name, i as u64);
-            out.push(Doc { name: format!("mutant/{}/{i}", ex.name.rsplit('/').next().unwrap_or("x")), ruleset: ex.ruleset, text });
+            out.push(Doc {
+                name: format!("mutant/{}/{i}", ex.name.rsplit('/').next().unwrap_or("x")),
+                ruleset: ex.ruleset,
+                text,
+            });
         }
     }
     Ok(out)

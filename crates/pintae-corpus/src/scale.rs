@@ -36,13 +36,18 @@ pub fn scale(text: &str, k: usize) -> Result<String> {
     let doc = roxmltree::Document::parse(text)?;
     let root = doc.root_element();
     let lines: Vec<_> = root.children().filter(|c| c.is_element() && is_line(*c)).collect();
-    let (Some(first), Some(last)) = (lines.first(), lines.last()) else { bail!("the document has no lines") };
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+        bail!("the document has no lines")
+    };
     let block = first.range().start..last.range().end;
     let k128 = k as i128;
 
     // document-level amounts, scaled
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    for n in root.descendants().filter(|n| n.is_element() && n.tag_name().name().ends_with("Amount")) {
+    for n in root
+        .descendants()
+        .filter(|n| n.is_element() && n.tag_name().name().ends_with("Amount"))
+    {
         if n.ancestors().any(is_line) {
             continue;
         }

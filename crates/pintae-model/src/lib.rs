@@ -64,8 +64,14 @@ mod tests {
 
     #[test]
     fn recognises_roots() {
-        assert_eq!(DocumentKind::from_root(Some(ns::INVOICE), "Invoice"), Some(DocumentKind::Invoice));
-        assert_eq!(DocumentKind::from_root(Some(ns::CREDIT_NOTE), "CreditNote"), Some(DocumentKind::CreditNote));
+        assert_eq!(
+            DocumentKind::from_root(Some(ns::INVOICE), "Invoice"),
+            Some(DocumentKind::Invoice)
+        );
+        assert_eq!(
+            DocumentKind::from_root(Some(ns::CREDIT_NOTE), "CreditNote"),
+            Some(DocumentKind::CreditNote)
+        );
         assert_eq!(DocumentKind::from_root(Some(ns::INVOICE), "CreditNote"), None);
         assert_eq!(DocumentKind::from_root(None, "Invoice"), None);
     }

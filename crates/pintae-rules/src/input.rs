@@ -22,7 +22,9 @@ pub enum InputError {
         offset: usize,
     },
     /// The document declares a DTD (refused: entity expansion and external entities are attack vectors).
-    #[error("refused: the document has a DTD (<!DOCTYPE>); DTDs and entity declarations are not allowed in e-invoices")]
+    #[error(
+        "refused: the document has a DTD (<!DOCTYPE>); DTDs and entity declarations are not allowed in e-invoices"
+    )]
     Dtd,
     /// Not well-formed XML.
     #[error("not well-formed XML at line {line}, column {column}: {message}")]
@@ -87,13 +89,20 @@ pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
 
 /// Parses XML with untrusted-input settings.
 pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
-    let opts = roxmltree::ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES };
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_NODES,
+    };
     roxmltree::Document::parse_with_options(text, opts).map_err(|e| match e {
         roxmltree::Error::DtdDetected => InputError::Dtd,
         roxmltree::Error::NodesLimitReached => InputError::TooLarge { limit: MAX_NODES },
         other => {
             let p = other.pos();
-            InputError::Xml { line: p.row, column: p.col, message: other.to_string() }
+            InputError::Xml {
+                line: p.row,
+                column: p.col,
+                message: other.to_string(),
+            }
         }
     })
 }
@@ -139,12 +148,16 @@ pub fn classify(doc: &roxmltree::Document<'_>) -> Result<Unwrapped, InputError> 
                 }
             }
         }
-        let name_end = slice.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(slice.len());
+        let name_end = slice
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .unwrap_or(slice.len());
         let mut payload_text = String::with_capacity(slice.len() + extra.len());
         payload_text.push_str(&slice[..name_end]);
         payload_text.push_str(&extra);
         payload_text.push_str(&slice[name_end..]);
-        let header = root.children().find(|c| c.has_tag_name((ns::SBDH, "StandardBusinessDocumentHeader")));
+        let header = root
+            .children()
+            .find(|c| c.has_tag_name((ns::SBDH, "StandardBusinessDocumentHeader")));
         let ident = |who: &str| {
             header
                 .and_then(|h| h.children().find(|c| c.has_tag_name((ns::SBDH, who))))
@@ -158,9 +171,15 @@ pub fn classify(doc: &roxmltree::Document<'_>) -> Result<Unwrapped, InputError> 
             sender: ident("Sender"),
             receiver: ident("Receiver"),
         };
-        return Ok(Unwrapped::Wrapped { payload: payload_text, envelope });
+        return Ok(Unwrapped::Wrapped {
+            payload: payload_text,
+            envelope,
+        });
     }
-    Err(InputError::NotUbl { namespace: tag.namespace().unwrap_or("").to_string(), name: tag.name().to_string() })
+    Err(InputError::NotUbl {
+        namespace: tag.namespace().unwrap_or("").to_string(),
+        name: tag.name().to_string(),
+    })
 }
 
 /// Prefixes declared on the first start tag of `slice` (`None` = default namespace).
@@ -172,7 +191,9 @@ fn declared_prefixes(slice: &str) -> Vec<Option<&str>> {
     while let Some(i) = rest.find("xmlns") {
         let after = &rest[i + 5..];
         if let Some(stripped) = after.strip_prefix(':') {
-            let pend = stripped.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(stripped.len());
+            let pend = stripped
+                .find(|c: char| c == '=' || c.is_whitespace())
+                .unwrap_or(stripped.len());
             out.push(Some(&stripped[..pend]));
         } else if after.trim_start().starts_with('=') {
             out.push(None);

@@ -36,7 +36,11 @@ pub struct Report {
 
 impl Report {
     fn from_input_error(e: InputError) -> Report {
-        Report { valid: false, input_error: Some(e), ..Report::default() }
+        Report {
+            valid: false,
+            input_error: Some(e),
+            ..Report::default()
+        }
     }
 
     /// Failed rule ids, in report order.

@@ -10,16 +10,24 @@ use std::collections::HashMap;
 use pintae_corpus::{read_expected, Expected};
 
 fn check_group(group: &str) {
-    let Some(shared) = common::shared_or_skip(&format!("parity/{group}")) else { return };
+    let Some(shared) = common::shared_or_skip(&format!("parity/{group}")) else {
+        return;
+    };
     let validators = common::official_validators(&shared);
     let docs = pintae_corpus::group(&shared, group).expect("corpus");
-    let expected: HashMap<String, Expected> =
-        read_expected(group).expect("oracle verdicts").into_iter().map(|e| (e.doc.clone(), e)).collect();
+    let expected: HashMap<String, Expected> = read_expected(group)
+        .expect("oracle verdicts")
+        .into_iter()
+        .map(|e| (e.doc.clone(), e))
+        .collect();
     let mut mismatches = Vec::new();
     let mut oracle_errors = 0;
     for d in &docs {
         let Some(exp) = expected.get(&d.name) else {
-            mismatches.push(format!("{}: no recorded oracle verdict (run scripts/record-oracle.sh)", d.name));
+            mismatches.push(format!(
+                "{}: no recorded oracle verdict (run scripts/record-oracle.sh)",
+                d.name
+            ));
             continue;
         };
         assert_eq!(exp.ruleset, d.ruleset, "{}: rule set changed", d.name);
@@ -27,7 +35,10 @@ fn check_group(group: &str) {
         if exp.error {
             oracle_errors += 1;
             if report.valid || (report.rule_errors.is_empty() && report.input_error.is_none()) {
-                mismatches.push(format!("{}: the oracle aborted with an error, pintae found no error", d.name));
+                mismatches.push(format!(
+                    "{}: the oracle aborted with an error, pintae found no error",
+                    d.name
+                ));
             }
             continue;
         }
@@ -53,7 +64,10 @@ fn check_group(group: &str) {
         }
         let oracle_valid = exp.fatal.is_empty();
         if report.valid != oracle_valid {
-            mismatches.push(format!("{}: valid={} but oracle valid={oracle_valid}", d.name, report.valid));
+            mismatches.push(format!(
+                "{}: valid={} but oracle valid={oracle_valid}",
+                d.name, report.valid
+            ));
         }
     }
     eprintln!(
@@ -66,7 +80,11 @@ fn check_group(group: &str) {
         for m in mismatches.iter().take(40) {
             eprintln!("  {m}");
         }
-        panic!("{} of {} documents differ from the official verdict", mismatches.len(), docs.len());
+        panic!(
+            "{} of {} documents differ from the official verdict",
+            mismatches.len(),
+            docs.len()
+        );
     }
 }
 
@@ -104,11 +122,16 @@ fn mutants() {
 /// oracle does.
 #[test]
 fn cen_unit_test_expectations() {
-    let Some(shared) = common::shared_or_skip("cen_unit_test_expectations") else { return };
+    let Some(shared) = common::shared_or_skip("cen_unit_test_expectations") else {
+        return;
+    };
     let validators = common::official_validators(&shared);
     let tests = pintae_corpus::cen_unit_tests(&shared).expect("unit tests");
-    let expected: HashMap<String, Expected> =
-        read_expected("cen").expect("oracle verdicts").into_iter().map(|e| (e.doc.clone(), e)).collect();
+    let expected: HashMap<String, Expected> = read_expected("cen")
+        .expect("oracle verdicts")
+        .into_iter()
+        .map(|e| (e.doc.clone(), e))
+        .collect();
     let (mut total, mut ours_hold, mut oracle_hold) = (0, 0, 0);
     for t in &tests {
         let r = validators["en16931-ubl"].validate(t.doc.text.as_bytes());

@@ -6,16 +6,48 @@ mod common;
 /// (file under reference/, patterns, rules, asserts, xsl:functions), counted
 /// from the files themselves.
 const COUNTS: &[(&str, usize, usize, usize, usize)] = &[
-    ("pint-ae/billing/schematron/PINT-UBL-validation-preprocessed.sch", 2, 70, 170, 11),
-    ("pint-ae/billing/schematron/PINT-jurisdiction-aligned-rules.sch", 2, 46, 132, 1),
-    ("pint-ae/selfbilling/schematron/PINT-UBL-validation-preprocessed.sch", 2, 70, 170, 11),
-    ("pint-ae/selfbilling/schematron/PINT-jurisdiction-aligned-rules.sch", 2, 46, 132, 1),
-    ("en16931-ubl/schematron/EN16931-UBL-validation-preprocessed.sch", 3, 104, 979, 0),
+    (
+        "pint-ae/billing/schematron/PINT-UBL-validation-preprocessed.sch",
+        2,
+        70,
+        170,
+        11,
+    ),
+    (
+        "pint-ae/billing/schematron/PINT-jurisdiction-aligned-rules.sch",
+        2,
+        46,
+        132,
+        1,
+    ),
+    (
+        "pint-ae/selfbilling/schematron/PINT-UBL-validation-preprocessed.sch",
+        2,
+        70,
+        170,
+        11,
+    ),
+    (
+        "pint-ae/selfbilling/schematron/PINT-jurisdiction-aligned-rules.sch",
+        2,
+        46,
+        132,
+        1,
+    ),
+    (
+        "en16931-ubl/schematron/EN16931-UBL-validation-preprocessed.sch",
+        3,
+        104,
+        979,
+        0,
+    ),
 ];
 
 #[test]
 fn every_official_assert_compiles() {
-    let Some(shared) = common::shared_or_skip("every_official_assert_compiles") else { return };
+    let Some(shared) = common::shared_or_skip("every_official_assert_compiles") else {
+        return;
+    };
     for (file, patterns, rules, asserts, functions) in COUNTS {
         let s = common::official_schema(&shared, file);
         let st = s.stats();

@@ -61,7 +61,10 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -74,7 +77,9 @@ fn load_schemas(files: &[PathBuf]) -> Result<Validator> {
     let mut schemas = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
-        let name = f.file_name().map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = f
+            .file_name()
+            .map_or_else(|| f.display().to_string(), |n| n.to_string_lossy().into_owned());
         schemas.push(Schema::parse(&name, &text)?);
     }
     Ok(Validator::new(schemas))
@@ -147,7 +152,11 @@ fn error_text(r: &Report) -> Option<String> {
             e.line,
             e.column,
             e.message,
-            if r.rule_errors.len() > 1 { format!(" (and {} more)", r.rule_errors.len() - 1) } else { String::new() }
+            if r.rule_errors.len() > 1 {
+                format!(" (and {} more)", r.rule_errors.len() - 1)
+            } else {
+                String::new()
+            }
         )
     })
 }
@@ -175,7 +184,11 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
     for f in &files {
         let report = match read_input(f) {
             Ok(bytes) => validator.validate(&bytes),
-            Err(e) => Report { valid: false, ..Report::default() }.with_io_error(e),
+            Err(e) => Report {
+                valid: false,
+                ..Report::default()
+            }
+            .with_io_error(e),
         };
         all_valid &= report.valid;
         if report.valid {
@@ -189,10 +202,20 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
         }
     }
     if a.format == Format::Text && files.len() > 1 {
-        writeln!(out, "{} documents: {} valid, {} invalid", files.len(), n_valid, n_invalid)?;
+        writeln!(
+            out,
+            "{} documents: {} valid, {} invalid",
+            files.len(),
+            n_valid,
+            n_invalid
+        )?;
     }
     out.flush()?;
-    Ok(if all_valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 trait WithIoError {
@@ -201,7 +224,11 @@ trait WithIoError {
 
 impl WithIoError for Report {
     fn with_io_error(mut self, e: io::Error) -> Report {
-        self.input_error = Some(pintae_rules::input::InputError::Xml { line: 0, column: 0, message: format!("cannot read: {e}") });
+        self.input_error = Some(pintae_rules::input::InputError::Xml {
+            line: 0,
+            column: 0,
+            message: format!("cannot read: {e}"),
+        });
         self
     }
 }
@@ -248,7 +275,11 @@ fn write_text(out: &mut impl Write, file: &str, r: &Report) -> Result<()> {
         writeln!(out, "  error: {e}")?;
     }
     for f in &r.failed {
-        writeln!(out, "  {:<7} {:<14} {}:{}  {}", f.flag, f.id, f.line, f.column, f.location)?;
+        writeln!(
+            out,
+            "  {:<7} {:<14} {}:{}  {}",
+            f.flag, f.id, f.line, f.column, f.location
+        )?;
         writeln!(out, "          {}", f.message)?;
     }
     Ok(())

@@ -66,9 +66,15 @@ impl Matcher {
         self.alternatives
             .iter()
             .map(|p| match p.steps.last() {
-                Some(PStep { attribute: false, step: StepOp { test: NodeTest::Name { local: Some(l), .. }, .. }, .. }) => {
-                    Some(&**l)
-                }
+                Some(PStep {
+                    attribute: false,
+                    step:
+                        StepOp {
+                            test: NodeTest::Name { local: Some(l), .. },
+                            ..
+                        },
+                    ..
+                }) => Some(&**l),
                 _ => None,
             })
             .collect()
@@ -87,6 +93,7 @@ impl Matcher {
 
 fn collect(op: Op, out: &mut Vec<PathPattern>) -> Option<()> {
     match op {
+        Op::PerDocument(inner, _) => collect(*inner, out),
         Op::Union(a, b) => {
             collect(*a, out)?;
             collect(*b, out)
@@ -102,6 +109,7 @@ fn collect(op: Op, out: &mut Vec<PathPattern>) -> Option<()> {
 
 fn flatten(op: Op, out: &mut Vec<Op>) {
     match op {
+        Op::PerDocument(inner, _) => flatten(*inner, out),
         Op::Path(l, r) => {
             flatten(*l, out);
             flatten(*r, out);
@@ -137,7 +145,12 @@ fn build(comps: Vec<Op>) -> Option<PathPattern> {
                 };
                 pending_desc = false;
                 let positional = !s.preds.iter().all(never_numeric);
-                steps.push(PStep { sep, attribute: s.axis == Axis::Attribute, step: s, positional });
+                steps.push(PStep {
+                    sep,
+                    attribute: s.axis == Axis::Attribute,
+                    step: s,
+                    positional,
+                });
             }
             _ => return None,
         }
@@ -185,7 +198,11 @@ fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Resul
         let size = siblings.len();
         let mut kept = Vec::new();
         for (i, it) in siblings.into_iter().enumerate() {
-            let f = Focus { item: Some(it), pos: i + 1, size };
+            let f = Focus {
+                item: Some(it),
+                pos: i + 1,
+                size,
+            };
             let r = ev.eval(p, &f)?;
             let keep = match r.as_slice() {
                 [Item::Atomic(a)] if a.is_numeric() => a.as_f64() == (i + 1) as f64,
@@ -207,7 +224,9 @@ fn test_matches(t: &NodeTest, n: XNode<'_>) -> bool {
     match t {
         NodeTest::AnyNode | NodeTest::Element => true,
         NodeTest::Name { ns, local } => {
-            let Some((nns, nl)) = n.expanded_name() else { return false };
+            let Some((nns, nl)) = n.expanded_name() else {
+                return false;
+            };
             local.as_deref().is_none_or(|l| l == nl)
                 && match ns {
                     NsTest::Any => true,

@@ -56,7 +56,7 @@ pub enum SchemaError {
         /// The expression text.
         expr: String,
         /// The XPath error, with its code and offset.
-        error: XPathError,
+        error: Box<XPathError>,
     },
 }
 
@@ -70,11 +70,17 @@ struct Reader<'d, 'i> {
 impl<'d, 'i> Reader<'d, 'i> {
     fn invalid(&self, n: roxmltree::Node, message: impl Into<String>) -> SchemaError {
         let p = self.doc.text_pos_at(n.range().start);
-        SchemaError::Invalid { name: self.name.clone(), line: p.row, column: p.col, message: message.into() }
+        SchemaError::Invalid {
+            name: self.name.clone(),
+            line: p.row,
+            column: p.col,
+            message: message.into(),
+        }
     }
 
     fn attr<'n>(&self, n: roxmltree::Node<'n, 'i>, a: &str) -> Result<&'n str, SchemaError> {
-        n.attribute(a).ok_or_else(|| self.invalid(n, format!("<{}> needs a {a}=\"…\" attribute", n.tag_name().name())))
+        n.attribute(a)
+            .ok_or_else(|| self.invalid(n, format!("<{}> needs a {a}=\"…\" attribute", n.tag_name().name())))
     }
 
     fn compile(&self, c: &mut Compiler, n: roxmltree::Node, attr: &str, expr: &str) -> Result<Op, SchemaError> {
@@ -86,7 +92,7 @@ impl<'d, 'i> Reader<'d, 'i> {
                 column: p.col,
                 attr: attr.to_string(),
                 expr: expr.to_string(),
-                error,
+                error: Box::new(error),
             }
         };
         let ast = parser::parse(expr).map_err(wrap)?;
@@ -94,29 +100,47 @@ impl<'d, 'i> Reader<'d, 'i> {
     }
 }
 
-fn sch_children<'a, 'i>(n: roxmltree::Node<'a, 'i>, local: &'static str) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
-    n.children().filter(move |c| c.is_element() && c.tag_name().namespace() == Some(SCH_NS) && c.tag_name().name() == local)
+fn sch_children<'a, 'i>(
+    n: roxmltree::Node<'a, 'i>,
+    local: &'static str,
+) -> impl Iterator<Item = roxmltree::Node<'a, 'i>> {
+    n.children()
+        .filter(move |c| c.is_element() && c.tag_name().namespace() == Some(SCH_NS) && c.tag_name().name() == local)
 }
 
 impl Schema {
     /// Reads and compiles a Schematron schema from its text. `name` is used
     /// in messages (typically the file name).
     pub fn parse(name: &str, text: &str) -> Result<Schema, SchemaError> {
-        let opts = roxmltree::ParsingOptions { allow_dtd: false, ..Default::default() };
-        let doc = roxmltree::Document::parse_with_options(text, opts)
-            .map_err(|source| SchemaError::Xml { name: name.to_string(), source })?;
+        let opts = roxmltree::ParsingOptions {
+            allow_dtd: false,
+            ..Default::default()
+        };
+        let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|source| SchemaError::Xml {
+            name: name.to_string(),
+            source,
+        })?;
         let root = doc.root_element();
         if root.tag_name().namespace() != Some(SCH_NS) || root.tag_name().name() != "schema" {
             return Err(SchemaError::NotSchematron { name: name.to_string() });
         }
-        let mut r = Reader { name: name.to_string(), doc: &doc, sc: StaticContext::new(), stats: SchemaStats::default() };
+        let mut r = Reader {
+            name: name.to_string(),
+            doc: &doc,
+            sc: StaticContext::new(),
+            stats: SchemaStats::default(),
+        };
         if let Some(qb) = root.attribute("queryBinding") {
-            if !matches!(qb.to_ascii_lowercase().as_str(), "xslt2" | "xpath2" | "xslt3" | "xpath3") {
+            if !matches!(
+                qb.to_ascii_lowercase().as_str(),
+                "xslt2" | "xpath2" | "xslt3" | "xpath3"
+            ) {
                 return Err(r.invalid(root, format!("queryBinding \"{qb}\" is not supported (xslt2 is)")));
             }
         }
         for ns in sch_children(root, "ns") {
-            r.sc.namespaces.insert(r.attr(ns, "prefix")?.to_string(), r.attr(ns, "uri")?.to_string());
+            r.sc.namespaces
+                .insert(r.attr(ns, "prefix")?.to_string(), r.attr(ns, "uri")?.to_string());
         }
         let lib = r.functions(root)?;
 
@@ -127,12 +151,20 @@ impl Schema {
             r.stats.lets += 1;
             let value = r.attr(l, "value")?;
             let op = r.compile(&mut c, l, "value", value)?;
-            let slot = c.bind(r.attr(l, "name")?, &(0..0)).map_err(|e| r.invalid(l, e.to_string()))?;
+            let slot = c
+                .bind(r.attr(l, "name")?, &(0..0))
+                .map_err(|e| r.invalid(l, e.to_string()))?;
             globals.push((slot, op));
         }
         for unsupported in ["include", "extends"] {
-            if let Some(n) = root.descendants().find(|d| d.tag_name().namespace() == Some(SCH_NS) && d.tag_name().name() == unsupported) {
-                return Err(r.invalid(n, format!("<{unsupported}> is not supported: use a preprocessed schema")));
+            if let Some(n) = root
+                .descendants()
+                .find(|d| d.tag_name().namespace() == Some(SCH_NS) && d.tag_name().name() == unsupported)
+            {
+                return Err(r.invalid(
+                    n,
+                    format!("<{unsupported}> is not supported: use a preprocessed schema"),
+                ));
             }
         }
         let mut patterns = Vec::new();
@@ -147,17 +179,29 @@ impl Schema {
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| name.to_string());
         let _ = c.max_slots;
-        Ok(Schema { name, lib, globals, patterns, stats: r.stats })
+        Ok(Schema {
+            name,
+            lib,
+            globals,
+            patterns,
+            stats: r.stats,
+        })
     }
 }
 
 impl<'d, 'i> Reader<'d, 'i> {
     fn functions(&mut self, root: roxmltree::Node) -> Result<Library, SchemaError> {
-        let defs: Vec<_> = root.children().filter(|c| c.has_tag_name((XSL_NS, "function"))).collect();
+        let defs: Vec<_> = root
+            .children()
+            .filter(|c| c.has_tag_name((XSL_NS, "function")))
+            .collect();
         // register every signature first: bodies may call each other or recurse
         for (i, f) in defs.iter().enumerate() {
             let qn = self.attr(*f, "name")?;
-            let (ns, local) = self.sc.resolve(qn, &(0..0), None).map_err(|e| self.invalid(*f, e.to_string()))?;
+            let (ns, local) = self
+                .sc
+                .resolve(qn, &(0..0), None)
+                .map_err(|e| self.invalid(*f, e.to_string()))?;
             let arity = f.children().filter(|c| c.has_tag_name((XSL_NS, "param"))).count();
             self.sc.functions.insert((ns.unwrap_or_default(), local, arity), i);
         }
@@ -179,7 +223,8 @@ impl<'d, 'i> Reader<'d, 'i> {
                             Some(a) => Some(self.seq_type(st, a)?),
                             None => None,
                         };
-                        c.bind(self.attr(st, "name")?, &(0..0)).map_err(|e| self.invalid(st, e.to_string()))?;
+                        c.bind(self.attr(st, "name")?, &(0..0))
+                            .map_err(|e| self.invalid(st, e.to_string()))?;
                         params.push(t);
                     }
                     "variable" => {
@@ -193,11 +238,23 @@ impl<'d, 'i> Reader<'d, 'i> {
                                 VarValue::Text(text.into())
                             }
                         };
-                        let slot = c.bind(self.attr(st, "name")?, &(0..0)).map_err(|e| self.invalid(st, e.to_string()))?;
+                        let slot = c
+                            .bind(self.attr(st, "name")?, &(0..0))
+                            .map_err(|e| self.invalid(st, e.to_string()))?;
                         body.push(BodyOp::Variable(slot, value));
                     }
-                    "value-of" => body.push(BodyOp::ValueOf(self.compile(&mut c, st, "select", self.attr(st, "select")?)?)),
-                    "sequence" => body.push(BodyOp::Sequence(self.compile(&mut c, st, "select", self.attr(st, "select")?)?)),
+                    "value-of" => body.push(BodyOp::ValueOf(self.compile(
+                        &mut c,
+                        st,
+                        "select",
+                        self.attr(st, "select")?,
+                    )?)),
+                    "sequence" => body.push(BodyOp::Sequence(self.compile(
+                        &mut c,
+                        st,
+                        "select",
+                        self.attr(st, "select")?,
+                    )?)),
                     other => return Err(self.invalid(st, format!("unsupported xsl:{other} in xsl:function"))),
                 }
             }
@@ -205,7 +262,13 @@ impl<'d, 'i> Reader<'d, 'i> {
                 Some(a) => Some(self.seq_type(f, a)?),
                 None => None,
             };
-            lib.functions.push(UserFn { name, params, body, ret, slots: c.max_slots });
+            lib.functions.push(UserFn {
+                name,
+                params,
+                body,
+                ret,
+                slots: c.max_slots,
+            });
         }
         Ok(lib)
     }
@@ -217,7 +280,9 @@ impl<'d, 'i> Reader<'d, 'i> {
             _ => (t, ' '),
         };
         let name = if name == "item()" { None } else { Some(name) };
-        self.sc.seq_type(name, occ, &(0..0)).map_err(|e| self.invalid(n, e.to_string()))
+        self.sc
+            .seq_type(name, occ, &(0..0))
+            .map_err(|e| self.invalid(n, e.to_string()))
     }
 
     fn lets(&mut self, c: &mut Compiler, n: roxmltree::Node) -> Result<Vec<(usize, Op)>, SchemaError> {
@@ -225,7 +290,9 @@ impl<'d, 'i> Reader<'d, 'i> {
         for l in sch_children(n, "let") {
             self.stats.lets += 1;
             let op = self.compile(c, l, "value", self.attr(l, "value")?)?;
-            let slot = c.bind(self.attr(l, "name")?, &(0..0)).map_err(|e| self.invalid(l, e.to_string()))?;
+            let slot = c
+                .bind(self.attr(l, "name")?, &(0..0))
+                .map_err(|e| self.invalid(l, e.to_string()))?;
             out.push((slot, op));
         }
         Ok(out)
@@ -249,7 +316,10 @@ impl<'d, 'i> Reader<'d, 'i> {
             let context = self.attr(r, "context")?;
             let op = self.compile(c, r, "context", context)?;
             let matcher = Matcher::from_op(op).ok_or_else(|| {
-                self.invalid(r, format!("rule context \"{context}\" is not a valid XSLT 2.0 match pattern"))
+                self.invalid(
+                    r,
+                    format!("rule context \"{context}\" is not a valid XSLT 2.0 match pattern"),
+                )
             })?;
             let idx = rules.len();
             let mut names = matcher.final_names();
@@ -263,7 +333,10 @@ impl<'d, 'i> Reader<'d, 'i> {
             let rdepth = c.scope.len();
             let rlets = self.lets(c, r)?;
             let mut checks = Vec::new();
-            for a in r.children().filter(|x| x.is_element() && x.tag_name().namespace() == Some(SCH_NS)) {
+            for a in r
+                .children()
+                .filter(|x| x.is_element() && x.tag_name().namespace() == Some(SCH_NS))
+            {
                 let kind = match a.tag_name().name() {
                     "assert" => CheckKind::Assert,
                     "report" => CheckKind::Report,
@@ -287,13 +360,24 @@ impl<'d, 'i> Reader<'d, 'i> {
                 });
             }
             c.scope.truncate(rdepth);
-            rules.push(Rule { context: context.to_string(), matcher, lets: rlets, checks });
+            rules.push(Rule {
+                context: context.to_string(),
+                matcher,
+                lets: rlets,
+                checks,
+            });
         }
         c.scope.truncate(depth);
         for v in by_name.values_mut() {
             v.dedup();
         }
-        Ok(Pattern { id: p.attribute("id").map(str::to_string), lets, rules, by_name, wildcard })
+        Ok(Pattern {
+            id: p.attribute("id").map(str::to_string),
+            lets,
+            rules,
+            by_name,
+            wildcard,
+        })
     }
 
     fn message(&self, c: &mut Compiler, a: roxmltree::Node) -> Result<Vec<MsgPart>, SchemaError> {
@@ -308,7 +392,12 @@ impl<'d, 'i> Reader<'d, 'i> {
                 parts.push(MsgPart::Text(t.to_string()));
             } else if ch.is_element() && ch.tag_name().namespace() == Some(SCH_NS) {
                 match ch.tag_name().name() {
-                    "value-of" => parts.push(MsgPart::ValueOf(self.compile(c, ch, "select", self.attr(ch, "select")?)?)),
+                    "value-of" => parts.push(MsgPart::ValueOf(self.compile(
+                        c,
+                        ch,
+                        "select",
+                        self.attr(ch, "select")?,
+                    )?)),
                     "name" => parts.push(MsgPart::Name(match ch.attribute("path") {
                         Some(p) => Some(self.compile(c, ch, "path", p)?),
                         None => None,

@@ -233,8 +233,19 @@ fn push_error(out: &mut SchemaOutcome, id: Option<String>, e: crate::xpath::XPat
         return;
     }
     let (line, column) = position(n);
-    let code = if e.code == ErrorCode::LIMIT { "LIMIT".to_string() } else { e.code.to_string() };
-    out.errors.push(RuleError { id, code, message: e.message, location: location(n), line, column });
+    let code = if e.code == ErrorCode::LIMIT {
+        "LIMIT".to_string()
+    } else {
+        e.code.to_string()
+    };
+    out.errors.push(RuleError {
+        id,
+        code,
+        message: e.message,
+        location: location(n),
+        line,
+        column,
+    });
 }
 
 fn render<'a>(ev: &mut Evaluator<'a>, parts: &'a [MsgPart], f: &Focus<'a>) -> String {

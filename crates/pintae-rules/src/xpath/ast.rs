@@ -121,9 +121,19 @@ pub enum AstKind {
     Path(Box<Ast>, Box<Ast>),
     /// `a//b`
     PathDesc(Box<Ast>, Box<Ast>),
-    Step { axis: Axis, test: NodeTestAst, preds: Vec<Ast> },
-    Filter { base: Box<Ast>, preds: Vec<Ast> },
-    Call { name: String, args: Vec<Ast> },
+    Step {
+        axis: Axis,
+        test: NodeTestAst,
+        preds: Vec<Ast>,
+    },
+    Filter {
+        base: Box<Ast>,
+        preds: Vec<Ast>,
+    },
+    Call {
+        name: String,
+        args: Vec<Ast>,
+    },
     Or(Box<Ast>, Box<Ast>),
     And(Box<Ast>, Box<Ast>),
     General(CmpOp, Box<Ast>, Box<Ast>),

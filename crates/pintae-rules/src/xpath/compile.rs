@@ -56,7 +56,7 @@ pub enum NodeTest {
 }
 
 /// A compiled axis step.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StepOp {
     /// The axis.
     pub axis: Axis,
@@ -90,7 +90,7 @@ pub struct SeqType {
 
 /// The compiled expression tree.
 #[allow(missing_docs)]
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Op {
     Const(Const),
     Empty,
@@ -126,6 +126,10 @@ pub enum Op {
     Quant(Quant, usize, Box<Op>, Box<Op>),
     Cast(Box<Op>, AtomicType, bool),
     Castable(Box<Op>, AtomicType, bool),
+    /// An absolute path whose value depends only on the document
+    /// (`//cbc:DocumentCurrencyCode`): evaluated once per document and
+    /// shared by every expression with the same key (its structure).
+    PerDocument(Box<Op>, u32),
     InstanceOf(Box<Op>, SeqType),
     Treat(Box<Op>, SeqType),
 }
@@ -137,6 +141,9 @@ pub struct StaticContext {
     pub namespaces: HashMap<String, String>,
     /// (namespace URI, local name, arity) → index of a user function.
     pub functions: HashMap<(String, String, usize), usize>,
+    /// Ids of document-invariant expressions, by structure; shared by the
+    /// clones of a context so that every expression of one schema agrees.
+    per_document: std::rc::Rc<std::cell::RefCell<HashMap<String, u32>>>,
 }
 
 impl StaticContext {
@@ -146,15 +153,28 @@ impl StaticContext {
         namespaces.insert("xs".to_string(), XS_NS.to_string());
         namespaces.insert("xsd".to_string(), XS_NS.to_string());
         namespaces.insert("fn".to_string(), FN_NS.to_string());
-        StaticContext { namespaces, functions: HashMap::new() }
+        StaticContext {
+            namespaces,
+            functions: HashMap::new(),
+            per_document: Default::default(),
+        }
     }
 
     /// Resolves a lexical QName: (namespace, local). Unprefixed names get `default`.
-    pub fn resolve(&self, qname: &str, span: &std::ops::Range<usize>, default: Option<&str>) -> Result<(Option<String>, String), XPathError> {
+    pub fn resolve(
+        &self,
+        qname: &str,
+        span: &std::ops::Range<usize>,
+        default: Option<&str>,
+    ) -> Result<(Option<String>, String), XPathError> {
         match qname.split_once(':') {
             Some((p, l)) => {
                 let uri = self.namespaces.get(p).ok_or_else(|| {
-                    XPathError::at(ErrorCode::XPST0081, span.clone(), format!("namespace prefix '{p}' is not declared"))
+                    XPathError::at(
+                        ErrorCode::XPST0081,
+                        span.clone(),
+                        format!("namespace prefix '{p}' is not declared"),
+                    )
                 })?;
                 Ok((Some(uri.clone()), l.to_string()))
             }
@@ -163,7 +183,12 @@ impl StaticContext {
     }
 
     /// Resolves a sequence type such as `xs:decimal?`.
-    pub fn seq_type(&self, name: Option<&str>, occ: char, span: &std::ops::Range<usize>) -> Result<SeqType, XPathError> {
+    pub fn seq_type(
+        &self,
+        name: Option<&str>,
+        occ: char,
+        span: &std::ops::Range<usize>,
+    ) -> Result<SeqType, XPathError> {
         let item = match name {
             None => None,
             Some(n) => Some(self.atomic_type(n, span)?),
@@ -174,7 +199,11 @@ impl StaticContext {
     fn atomic_type(&self, name: &str, span: &std::ops::Range<usize>) -> Result<AtomicType, XPathError> {
         let (ns, local) = self.resolve(name, span, None)?;
         if ns.as_deref() != Some(XS_NS) {
-            return Err(XPathError::at(ErrorCode::XPST0051, span.clone(), format!("unknown type '{name}'")));
+            return Err(XPathError::at(
+                ErrorCode::XPST0051,
+                span.clone(),
+                format!("unknown type '{name}'"),
+            ));
         }
         AtomicType::from_local(&local)
             .ok_or_else(|| XPathError::at(ErrorCode::XPST0051, span.clone(), format!("unsupported type '{name}'")))
@@ -203,7 +232,11 @@ fn var_key(sc: &StaticContext, name: &str, span: &std::ops::Range<usize>) -> Res
 impl<'c> Compiler<'c> {
     /// A compiler with an empty scope.
     pub fn new(sc: &'c StaticContext) -> Self {
-        Compiler { sc, scope: Vec::new(), max_slots: 0 }
+        Compiler {
+            sc,
+            scope: Vec::new(),
+            max_slots: 0,
+        }
     }
 
     /// Adds a variable to the scope and returns its slot.
@@ -217,16 +250,29 @@ impl<'c> Compiler<'c> {
     fn name_test(&self, n: &str, axis: Axis, span: &std::ops::Range<usize>) -> Result<NodeTest, XPathError> {
         let _ = axis;
         if n == "*" {
-            return Ok(NodeTest::Name { ns: NsTest::Any, local: None });
+            return Ok(NodeTest::Name {
+                ns: NsTest::Any,
+                local: None,
+            });
         }
         if let Some(l) = n.strip_prefix("*:") {
-            return Ok(NodeTest::Name { ns: NsTest::Any, local: Some(l.into()) });
+            return Ok(NodeTest::Name {
+                ns: NsTest::Any,
+                local: Some(l.into()),
+            });
         }
         if let Some(p) = n.strip_suffix(":*") {
             let uri = self.sc.namespaces.get(p).ok_or_else(|| {
-                XPathError::at(ErrorCode::XPST0081, span.clone(), format!("namespace prefix '{p}' is not declared"))
+                XPathError::at(
+                    ErrorCode::XPST0081,
+                    span.clone(),
+                    format!("namespace prefix '{p}' is not declared"),
+                )
             })?;
-            return Ok(NodeTest::Name { ns: NsTest::Uri(uri.as_str().into()), local: None });
+            return Ok(NodeTest::Name {
+                ns: NsTest::Uri(uri.as_str().into()),
+                local: None,
+            });
         }
         let (ns, local) = self.sc.resolve(n, span, None)?;
         Ok(NodeTest::Name {
@@ -242,27 +288,40 @@ impl<'c> Compiler<'c> {
         Ok(Box::new(self.compile(a)?))
     }
 
-    /// Compiles one expression.
+    /// Compiles one expression, with document-invariant absolute paths
+    /// marked for evaluation once per document.
     pub fn compile(&mut self, a: &Ast) -> Result<Op, XPathError> {
+        let op = self.compile_inner(a)?;
+        Ok(self.mark_per_document(op))
+    }
+
+    fn compile_inner(&mut self, a: &Ast) -> Result<Op, XPathError> {
         Ok(match &a.kind {
             AstKind::Integer(s) => match s.parse::<i64>() {
                 Ok(i) => Op::Const(Const::Integer(i)),
-                Err(_) => Op::Const(Const::Decimal(
-                    parse_decimal(s)
-                        .ok_or_else(|| XPathError::at(ErrorCode::FOAR0002, a.span.clone(), "integer literal too large"))?,
-                )),
+                Err(_) => Op::Const(Const::Decimal(parse_decimal(s).ok_or_else(|| {
+                    XPathError::at(ErrorCode::FOAR0002, a.span.clone(), "integer literal too large")
+                })?)),
             },
-            AstKind::Decimal(s) => Op::Const(Const::Decimal(
-                parse_decimal(s).ok_or_else(|| XPathError::at(ErrorCode::XPST0003, a.span.clone(), "bad decimal literal"))?,
-            )),
-            AstKind::Double(s) => Op::Const(Const::Double(
-                parse_double(s).ok_or_else(|| XPathError::at(ErrorCode::XPST0003, a.span.clone(), "bad double literal"))?,
-            )),
+            AstKind::Decimal(s) => {
+                Op::Const(Const::Decimal(parse_decimal(s).ok_or_else(|| {
+                    XPathError::at(ErrorCode::XPST0003, a.span.clone(), "bad decimal literal")
+                })?))
+            }
+            AstKind::Double(s) => {
+                Op::Const(Const::Double(parse_double(s).ok_or_else(|| {
+                    XPathError::at(ErrorCode::XPST0003, a.span.clone(), "bad double literal")
+                })?))
+            }
             AstKind::String(s) => Op::Const(Const::String(s.as_str().into())),
             AstKind::Var(n) => {
                 let key = var_key(self.sc, n, &a.span)?;
                 let slot = self.scope.iter().rposition(|v| *v == key).ok_or_else(|| {
-                    XPathError::at(ErrorCode::XPST0008, a.span.clone(), format!("variable ${n} is not declared"))
+                    XPathError::at(
+                        ErrorCode::XPST0008,
+                        a.span.clone(),
+                        format!("variable ${n} is not declared"),
+                    )
                 })?;
                 Op::Var(slot)
             }
@@ -275,8 +334,8 @@ impl<'c> Compiler<'c> {
                 }
             }
             AstKind::Root => Op::Root,
-            AstKind::FromRoot(rel) => Op::Path(Box::new(Op::Root), self.boxed(rel)?),
-            AstKind::FromRootDesc(rel) => self.desc(Op::Root, rel)?,
+            AstKind::FromRoot(rel) => self.after(Op::Root, rel, false)?,
+            AstKind::FromRootDesc(rel) => self.after(Op::Root, rel, true)?,
             AstKind::Path(l, r) => Op::Path(self.boxed(l)?, self.boxed(r)?),
             AstKind::PathDesc(l, r) => {
                 let l = self.compile(l)?;
@@ -294,7 +353,11 @@ impl<'c> Compiler<'c> {
                     NodeTestAst::Document => NodeTest::Document,
                 };
                 let preds = preds.iter().map(|p| self.compile(p)).collect::<Result<_, _>>()?;
-                Op::Step(StepOp { axis: *axis, test, preds })
+                Op::Step(StepOp {
+                    axis: *axis,
+                    test,
+                    preds,
+                })
             }
             AstKind::Filter { base, preds } => {
                 let b = self.boxed(base)?;
@@ -328,6 +391,18 @@ impl<'c> Compiler<'c> {
         })
     }
 
+    /// Wraps a document-invariant expression (other than the bare root) so
+    /// it is evaluated once per document; equal expressions share one id.
+    fn mark_per_document(&self, op: Op) -> Op {
+        if matches!(op, Op::Root | Op::PerDocument(..)) || !document_invariant(&op) {
+            return op;
+        }
+        let mut ids = self.sc.per_document.borrow_mut();
+        let next = ids.len() as u32;
+        let id = *ids.entry(format!("{op:?}")).or_insert(next);
+        Op::PerDocument(Box::new(op), id)
+    }
+
     fn bindings(&mut self, binds: &[(String, Ast)], body: &Ast, q: Option<Quant>) -> Result<Op, XPathError> {
         let depth = self.scope.len();
         let mut parts = Vec::new();
@@ -347,18 +422,55 @@ impl<'c> Compiler<'c> {
         Ok(op)
     }
 
+    /// `l/rel` (or `l//rel`) re-associated to the left, so that `//a/b` is
+    /// `(root//a)/b` rather than `root//(a/b)` (which would evaluate `a/b`
+    /// from every node).
+    fn after(&mut self, l: Op, rel: &Ast, desc: bool) -> Result<Op, XPathError> {
+        match &rel.kind {
+            AstKind::Path(a, b) => {
+                let left = self.after(l, a, desc)?;
+                let left = self.mark_per_document(left);
+                Ok(Op::Path(Box::new(left), self.boxed(b)?))
+            }
+            AstKind::PathDesc(a, b) => {
+                let left = self.after(l, a, desc)?;
+                let left = self.mark_per_document(left);
+                self.desc(left, b)
+            }
+            _ if desc => self.desc(l, rel),
+            _ => Ok(Op::Path(Box::new(l), self.boxed(rel)?)),
+        }
+    }
+
     /// `l//r`: `l/descendant::r` when `r` is a child step whose predicates
     /// cannot be positional, else `l/descendant-or-self::node()/r`.
     fn desc(&mut self, l: Op, r: &Ast) -> Result<Op, XPathError> {
         let r_op = self.compile(r)?;
+        let indexable = |s: &StepOp| s.axis == Axis::Child && s.preds.iter().all(never_numeric);
         let r_op = match r_op {
-            Op::Step(mut s) if s.axis == Axis::Child && s.preds.iter().all(never_numeric) => {
+            Op::Step(mut s) if indexable(&s) => {
                 s.axis = Axis::Descendant;
                 return Ok(Op::Path(Box::new(l), Box::new(Op::Step(s))));
             }
+            // l//(a | b) = l//a | l//b for child steps
+            Op::Union(a, b) if matches!((&*a, &*b), (Op::Step(x), Op::Step(y)) if indexable(x) && indexable(y)) => {
+                let (Op::Step(mut x), Op::Step(mut y)) = (*a, *b) else {
+                    unreachable!("matched above")
+                };
+                x.axis = Axis::Descendant;
+                y.axis = Axis::Descendant;
+                return Ok(Op::Union(
+                    Box::new(Op::Path(Box::new(l.clone()), Box::new(Op::Step(x)))),
+                    Box::new(Op::Path(Box::new(l), Box::new(Op::Step(y)))),
+                ));
+            }
             other => other,
         };
-        let dos = Op::Step(StepOp { axis: Axis::DescendantOrSelf, test: NodeTest::AnyNode, preds: vec![] });
+        let dos = Op::Step(StepOp {
+            axis: Axis::DescendantOrSelf,
+            test: NodeTest::AnyNode,
+            preds: vec![],
+        });
         Ok(Op::Path(Box::new(Op::Path(Box::new(l), Box::new(dos))), Box::new(r_op)))
     }
 
@@ -367,10 +479,18 @@ impl<'c> Compiler<'c> {
         let ns = ns.unwrap_or_default();
         if ns == XS_NS {
             let t = AtomicType::from_local(&local).ok_or_else(|| {
-                XPathError::at(ErrorCode::XPST0017, a.span.clone(), format!("unknown constructor function {name}"))
+                XPathError::at(
+                    ErrorCode::XPST0017,
+                    a.span.clone(),
+                    format!("unknown constructor function {name}"),
+                )
             })?;
             if args.len() != 1 {
-                return Err(XPathError::at(ErrorCode::XPST0017, a.span.clone(), format!("{name} takes one argument")));
+                return Err(XPathError::at(
+                    ErrorCode::XPST0017,
+                    a.span.clone(),
+                    format!("{name} takes one argument"),
+                ));
             }
             return Ok(Op::Cast(self.boxed(&args[0])?, t, true));
         }
@@ -379,7 +499,10 @@ impl<'c> Compiler<'c> {
                 XPathError::at(
                     ErrorCode::XPST0017,
                     a.span.clone(),
-                    format!("unknown function {local}#{} (not in the supported XPath 2.0 library)", args.len()),
+                    format!(
+                        "unknown function {local}#{} (not in the supported XPath 2.0 library)",
+                        args.len()
+                    ),
                 )
             })?;
             let ops: Vec<Op> = args.iter().map(|x| self.compile(x)).collect::<Result<_, _>>()?;
@@ -397,9 +520,17 @@ impl<'c> Compiler<'c> {
             }
             return Ok(Op::Call(b, ops));
         }
-        let idx = self.sc.functions.get(&(ns.clone(), local.clone(), args.len())).ok_or_else(|| {
-            XPathError::at(ErrorCode::XPST0017, a.span.clone(), format!("unknown function {name}#{}", args.len()))
-        })?;
+        let idx = self
+            .sc
+            .functions
+            .get(&(ns.clone(), local.clone(), args.len()))
+            .ok_or_else(|| {
+                XPathError::at(
+                    ErrorCode::XPST0017,
+                    a.span.clone(),
+                    format!("unknown function {name}#{}", args.len()),
+                )
+            })?;
         let ops = args.iter().map(|x| self.compile(x)).collect::<Result<_, _>>()?;
         Ok(Op::UserCall(*idx, ops))
     }
@@ -423,9 +554,13 @@ fn const_string(op: &Op) -> Option<String> {
 /// and does not depend on `position()`/`last()`).
 pub fn never_numeric(op: &Op) -> bool {
     match op {
-        Op::Or(..) | Op::And(..) | Op::General(..) | Op::Value(..) | Op::NodeCmp(..) | Op::Castable(..) | Op::InstanceOf(..) => {
-            !uses_position(op)
-        }
+        Op::Or(..)
+        | Op::And(..)
+        | Op::General(..)
+        | Op::Value(..)
+        | Op::NodeCmp(..)
+        | Op::Castable(..)
+        | Op::InstanceOf(..) => !uses_position(op),
         Op::MatchesConst(..) => !uses_position(op),
         Op::Step(_) | Op::Path(..) | Op::Union(..) => !uses_position(op),
         Op::Call(b, _) => b.returns_non_numeric() && !uses_position(op),
@@ -452,9 +587,12 @@ fn visit(op: &Op, f: &mut dyn FnMut(&Op)) {
         Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter().for_each(|x| visit(x, f)),
         Op::Path(l, _) => visit(l, f),
         Op::Filter(b, _) => visit(b, f),
-        Op::MatchesConst(a, _) | Op::Neg(a) | Op::Cast(a, ..) | Op::Castable(a, ..) | Op::InstanceOf(a, _) | Op::Treat(a, _) => {
-            visit(a, f)
-        }
+        Op::MatchesConst(a, _)
+        | Op::Neg(a)
+        | Op::Cast(a, ..)
+        | Op::Castable(a, ..)
+        | Op::InstanceOf(a, _)
+        | Op::Treat(a, _) => visit(a, f),
         Op::Or(a, b)
         | Op::And(a, b)
         | Op::General(_, a, b, _)
@@ -488,7 +626,9 @@ pub fn at_most_one(op: &Op) -> bool {
     match op {
         Op::Const(_) | Op::Empty | Op::Context | Op::Root => true,
         Op::Or(..) | Op::And(..) | Op::General(..) | Op::Value(..) | Op::NodeCmp(..) => true,
-        Op::Arith(..) | Op::Neg(_) | Op::Cast(..) | Op::Castable(..) | Op::InstanceOf(..) | Op::MatchesConst(..) => true,
+        Op::Arith(..) | Op::Neg(_) | Op::Cast(..) | Op::Castable(..) | Op::InstanceOf(..) | Op::MatchesConst(..) => {
+            true
+        }
         Op::Call(b, _) => !matches!(
             b,
             Builtin::Reverse
@@ -509,6 +649,75 @@ pub fn at_most_one(op: &Op) -> bool {
         }
         Op::Path(l, r) => at_most_one(l) && at_most_one(r),
         Op::If(_, t, e) => at_most_one(t) && at_most_one(e),
+        _ => false,
+    }
+}
+
+/// Whether an expression refers to any variable.
+fn uses_vars(op: &Op) -> bool {
+    let mut found = false;
+    visit_all(op, &mut |o| {
+        if matches!(o, Op::Var(_)) {
+            found = true;
+        }
+    });
+    found
+}
+
+/// Visits every sub-expression, predicates included.
+fn visit_all(op: &Op, f: &mut dyn FnMut(&Op)) {
+    f(op);
+    match op {
+        Op::Path(l, r) => {
+            visit_all(l, f);
+            visit_all(r, f);
+        }
+        Op::Filter(b, preds) => {
+            visit_all(b, f);
+            preds.iter().for_each(|p| visit_all(p, f));
+        }
+        Op::Step(s) => s.preds.iter().for_each(|p| visit_all(p, f)),
+        Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter().for_each(|x| visit_all(x, f)),
+        Op::MatchesConst(a, _)
+        | Op::Neg(a)
+        | Op::Cast(a, ..)
+        | Op::Castable(a, ..)
+        | Op::InstanceOf(a, _)
+        | Op::Treat(a, _)
+        | Op::PerDocument(a, _) => visit_all(a, f),
+        Op::Or(a, b)
+        | Op::And(a, b)
+        | Op::General(_, a, b, _)
+        | Op::Value(_, a, b)
+        | Op::NodeCmp(_, a, b)
+        | Op::Range(a, b)
+        | Op::Arith(_, a, b)
+        | Op::Union(a, b)
+        | Op::Intersect(a, b)
+        | Op::Except(a, b)
+        | Op::For(_, a, b)
+        | Op::Quant(_, _, a, b) => {
+            visit_all(a, f);
+            visit_all(b, f);
+        }
+        Op::If(a, b, c) => {
+            visit_all(a, f);
+            visit_all(b, f);
+            visit_all(c, f);
+        }
+        _ => {}
+    }
+}
+
+/// Whether the value of an expression depends only on the document: a path
+/// from the root whose later steps use no variables (they only see the focus
+/// the path itself gives them).
+fn document_invariant(op: &Op) -> bool {
+    match op {
+        Op::Root => true,
+        Op::Path(l, r) => document_invariant(l) && !uses_vars(r),
+        Op::Filter(b, preds) => document_invariant(b) && !preds.iter().any(uses_vars),
+        Op::Union(a, b) => document_invariant(a) && document_invariant(b),
         _ => false,
     }
 }

@@ -69,12 +69,20 @@ pub struct XPathError {
 impl XPathError {
     /// A static (compile-time) error at a span.
     pub fn at(code: ErrorCode, span: Range<usize>, message: impl Into<String>) -> Self {
-        XPathError { code, message: message.into(), span: Some(span) }
+        XPathError {
+            code,
+            message: message.into(),
+            span: Some(span),
+        }
     }
 
     /// A dynamic (run-time) error.
     pub fn dynamic(code: ErrorCode, message: impl Into<String>) -> Self {
-        XPathError { code, message: message.into(), span: None }
+        XPathError {
+            code,
+            message: message.into(),
+            span: None,
+        }
     }
 }
 

@@ -76,7 +76,11 @@ pub struct Focus<'a> {
 impl<'a> Focus<'a> {
     /// A focus on one node.
     pub fn node(n: XNode<'a>) -> Self {
-        Focus { item: Some(Item::Node(n)), pos: 1, size: 1 }
+        Focus {
+            item: Some(Item::Node(n)),
+            pos: 1,
+            size: 1,
+        }
     }
 }
 
@@ -87,6 +91,10 @@ pub struct Evaluator<'a> {
     pub vars: Vec<Seq<'a>>,
     depth: u32,
     regexes: HashMap<(String, String), Rc<regex::Regex>>,
+    /// Values of `Op::PerDocument` expressions, by id.
+    per_document: Vec<Option<Seq<'a>>>,
+    /// Elements by local name, in document order (built on first use).
+    by_name: Option<rustc_hash::FxHashMap<&'a str, Vec<roxmltree::Node<'a, 'a>>>>,
 }
 
 fn type_err(msg: impl Into<String>) -> XPathError {
@@ -189,7 +197,14 @@ fn round_double(d: f64) -> f64 {
 impl<'a> Evaluator<'a> {
     /// An evaluator over a function library.
     pub fn new(lib: &'a Library) -> Self {
-        Evaluator { lib, vars: Vec::new(), depth: 0, regexes: HashMap::new() }
+        Evaluator {
+            lib,
+            vars: Vec::new(),
+            depth: 0,
+            regexes: HashMap::new(),
+            per_document: Vec::new(),
+            by_name: None,
+        }
     }
 
     /// Sets slot `slot` of the current frame.
@@ -213,12 +228,18 @@ impl<'a> Evaluator<'a> {
             Op::Var(slot) => Ok(self.vars.get(*slot).cloned().unwrap_or_default()),
             Op::Context => match &f.item {
                 Some(i) => Ok(vec![i.clone()]),
-                None => Err(XPathError::dynamic(ErrorCode::XPDY0002, "the context item is undefined")),
+                None => Err(XPathError::dynamic(
+                    ErrorCode::XPDY0002,
+                    "the context item is undefined",
+                )),
             },
             Op::Root => match &f.item {
                 Some(Item::Node(n)) => Ok(vec![Item::Node(XNode::new(n.node.document().root()))]),
                 Some(_) => Err(type_err("'/' needs a node as context item")),
-                None => Err(XPathError::dynamic(ErrorCode::XPDY0002, "the context item is undefined")),
+                None => Err(XPathError::dynamic(
+                    ErrorCode::XPDY0002,
+                    "the context item is undefined",
+                )),
             },
             Op::Seq(items) => {
                 let mut out = Vec::new();
@@ -268,10 +289,22 @@ impl<'a> Evaluator<'a> {
                 Ok(one(false))
             }
             Op::Value(op, l, r) => {
-                let Some(a) = self.opt_atomic(l, f)? else { return Ok(Vec::new()) };
-                let Some(b) = self.opt_atomic(r, f)? else { return Ok(Vec::new()) };
-                let a = if let Atomic::Untyped(s) = a { Atomic::String(s) } else { a };
-                let b = if let Atomic::Untyped(s) = b { Atomic::String(s) } else { b };
+                let Some(a) = self.opt_atomic(l, f)? else {
+                    return Ok(Vec::new());
+                };
+                let Some(b) = self.opt_atomic(r, f)? else {
+                    return Ok(Vec::new());
+                };
+                let a = if let Atomic::Untyped(s) = a {
+                    Atomic::String(s)
+                } else {
+                    a
+                };
+                let b = if let Atomic::Untyped(s) = b {
+                    Atomic::String(s)
+                } else {
+                    b
+                };
                 Ok(one(compare_atomic(*op, &a, &b)?))
             }
             Op::NodeCmp(op, l, r) => {
@@ -290,8 +323,12 @@ impl<'a> Evaluator<'a> {
                 }))
             }
             Op::Range(l, r) => {
-                let Some(a) = self.opt_atomic(l, f)? else { return Ok(Vec::new()) };
-                let Some(b) = self.opt_atomic(r, f)? else { return Ok(Vec::new()) };
+                let Some(a) = self.opt_atomic(l, f)? else {
+                    return Ok(Vec::new());
+                };
+                let Some(b) = self.opt_atomic(r, f)? else {
+                    return Ok(Vec::new());
+                };
                 let to_int = |x: Atomic<'a>| -> R<i64> {
                     match x {
                         Atomic::Integer(i) => Ok(i),
@@ -312,8 +349,12 @@ impl<'a> Evaluator<'a> {
                 Ok((a..=b).map(|i| Item::Atomic(Atomic::Integer(i))).collect())
             }
             Op::Arith(op, l, r) => {
-                let Some(a) = self.opt_atomic(l, f)? else { return Ok(Vec::new()) };
-                let Some(b) = self.opt_atomic(r, f)? else { return Ok(Vec::new()) };
+                let Some(a) = self.opt_atomic(l, f)? else {
+                    return Ok(Vec::new());
+                };
+                let Some(b) = self.opt_atomic(r, f)? else {
+                    return Ok(Vec::new());
+                };
                 Ok(atom(arith(*op, &a, &b)?))
             }
             Op::Neg(e) => match self.opt_atomic(e, f)? {
@@ -376,7 +417,10 @@ impl<'a> Evaluator<'a> {
                     0 if *opt => Ok(Vec::new()),
                     0 => Err(type_err(format!("cast to {} of an empty sequence", t.name()))),
                     1 => Ok(atom(v[0].cast(*t)?)),
-                    _ => Err(type_err(format!("cast to {} of a sequence of more than one item", t.name()))),
+                    _ => Err(type_err(format!(
+                        "cast to {} of a sequence of more than one item",
+                        t.name()
+                    ))),
                 }
             }
             Op::Castable(e, t, opt) => {
@@ -387,6 +431,19 @@ impl<'a> Evaluator<'a> {
                     _ => false,
                 }))
             }
+            Op::PerDocument(e, id) => {
+                // the document is fixed for the evaluator's lifetime (one `Schema::check`)
+                let id = *id as usize;
+                if let Some(Some(v)) = self.per_document.get(id) {
+                    return Ok(v.clone());
+                }
+                let v = self.eval(e, f)?;
+                if self.per_document.len() <= id {
+                    self.per_document.resize(id + 1, None);
+                }
+                self.per_document[id] = Some(v.clone());
+                Ok(v)
+            }
             Op::InstanceOf(e, t) => {
                 let v = self.eval(e, f)?;
                 Ok(one(instance_of(&v, *t)))
@@ -396,7 +453,10 @@ impl<'a> Evaluator<'a> {
                 if instance_of(&v, *t) {
                     Ok(v)
                 } else {
-                    Err(XPathError::dynamic(ErrorCode::XPTY0004, "treat as: value does not match the type"))
+                    Err(XPathError::dynamic(
+                        ErrorCode::XPTY0004,
+                        "treat as: value does not match the type",
+                    ))
                 }
             }
         }
@@ -434,10 +494,14 @@ impl<'a> Evaluator<'a> {
     fn context_node(&self, f: &Focus<'a>) -> R<XNode<'a>> {
         match &f.item {
             Some(Item::Node(n)) => Ok(*n),
-            Some(Item::Atomic(_)) => {
-                Err(XPathError::dynamic(ErrorCode::XPTY0019, "a path step needs a node as context item"))
-            }
-            None => Err(XPathError::dynamic(ErrorCode::XPDY0002, "the context item is undefined")),
+            Some(Item::Atomic(_)) => Err(XPathError::dynamic(
+                ErrorCode::XPTY0019,
+                "a path step needs a node as context item",
+            )),
+            None => Err(XPathError::dynamic(
+                ErrorCode::XPDY0002,
+                "the context item is undefined",
+            )),
         }
     }
 
@@ -500,7 +564,10 @@ impl<'a> Evaluator<'a> {
             Some(a) => self.eval(a, f),
             None => match &f.item {
                 Some(i) => Ok(vec![i.clone()]),
-                None => Err(XPathError::dynamic(ErrorCode::XPDY0002, "the context item is undefined")),
+                None => Err(XPathError::dynamic(
+                    ErrorCode::XPDY0002,
+                    "the context item is undefined",
+                )),
             },
         }
     }
@@ -516,7 +583,10 @@ impl<'a> Evaluator<'a> {
                 match item {
                     Item::Node(n) => self.step(s, *n, &mut out)?,
                     Item::Atomic(_) => {
-                        return Err(XPathError::dynamic(ErrorCode::XPTY0019, "a path step applied to an atomic value"))
+                        return Err(XPathError::dynamic(
+                            ErrorCode::XPTY0019,
+                            "a path step applied to an atomic value",
+                        ))
                     }
                 }
             }
@@ -528,16 +598,26 @@ impl<'a> Evaluator<'a> {
         let size = left.len();
         for (i, item) in left.into_iter().enumerate() {
             if matches!(item, Item::Atomic(_)) {
-                return Err(XPathError::dynamic(ErrorCode::XPTY0019, "a path step applied to an atomic value"));
+                return Err(XPathError::dynamic(
+                    ErrorCode::XPTY0019,
+                    "a path step applied to an atomic value",
+                ));
             }
-            let focus = Focus { item: Some(item), pos: i + 1, size };
+            let focus = Focus {
+                item: Some(item),
+                pos: i + 1,
+                size,
+            };
             out.extend(self.eval(r, &focus)?);
         }
         let nodes = out.iter().filter(|i| matches!(i, Item::Node(_))).count();
         if nodes == out.len() {
             sort_nodes(&mut out);
         } else if nodes != 0 {
-            return Err(XPathError::dynamic(ErrorCode::XPTY0018, "a path's last step mixes nodes and atomic values"));
+            return Err(XPathError::dynamic(
+                ErrorCode::XPTY0018,
+                "a path's last step mixes nodes and atomic values",
+            ));
         }
         Ok(out)
     }
@@ -561,14 +641,23 @@ impl<'a> Evaluator<'a> {
                 }
                 Axis::Descendant => {
                     if n.attr == 0 {
-                        n.node.descendants().skip(1).for_each(|c| push(XNode::new(c)));
+                        if let NodeTest::Name { local: Some(l), .. } = test {
+                            for c in self.named_descendants(n.node, l) {
+                                push(XNode::new(c));
+                            }
+                        } else {
+                            n.node.descendants().skip(1).for_each(|c| push(XNode::new(c)));
+                        }
                     }
                     return Ok(());
                 }
                 Axis::Attribute => {
                     if n.attr == 0 && n.node.is_element() {
                         for i in 0..n.node.attributes().len() {
-                            push(XNode { node: n.node, attr: i as u32 + 1 });
+                            push(XNode {
+                                node: n.node,
+                                attr: i as u32 + 1,
+                            });
                         }
                     }
                     return Ok(());
@@ -603,6 +692,36 @@ impl<'a> Evaluator<'a> {
         Ok(())
     }
 
+    /// The elements named `local` below `n`, in document order, from the
+    /// per-document name index.
+    fn named_descendants(&mut self, n: roxmltree::Node<'a, 'a>, local: &str) -> Vec<roxmltree::Node<'a, 'a>> {
+        let index = self.by_name.get_or_insert_with(|| {
+            let mut m: rustc_hash::FxHashMap<&'a str, Vec<roxmltree::Node<'a, 'a>>> = Default::default();
+            for e in n.document().descendants().filter(|e| e.is_element()) {
+                m.entry(e.tag_name().name()).or_default().push(e);
+            }
+            m
+        });
+        let Some(all) = index.get(local) else { return Vec::new() };
+        if n.is_root() {
+            return all.clone();
+        }
+        // the subtree of n is the id range (n, first node after n's subtree)
+        let start = n.id().get();
+        let mut end = u32::MAX;
+        let mut cur = Some(n);
+        while let Some(c) = cur {
+            if let Some(s) = c.next_sibling() {
+                end = s.id().get();
+                break;
+            }
+            cur = c.parent();
+        }
+        let lo = all.partition_point(|x| x.id().get() <= start);
+        let hi = all.partition_point(|x| x.id().get() < end);
+        all[lo..hi].to_vec()
+    }
+
     /// Pushes the nodes of an axis in axis order (reverse axes nearest first).
     fn axis_nodes(&self, axis: Axis, n: XNode<'a>, push: &mut dyn FnMut(XNode<'a>)) {
         let el = n.attr == 0;
@@ -628,7 +747,10 @@ impl<'a> Evaluator<'a> {
             Axis::Attribute => {
                 if el && n.node.is_element() {
                     for i in 0..n.node.attributes().len() {
-                        push(XNode { node: n.node, attr: i as u32 + 1 });
+                        push(XNode {
+                            node: n.node,
+                            attr: i as u32 + 1,
+                        });
                     }
                 }
             }
@@ -667,8 +789,7 @@ impl<'a> Evaluator<'a> {
             }
             Axis::Following => {
                 // every node after n in document order that is not a descendant
-                let start = if el { n.node } else { n.node };
-                let mut cur = Some(start);
+                let mut cur = Some(n.node);
                 while let Some(c) = cur {
                     let mut s = c.next_sibling();
                     while let Some(x) = s {
@@ -711,7 +832,11 @@ impl<'a> Evaluator<'a> {
         }
         let mut out = Vec::new();
         for (i, item) in seq.into_iter().enumerate() {
-            let focus = Focus { item: Some(item), pos: i + 1, size };
+            let focus = Focus {
+                item: Some(item),
+                pos: i + 1,
+                size,
+            };
             let r = self.eval(p, &focus)?;
             let keep = match r.as_slice() {
                 [Item::Atomic(a)] if a.is_numeric() => a.as_f64() == (i + 1) as f64,
@@ -806,12 +931,15 @@ impl<'a> Evaluator<'a> {
                 Ok(best.map(atom).unwrap_or_default())
             }
             B::Abs | B::Round | B::Floor | B::Ceiling => {
-                let Some(x) = self.opt_numeric(&args[0], f)? else { return Ok(Vec::new()) };
+                let Some(x) = self.opt_numeric(&args[0], f)? else {
+                    return Ok(Vec::new());
+                };
                 Ok(atom(match x {
                     Atomic::Integer(i) => match b {
-                        B::Abs => Atomic::Integer(i.checked_abs().ok_or_else(|| {
-                            XPathError::dynamic(ErrorCode::FOAR0002, "integer overflow")
-                        })?),
+                        B::Abs => Atomic::Integer(
+                            i.checked_abs()
+                                .ok_or_else(|| XPathError::dynamic(ErrorCode::FOAR0002, "integer overflow"))?,
+                        ),
                         _ => Atomic::Integer(i),
                     },
                     Atomic::Decimal(d) => Atomic::Decimal(match b {
@@ -873,7 +1001,9 @@ impl<'a> Evaluator<'a> {
             B::UpperCase | B::LowerCase => {
                 let s = self.string_arg(&args[0], f)?;
                 let up = b == B::UpperCase;
-                if s.chars().all(|c| if up { !c.is_lowercase() } else { !c.is_uppercase() }) {
+                if s.chars()
+                    .all(|c| if up { !c.is_lowercase() } else { !c.is_uppercase() })
+                {
                     return Ok(atom(Atomic::String(s)));
                 }
                 Ok(str_item(if up { s.to_uppercase() } else { s.to_lowercase() }))
@@ -961,7 +1091,10 @@ impl<'a> Evaluator<'a> {
                     B::Replace => {
                         let rep = self.string_arg(&args[2], f)?;
                         if re.is_match("") {
-                            return Err(XPathError::dynamic(ErrorCode::FORX0002, "pattern matches the empty string"));
+                            return Err(XPathError::dynamic(
+                                ErrorCode::FORX0002,
+                                "pattern matches the empty string",
+                            ));
                         }
                         let rep = replacement(&rep)?;
                         Ok(str_item(re.replace_all(&s, rep.as_str()).into_owned()))
@@ -970,13 +1103,18 @@ impl<'a> Evaluator<'a> {
                         if s.is_empty() {
                             return Ok(Vec::new());
                         }
-                        Ok(re.split(&s).map(|p| Item::Atomic(Atomic::String(Str::from(p.to_string())))).collect())
+                        Ok(re
+                            .split(&s)
+                            .map(|p| Item::Atomic(Atomic::String(Str::from(p.to_string()))))
+                            .collect())
                     }
                 }
             }
             B::StringToCodepoints => {
                 let s = self.string_arg(&args[0], f)?;
-                Ok(s.chars().map(|c| Item::Atomic(Atomic::Integer(i64::from(u32::from(c))))).collect())
+                Ok(s.chars()
+                    .map(|c| Item::Atomic(Atomic::Integer(i64::from(u32::from(c)))))
+                    .collect())
             }
             B::CodepointsToString => {
                 let v = self.atomized(&args[0], f)?;
@@ -1026,7 +1164,8 @@ impl<'a> Evaluator<'a> {
                         x => x,
                     };
                     let dup = out.iter().any(|y| {
-                        let both_nan = matches!((&x, y), (Atomic::Double(a), Atomic::Double(b)) if a.is_nan() && b.is_nan());
+                        let both_nan =
+                            matches!((&x, y), (Atomic::Double(a), Atomic::Double(b)) if a.is_nan() && b.is_nan());
                         both_nan || compare_atomic(CmpOp::Eq, &x, y).unwrap_or(false)
                     });
                     if !dup {
@@ -1055,7 +1194,10 @@ impl<'a> Evaluator<'a> {
                 if ok {
                     Ok(v)
                 } else {
-                    Err(XPathError::dynamic(ErrorCode::FORG0001, format!("{b:?}: wrong number of items ({})", v.len())))
+                    Err(XPathError::dynamic(
+                        ErrorCode::FORG0001,
+                        format!("{b:?}: wrong number of items ({})", v.len()),
+                    ))
                 }
             }
             B::Subsequence => {
@@ -1079,7 +1221,13 @@ impl<'a> Evaluator<'a> {
                 let Some(t) = self.opt_atomic(&args[1], f)? else {
                     return Err(type_err("index-of needs a search value"));
                 };
-                let norm = |a: Atomic<'a>| if let Atomic::Untyped(s) = a { Atomic::String(s) } else { a };
+                let norm = |a: Atomic<'a>| {
+                    if let Atomic::Untyped(s) = a {
+                        Atomic::String(s)
+                    } else {
+                        a
+                    }
+                };
                 let t = norm(t);
                 let mut out = Vec::new();
                 for (i, x) in v.into_iter().enumerate() {
@@ -1119,7 +1267,10 @@ impl<'a> Evaluator<'a> {
             .get(idx)
             .ok_or_else(|| XPathError::dynamic(ErrorCode::XPST0017, "unknown user function"))?;
         if self.depth >= MAX_CALL_DEPTH {
-            return Err(XPathError::dynamic(ErrorCode::LIMIT, format!("{}: recursion too deep", func.name)));
+            return Err(XPathError::dynamic(
+                ErrorCode::LIMIT,
+                format!("{}: recursion too deep", func.name),
+            ));
         }
         let mut frame: Vec<Seq<'a>> = Vec::with_capacity(func.slots.max(args.len()));
         for (a, t) in args.iter().zip(&func.params) {
@@ -1207,7 +1358,9 @@ fn instance_of(v: &[Item], t: SeqType) -> bool {
             (_, None) => true,
             (Item::Node(_), Some(_)) => false,
             (Item::Atomic(a), Some(at)) => {
-                at == AtomicType::Any || a.type_of() == at || (at == AtomicType::Decimal && a.type_of() == AtomicType::Integer)
+                at == AtomicType::Any
+                    || a.type_of() == at
+                    || (at == AtomicType::Decimal && a.type_of() == AtomicType::Integer)
             }
         })
 }
@@ -1230,7 +1383,11 @@ pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
             (x, w) => {
                 return Err(XPathError::dynamic(
                     ErrorCode::XTTE0790,
-                    format!("{fname}: a value of type {} where {} is required", x.type_of().name(), w.name()),
+                    format!(
+                        "{fname}: a value of type {} where {} is required",
+                        x.type_of().name(),
+                        w.name()
+                    ),
                 ))
             }
         };

@@ -86,7 +86,13 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, XPathError> {
             let mut j = i + 1;
             loop {
                 match chars_at(j) {
-                    None => return Err(XPathError::at(ErrorCode::XPST0003, start..j, "unterminated string literal")),
+                    None => {
+                        return Err(XPathError::at(
+                            ErrorCode::XPST0003,
+                            start..j,
+                            "unterminated string literal",
+                        ))
+                    }
                     Some(q) if q == c => {
                         if chars_at(j + 1) == Some(c) {
                             s.push(c);
@@ -102,7 +108,10 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, XPathError> {
                     }
                 }
             }
-            out.push(Token { tok: Tok::Str(s), span: start..j });
+            out.push(Token {
+                tok: Tok::Str(s),
+                span: start..j,
+            });
             i = j;
             continue;
         }
@@ -142,7 +151,9 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, XPathError> {
             i = j;
             continue;
         }
-        if is_name_start(c) || (c == '*' && src[i + 1..].starts_with(':') && src[i + 2..].chars().next().is_some_and(is_name_start)) {
+        if is_name_start(c)
+            || (c == '*' && src[i + 1..].starts_with(':') && src[i + 2..].chars().next().is_some_and(is_name_start))
+        {
             let mut j = i;
             if c == '*' {
                 j += 2;
@@ -166,7 +177,10 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, XPathError> {
                     _ => {}
                 }
             }
-            out.push(Token { tok: Tok::Name(src[i..j].to_string()), span: start..j });
+            out.push(Token {
+                tok: Tok::Name(src[i..j].to_string()),
+                span: start..j,
+            });
             i = j;
             continue;
         }
@@ -175,13 +189,19 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, XPathError> {
             "-", "|", "$", "?",
         ];
         if c == '*' {
-            out.push(Token { tok: Tok::Star, span: start..i + 1 });
+            out.push(Token {
+                tok: Tok::Star,
+                span: start..i + 1,
+            });
             i += 1;
             continue;
         }
         match SYMS.iter().find(|s| src[i..].starts_with(**s)) {
             Some(s) => {
-                out.push(Token { tok: Tok::Sym(s), span: start..i + s.len() });
+                out.push(Token {
+                    tok: Tok::Sym(s),
+                    span: start..i + s.len(),
+                });
                 i += s.len();
             }
             None => {
@@ -193,6 +213,9 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, XPathError> {
             }
         }
     }
-    out.push(Token { tok: Tok::Eof, span: b.len()..b.len() });
+    out.push(Token {
+        tok: Tok::Eof,
+        span: b.len()..b.len(),
+    });
     Ok(out)
 }

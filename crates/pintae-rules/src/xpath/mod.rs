@@ -41,7 +41,10 @@ impl XPath {
         let ast = parser::parse(expr)?;
         let mut c = compile::Compiler::new(&sc);
         let op = c.compile(&ast)?;
-        Ok(XPath { op, lib: Library::default() })
+        Ok(XPath {
+            op,
+            lib: Library::default(),
+        })
     }
 
     /// Evaluates with `node` as the context item and returns each item's
@@ -49,7 +52,10 @@ impl XPath {
     pub fn evaluate_strings(&self, node: roxmltree::Node<'_, '_>) -> Result<Vec<String>, XPathError> {
         let mut ev = Evaluator::new(&self.lib);
         let seq = ev.eval(&self.op, &Focus::node(XNode::new(node)))?;
-        Ok(seq.iter().map(|i| value::atomize_item(i).to_str().to_string()).collect())
+        Ok(seq
+            .iter()
+            .map(|i| value::atomize_item(i).to_str().to_string())
+            .collect())
     }
 
     /// Evaluates to an effective boolean value.

@@ -17,7 +17,11 @@ pub fn parse(src: &str) -> Result<Ast, XPathError> {
     let e = p.expr()?;
     if p.peek() != &Tok::Eof {
         let t = p.tok();
-        return Err(XPathError::at(ErrorCode::XPST0003, t.span.clone(), format!("unexpected {}", describe(&t.tok))));
+        return Err(XPathError::at(
+            ErrorCode::XPST0003,
+            t.span.clone(),
+            format!("unexpected {}", describe(&t.tok)),
+        ));
     }
     Ok(e)
 }
@@ -108,12 +112,19 @@ impl Parser {
         )
     }
     fn mk(&self, kind: AstKind, start: usize) -> Ast {
-        Ast { kind, span: start..self.end().max(start) }
+        Ast {
+            kind,
+            span: start..self.end().max(start),
+        }
     }
     fn enter(&mut self) -> Result<(), XPathError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(XPathError::at(ErrorCode::XPST0003, self.tok().span.clone(), "expression nested too deeply"));
+            return Err(XPathError::at(
+                ErrorCode::XPST0003,
+                self.tok().span.clone(),
+                "expression nested too deeply",
+            ));
         }
         Ok(())
     }
@@ -453,7 +464,14 @@ impl Parser {
             // unary plus: still atomizes to a number; model as 0 + e is wrong for
             // untyped (it would be double anyway) – keep e (XPath: +e converts untyped to double).
             Ok(self.mk(
-                AstKind::Arith(ArithOp::Add, Box::new(Ast { kind: AstKind::Integer("0".into()), span: start..start }), Box::new(e)),
+                AstKind::Arith(
+                    ArithOp::Add,
+                    Box::new(Ast {
+                        kind: AstKind::Integer("0".into()),
+                        span: start..start,
+                    }),
+                    Box::new(e),
+                ),
                 start,
             ))
         } else {
@@ -522,17 +540,35 @@ impl Parser {
         let start = self.start();
         // abbreviated steps
         if self.eat_sym("..") {
-            return Ok(self.mk(AstKind::Step { axis: Axis::Parent, test: NodeTestAst::AnyNode, preds: vec![] }, start));
+            return Ok(self.mk(
+                AstKind::Step {
+                    axis: Axis::Parent,
+                    test: NodeTestAst::AnyNode,
+                    preds: vec![],
+                },
+                start,
+            ));
         }
         if self.eat_sym("@") {
             let test = self.node_test(Axis::Attribute)?;
             let preds = self.predicates()?;
-            return Ok(self.mk(AstKind::Step { axis: Axis::Attribute, test, preds }, start));
+            return Ok(self.mk(
+                AstKind::Step {
+                    axis: Axis::Attribute,
+                    test,
+                    preds,
+                },
+                start,
+            ));
         }
         if let Tok::Name(n) = self.peek().clone() {
             if matches!(self.peek_at(1), Tok::Sym("::")) {
                 let axis = Axis::from_name(&n).ok_or_else(|| {
-                    XPathError::at(ErrorCode::XPST0003, self.tok().span.clone(), format!("unknown axis '{n}'"))
+                    XPathError::at(
+                        ErrorCode::XPST0003,
+                        self.tok().span.clone(),
+                        format!("unknown axis '{n}'"),
+                    )
                 })?;
                 self.bump();
                 self.bump();
@@ -543,7 +579,11 @@ impl Parser {
             let is_call = matches!(self.peek_at(1), Tok::Sym("("));
             if !is_call || KIND_TESTS.contains(&n.as_str()) {
                 let test = self.node_test(Axis::Child)?;
-                let axis = if test == NodeTestAst::AttributeKind { Axis::Attribute } else { Axis::Child };
+                let axis = if test == NodeTestAst::AttributeKind {
+                    Axis::Attribute
+                } else {
+                    Axis::Child
+                };
                 let preds = self.predicates()?;
                 return Ok(self.mk(AstKind::Step { axis, test, preds }, start));
             }
@@ -551,14 +591,27 @@ impl Parser {
         if matches!(self.peek(), Tok::Star) {
             let test = self.node_test(Axis::Child)?;
             let preds = self.predicates()?;
-            return Ok(self.mk(AstKind::Step { axis: Axis::Child, test, preds }, start));
+            return Ok(self.mk(
+                AstKind::Step {
+                    axis: Axis::Child,
+                    test,
+                    preds,
+                },
+                start,
+            ));
         }
         let base = self.primary()?;
         let preds = self.predicates()?;
         if preds.is_empty() {
             Ok(base)
         } else {
-            Ok(self.mk(AstKind::Filter { base: Box::new(base), preds }, start))
+            Ok(self.mk(
+                AstKind::Filter {
+                    base: Box::new(base),
+                    preds,
+                },
+                start,
+            ))
         }
     }
 
@@ -626,7 +679,10 @@ impl Parser {
                 } else {
                     let e = self.expr()?;
                     self.expect_sym(")")?;
-                    return Ok(Ast { kind: e.kind, span: start..self.end() });
+                    return Ok(Ast {
+                        kind: e.kind,
+                        span: start..self.end(),
+                    });
                 }
             }
             Tok::Name(name) => {

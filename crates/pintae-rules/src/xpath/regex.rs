@@ -16,16 +16,30 @@ pub fn compile_regex(pattern: &str, flags: &str) -> Result<regex::Regex, XPathEr
     for f in flags.chars() {
         match f {
             's' | 'm' | 'i' | 'x' => prefix.push(f),
-            _ => return Err(XPathError::dynamic(ErrorCode::FORX0001, format!("invalid regular expression flag '{f}'"))),
+            _ => {
+                return Err(XPathError::dynamic(
+                    ErrorCode::FORX0001,
+                    format!("invalid regular expression flag '{f}'"),
+                ))
+            }
         }
     }
     let translated = translate(pattern)?;
-    let full = if prefix.is_empty() { translated } else { format!("(?{prefix}){translated}") };
+    let full = if prefix.is_empty() {
+        translated
+    } else {
+        format!("(?{prefix}){translated}")
+    };
     regex::RegexBuilder::new(&full)
         .size_limit(1 << 22)
         .dfa_size_limit(1 << 22)
         .build()
-        .map_err(|e| XPathError::dynamic(ErrorCode::FORX0002, format!("invalid regular expression '{pattern}': {e}")))
+        .map_err(|e| {
+            XPathError::dynamic(
+                ErrorCode::FORX0002,
+                format!("invalid regular expression '{pattern}': {e}"),
+            )
+        })
 }
 
 fn translate(p: &str) -> Result<String, XPathError> {
@@ -36,11 +50,18 @@ fn translate(p: &str) -> Result<String, XPathError> {
         match c {
             '\\' => {
                 let n = chars.next().ok_or_else(|| {
-                    XPathError::dynamic(ErrorCode::FORX0002, format!("regular expression '{p}' ends with a backslash"))
+                    XPathError::dynamic(
+                        ErrorCode::FORX0002,
+                        format!("regular expression '{p}' ends with a backslash"),
+                    )
                 })?;
                 match n {
                     'i' | 'c' | 'I' | 'C' => {
-                        let set = if n.eq_ignore_ascii_case(&'i') { NAME_START } else { NAME_CHAR };
+                        let set = if n.eq_ignore_ascii_case(&'i') {
+                            NAME_START
+                        } else {
+                            NAME_CHAR
+                        };
                         let neg = n.is_ascii_uppercase();
                         if class_depth > 0 {
                             if neg {

@@ -53,9 +53,7 @@ impl<'a> XNode<'a> {
             return Str::Borrowed(a.value());
         }
         match self.node.node_type() {
-            roxmltree::NodeType::Text | roxmltree::NodeType::Comment => {
-                Str::Borrowed(self.node.text().unwrap_or(""))
-            }
+            roxmltree::NodeType::Text | roxmltree::NodeType::Comment => Str::Borrowed(self.node.text().unwrap_or("")),
             roxmltree::NodeType::PI => Str::Borrowed(self.node.pi().and_then(|p| p.value).unwrap_or("")),
             _ => {
                 let mut texts = self.node.descendants().filter(|n| n.is_text());
@@ -293,7 +291,10 @@ impl Time {
             return None;
         }
         let h = if end_of_day { 0 } else { h };
-        Some(Time { nanos: ((h * 60 + m) * 60 + sec) * 1_000_000_000 + frac_nanos, tz })
+        Some(Time {
+            nanos: ((h * 60 + m) * 60 + sec) * 1_000_000_000 + frac_nanos,
+            tz,
+        })
     }
 
     fn instant(&self) -> i64 {
@@ -399,9 +400,7 @@ impl AtomicType {
             "untypedAtomic" => AtomicType::Untyped,
             "string" | "normalizedString" | "token" => AtomicType::String,
             "boolean" => AtomicType::Boolean,
-            "integer" | "int" | "long" | "short" | "nonNegativeInteger" | "positiveInteger" => {
-                AtomicType::Integer
-            }
+            "integer" | "int" | "long" | "short" | "nonNegativeInteger" | "positiveInteger" => AtomicType::Integer,
             "decimal" => AtomicType::Decimal,
             "double" | "float" => AtomicType::Double,
             "date" => AtomicType::Date,
@@ -562,7 +561,10 @@ pub fn decimal_to_string(d: &Decimal) -> String {
 
 fn decimal_from_double(d: f64) -> Result<Decimal, XPathError> {
     if !d.is_finite() {
-        return Err(err(ErrorCode::FOCA0002, format!("cannot convert {} to xs:decimal", double_to_string(d))));
+        return Err(err(
+            ErrorCode::FOCA0002,
+            format!("cannot convert {} to xs:decimal", double_to_string(d)),
+        ));
     }
     if let Ok(x) = format!("{d}").parse::<Decimal>() {
         return Ok(x);
@@ -621,8 +623,20 @@ impl<'a> Atomic<'a> {
     /// Casts to another atomic type (`cast as`).
     pub fn cast(&self, to: AtomicType) -> Result<Atomic<'a>, XPathError> {
         let fail = |v: &Atomic<'a>| {
-            let code = if v.is_stringlike() { ErrorCode::FORG0001 } else { ErrorCode::XPTY0004 };
-            err(code, format!("cannot cast '{}' ({}) to {}", &*v.to_str(), v.type_of().name(), to.name()))
+            let code = if v.is_stringlike() {
+                ErrorCode::FORG0001
+            } else {
+                ErrorCode::XPTY0004
+            };
+            err(
+                code,
+                format!(
+                    "cannot cast '{}' ({}) to {}",
+                    &*v.to_str(),
+                    v.type_of().name(),
+                    to.name()
+                ),
+            )
         };
         Ok(match to {
             AtomicType::Any => self.clone(),
@@ -641,9 +655,7 @@ impl<'a> Atomic<'a> {
                 Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
             },
             AtomicType::Decimal => match self {
-                Atomic::Untyped(s) | Atomic::String(s) => {
-                    Atomic::Decimal(parse_decimal(s).ok_or_else(|| fail(self))?)
-                }
+                Atomic::Untyped(s) | Atomic::String(s) => Atomic::Decimal(parse_decimal(s).ok_or_else(|| fail(self))?),
                 Atomic::Boolean(b) => Atomic::Decimal(Decimal::from(u8::from(*b))),
                 Atomic::Integer(i) => Atomic::Decimal(Decimal::from(*i)),
                 Atomic::Decimal(d) => Atomic::Decimal(*d),
@@ -658,9 +670,11 @@ impl<'a> Atomic<'a> {
                 },
                 Atomic::Boolean(b) => Atomic::Integer(i64::from(*b)),
                 Atomic::Integer(i) => Atomic::Integer(*i),
-                Atomic::Decimal(d) => {
-                    Atomic::Integer(d.trunc().to_i64().ok_or_else(|| err(ErrorCode::FOCA0003, "integer overflow"))?)
-                }
+                Atomic::Decimal(d) => Atomic::Integer(
+                    d.trunc()
+                        .to_i64()
+                        .ok_or_else(|| err(ErrorCode::FOCA0003, "integer overflow"))?,
+                ),
                 Atomic::Double(d) => {
                     if !d.is_finite() {
                         return Err(err(ErrorCode::FOCA0002, "cannot cast NaN or INF to xs:integer"));
@@ -782,11 +796,19 @@ pub fn general_pair(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, XPathErro
     match (a, b) {
         (Atomic::Untyped(_), Atomic::Untyped(_)) => compare_atomic(op, a, b),
         (Atomic::Untyped(_), other) => {
-            let to = if other.is_numeric() { AtomicType::Double } else { other.type_of() };
+            let to = if other.is_numeric() {
+                AtomicType::Double
+            } else {
+                other.type_of()
+            };
             compare_atomic(op, &a.cast(to)?, b)
         }
         (other, Atomic::Untyped(_)) => {
-            let to = if other.is_numeric() { AtomicType::Double } else { other.type_of() };
+            let to = if other.is_numeric() {
+                AtomicType::Double
+            } else {
+                other.type_of()
+            };
             compare_atomic(op, a, &b.cast(to)?)
         }
         _ => compare_atomic(op, a, b),
@@ -917,7 +939,10 @@ pub fn negate<'a>(a: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
         Atomic::Integer(i) => Ok(Atomic::Integer(i.checked_neg().ok_or_else(overflow)?)),
         Atomic::Decimal(d) => Ok(Atomic::Decimal(-*d)),
         Atomic::Double(d) => Ok(Atomic::Double(-*d)),
-        other => Err(err(ErrorCode::XPTY0004, format!("unary minus on {}", other.type_of().name()))),
+        other => Err(err(
+            ErrorCode::XPTY0004,
+            format!("unary minus on {}", other.type_of().name()),
+        )),
     }
 }
 

@@ -33,6 +33,11 @@ pub fn official_schema(shared: &std::path::Path, rel: &str) -> Schema {
 pub fn official_validators(shared: &std::path::Path) -> HashMap<&'static str, Validator> {
     pintae_corpus::RULESETS
         .iter()
-        .map(|(name, files)| (*name, Validator::new(files.iter().map(|f| official_schema(shared, f)).collect())))
+        .map(|(name, files)| {
+            (
+                *name,
+                Validator::new(files.iter().map(|f| official_schema(shared, f)).collect()),
+            )
+        })
         .collect()
 }
