@@ -17,7 +17,7 @@ pub mod runner_types {
     pub use super::runner::Failure;
 }
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::xpath::compile::Op;
 use crate::xpath::Library;
@@ -57,7 +57,7 @@ struct Pattern {
     lets: Vec<(usize, Op)>,
     rules: Vec<Rule>,
     /// Rules whose context can end in an element of this local name.
-    by_name: HashMap<Box<str>, Vec<usize>>,
+    by_name: FxHashMap<Box<str>, Vec<usize>>,
     /// Rules whose context ends in a wildcard.
     wildcard: Vec<usize>,
 }

@@ -306,7 +306,7 @@ impl<'d, 'i> Reader<'d, 'i> {
         let depth = c.scope.len();
         let lets = self.lets(c, p)?;
         let mut rules = Vec::new();
-        let mut by_name: HashMap<Box<str>, Vec<usize>> = HashMap::new();
+        let mut by_name: rustc_hash::FxHashMap<Box<str>, Vec<usize>> = Default::default();
         let mut wildcard = Vec::new();
         for r in sch_children(p, "rule") {
             self.stats.rules += 1;

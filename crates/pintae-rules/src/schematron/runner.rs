@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::Schema;
 use crate::xpath::compile::Op;
-use crate::xpath::eval::{lexical_name, Evaluator};
-use crate::xpath::value::{atomize_item, Item, XNode};
+use crate::xpath::eval::{lexical_name, Evaluator, NameIndex};
+use crate::xpath::value::{atomize_item, Item, Seq, XNode};
 use crate::xpath::{ErrorCode, Focus};
 
 /// Assert or report.
@@ -143,8 +143,18 @@ impl Schema {
     /// Runs every pattern of the schema over the document. Never fails:
     /// dynamic errors are part of the outcome.
     pub fn check<'a>(&'a self, doc: &'a roxmltree::Document<'a>) -> SchemaOutcome {
+        self.check_sharing(doc, &mut None)
+    }
+
+    /// Like [`Schema::check`], reusing (and leaving behind) the document's
+    /// element-name index so that several schemas build it only once.
+    pub fn check_sharing<'a>(
+        &'a self,
+        doc: &'a roxmltree::Document<'a>,
+        index: &mut Option<NameIndex<'a>>,
+    ) -> SchemaOutcome {
         let mut out = SchemaOutcome::default();
-        let mut ev = Evaluator::new(&self.lib);
+        let mut ev = Evaluator::with_index(&self.lib, index.take());
         let root = XNode::new(doc.root());
         let root_focus = Focus::node(root);
         for (slot, op) in &self.globals {
@@ -152,7 +162,7 @@ impl Schema {
                 Ok(v) => ev.set_var(*slot, v),
                 Err(e) => {
                     push_error(&mut out, None, e, root);
-                    ev.set_var(*slot, Vec::new());
+                    ev.set_var(*slot, Seq::new());
                 }
             }
         }
@@ -188,6 +198,7 @@ impl Schema {
                 }
             }
         }
+        *index = ev.into_index();
         out
     }
 
@@ -198,7 +209,7 @@ impl Schema {
                 Ok(v) => ev.set_var(*slot, v),
                 Err(e) => {
                     push_error(out, None, e, n);
-                    ev.set_var(*slot, Vec::new());
+                    ev.set_var(*slot, Seq::new());
                 }
             }
         }

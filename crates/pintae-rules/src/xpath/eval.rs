@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use rust_decimal::Decimal;
+use smallvec::smallvec;
 
 use super::ast::{Axis, Quant};
 use super::compile::{Const, NodeTest, NsTest, Op, SeqType, StepOp};
@@ -94,23 +95,27 @@ pub struct Evaluator<'a> {
     /// Values of `Op::PerDocument` expressions, by id.
     per_document: Vec<Option<Seq<'a>>>,
     /// Elements by local name, in document order (built on first use).
-    by_name: Option<rustc_hash::FxHashMap<&'a str, Vec<roxmltree::Node<'a, 'a>>>>,
+    by_name: Option<NameIndex<'a>>,
 }
+
+/// A document's elements by local name, in document order. Built once per
+/// document and handed from one schema's evaluator to the next.
+pub type NameIndex<'a> = rustc_hash::FxHashMap<&'a str, Vec<roxmltree::Node<'a, 'a>>>;
 
 fn type_err(msg: impl Into<String>) -> XPathError {
     XPathError::dynamic(ErrorCode::XPTY0004, msg)
 }
 
 fn one<'a>(v: bool) -> Seq<'a> {
-    vec![Item::Atomic(Atomic::Boolean(v))]
+    smallvec![Item::Atomic(Atomic::Boolean(v))]
 }
 
 fn atom<'a>(a: Atomic<'a>) -> Seq<'a> {
-    vec![Item::Atomic(a)]
+    smallvec![Item::Atomic(a)]
 }
 
 fn str_item<'a>(s: String) -> Seq<'a> {
-    vec![Item::Atomic(Atomic::String(Str::from(s)))]
+    smallvec![Item::Atomic(Atomic::String(Str::from(s)))]
 }
 
 /// Sorts nodes in document order and removes duplicates.
@@ -207,10 +212,22 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// An evaluator that reuses a name index built for the same document.
+    pub fn with_index(lib: &'a Library, index: Option<NameIndex<'a>>) -> Self {
+        let mut ev = Evaluator::new(lib);
+        ev.by_name = index;
+        ev
+    }
+
+    /// Gives back the name index, for the next evaluator on the same document.
+    pub fn into_index(self) -> Option<NameIndex<'a>> {
+        self.by_name
+    }
+
     /// Sets slot `slot` of the current frame.
     pub fn set_var(&mut self, slot: usize, v: Seq<'a>) {
         if self.vars.len() <= slot {
-            self.vars.resize_with(slot + 1, Vec::new);
+            self.vars.resize_with(slot + 1, Seq::new);
         }
         self.vars[slot] = v;
     }
@@ -224,17 +241,17 @@ impl<'a> Evaluator<'a> {
                 Const::Decimal(d) => Atomic::Decimal(*d),
                 Const::Double(d) => Atomic::Double(*d),
             })),
-            Op::Empty => Ok(Vec::new()),
+            Op::Empty => Ok(Seq::new()),
             Op::Var(slot) => Ok(self.vars.get(*slot).cloned().unwrap_or_default()),
             Op::Context => match &f.item {
-                Some(i) => Ok(vec![i.clone()]),
+                Some(i) => Ok(smallvec![i.clone()]),
                 None => Err(XPathError::dynamic(
                     ErrorCode::XPDY0002,
                     "the context item is undefined",
                 )),
             },
             Op::Root => match &f.item {
-                Some(Item::Node(n)) => Ok(vec![Item::Node(XNode::new(n.node.document().root()))]),
+                Some(Item::Node(n)) => Ok(smallvec![Item::Node(XNode::new(n.node.document().root()))]),
                 Some(_) => Err(type_err("'/' needs a node as context item")),
                 None => Err(XPathError::dynamic(
                     ErrorCode::XPDY0002,
@@ -242,7 +259,7 @@ impl<'a> Evaluator<'a> {
                 )),
             },
             Op::Seq(items) => {
-                let mut out = Vec::new();
+                let mut out = Seq::new();
                 for i in items {
                     out.extend(self.eval(i, f)?);
                 }
@@ -251,7 +268,7 @@ impl<'a> Evaluator<'a> {
             Op::Path(l, r) => self.path(l, r, f),
             Op::Step(s) => {
                 let n = self.context_node(f)?;
-                let mut out = Vec::new();
+                let mut out = Seq::new();
                 self.step(s, n, &mut out)?;
                 Ok(out)
             }
@@ -290,10 +307,10 @@ impl<'a> Evaluator<'a> {
             }
             Op::Value(op, l, r) => {
                 let Some(a) = self.opt_atomic(l, f)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 let Some(b) = self.opt_atomic(r, f)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 let a = if let Atomic::Untyped(s) = a {
                     Atomic::String(s)
@@ -311,7 +328,7 @@ impl<'a> Evaluator<'a> {
                 let a = self.eval(l, f)?;
                 let b = self.eval(r, f)?;
                 let (Some(Item::Node(x)), Some(Item::Node(y))) = (a.first(), b.first()) else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 if a.len() > 1 || b.len() > 1 {
                     return Err(type_err("node comparison of a sequence of more than one node"));
@@ -324,10 +341,10 @@ impl<'a> Evaluator<'a> {
             }
             Op::Range(l, r) => {
                 let Some(a) = self.opt_atomic(l, f)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 let Some(b) = self.opt_atomic(r, f)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 let to_int = |x: Atomic<'a>| -> R<i64> {
                     match x {
@@ -341,7 +358,7 @@ impl<'a> Evaluator<'a> {
                 };
                 let (a, b) = (to_int(a)?, to_int(b)?);
                 if b < a {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 }
                 if b.saturating_sub(a) > MAX_RANGE {
                     return Err(XPathError::dynamic(ErrorCode::LIMIT, "range expression too large"));
@@ -350,15 +367,15 @@ impl<'a> Evaluator<'a> {
             }
             Op::Arith(op, l, r) => {
                 let Some(a) = self.opt_atomic(l, f)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 let Some(b) = self.opt_atomic(r, f)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 Ok(atom(arith(*op, &a, &b)?))
             }
             Op::Neg(e) => match self.opt_atomic(e, f)? {
-                None => Ok(Vec::new()),
+                None => Ok(Seq::new()),
                 Some(a) => Ok(atom(negate(&a)?)),
             },
             Op::Union(l, r) => {
@@ -391,9 +408,9 @@ impl<'a> Evaluator<'a> {
             }
             Op::For(slot, input, body) => {
                 let seq = self.eval(input, f)?;
-                let mut out = Vec::new();
+                let mut out = Seq::new();
                 for item in seq {
-                    self.set_var(*slot, vec![item]);
+                    self.set_var(*slot, smallvec![item]);
                     out.extend(self.eval(body, f)?);
                 }
                 Ok(out)
@@ -401,7 +418,7 @@ impl<'a> Evaluator<'a> {
             Op::Quant(q, slot, input, body) => {
                 let seq = self.eval(input, f)?;
                 for item in seq {
-                    self.set_var(*slot, vec![item]);
+                    self.set_var(*slot, smallvec![item]);
                     let b = self.ebv(body, f)?;
                     match q {
                         Quant::Some if b => return Ok(one(true)),
@@ -414,7 +431,7 @@ impl<'a> Evaluator<'a> {
             Op::Cast(e, t, opt) => {
                 let v = self.atomized(e, f)?;
                 match v.len() {
-                    0 if *opt => Ok(Vec::new()),
+                    0 if *opt => Ok(Seq::new()),
                     0 => Err(type_err(format!("cast to {} of an empty sequence", t.name()))),
                     1 => Ok(atom(v[0].cast(*t)?)),
                     _ => Err(type_err(format!(
@@ -563,7 +580,7 @@ impl<'a> Evaluator<'a> {
         match args.first() {
             Some(a) => self.eval(a, f),
             None => match &f.item {
-                Some(i) => Ok(vec![i.clone()]),
+                Some(i) => Ok(smallvec![i.clone()]),
                 None => Err(XPathError::dynamic(
                     ErrorCode::XPDY0002,
                     "the context item is undefined",
@@ -577,7 +594,7 @@ impl<'a> Evaluator<'a> {
         if left.is_empty() {
             return Ok(left);
         }
-        let mut out = Vec::new();
+        let mut out = Seq::new();
         if let Op::Step(s) = r {
             for item in &left {
                 match item {
@@ -643,7 +660,7 @@ impl<'a> Evaluator<'a> {
                     if n.attr == 0 {
                         if let NodeTest::Name { local: Some(l), .. } = test {
                             for c in self.named_descendants(n.node, l) {
-                                push(XNode::new(c));
+                                push(XNode::new(*c));
                             }
                         } else {
                             n.node.descendants().skip(1).for_each(|c| push(XNode::new(c)));
@@ -694,17 +711,17 @@ impl<'a> Evaluator<'a> {
 
     /// The elements named `local` below `n`, in document order, from the
     /// per-document name index.
-    fn named_descendants(&mut self, n: roxmltree::Node<'a, 'a>, local: &str) -> Vec<roxmltree::Node<'a, 'a>> {
+    fn named_descendants(&mut self, n: roxmltree::Node<'a, 'a>, local: &str) -> &[roxmltree::Node<'a, 'a>] {
         let index = self.by_name.get_or_insert_with(|| {
-            let mut m: rustc_hash::FxHashMap<&'a str, Vec<roxmltree::Node<'a, 'a>>> = Default::default();
+            let mut m: NameIndex<'a> = Default::default();
             for e in n.document().descendants().filter(|e| e.is_element()) {
                 m.entry(e.tag_name().name()).or_default().push(e);
             }
             m
         });
-        let Some(all) = index.get(local) else { return Vec::new() };
+        let Some(all) = index.get(local) else { return &[] };
         if n.is_root() {
-            return all.clone();
+            return all;
         }
         // the subtree of n is the id range (n, first node after n's subtree)
         let start = n.id().get();
@@ -719,7 +736,7 @@ impl<'a> Evaluator<'a> {
         }
         let lo = all.partition_point(|x| x.id().get() <= start);
         let hi = all.partition_point(|x| x.id().get() < end);
-        all[lo..hi].to_vec()
+        &all[lo..hi]
     }
 
     /// Pushes the nodes of an axis in axis order (reverse axes nearest first).
@@ -825,12 +842,12 @@ impl<'a> Evaluator<'a> {
         if let Op::Const(Const::Integer(k)) = p {
             let k = *k;
             return Ok(if k >= 1 && (k as usize) <= size {
-                vec![seq[k as usize - 1].clone()]
+                smallvec![seq[k as usize - 1].clone()]
             } else {
-                Vec::new()
+                Seq::new()
             });
         }
-        let mut out = Vec::new();
+        let mut out = Seq::new();
         for (i, item) in seq.into_iter().enumerate() {
             let focus = Focus {
                 item: Some(item),
@@ -877,7 +894,7 @@ impl<'a> Evaluator<'a> {
                 let v = self.atomized(&args[0], f)?;
                 if v.is_empty() {
                     if b == B::Avg {
-                        return Ok(Vec::new());
+                        return Ok(Seq::new());
                     }
                     return match args.get(1) {
                         Some(z) => self.eval(z, f),
@@ -932,7 +949,7 @@ impl<'a> Evaluator<'a> {
             }
             B::Abs | B::Round | B::Floor | B::Ceiling => {
                 let Some(x) = self.opt_numeric(&args[0], f)? else {
-                    return Ok(Vec::new());
+                    return Ok(Seq::new());
                 };
                 Ok(atom(match x {
                     Atomic::Integer(i) => match b {
@@ -1101,7 +1118,7 @@ impl<'a> Evaluator<'a> {
                     }
                     _ => {
                         if s.is_empty() {
-                            return Ok(Vec::new());
+                            return Ok(Seq::new());
                         }
                         Ok(re
                             .split(&s)
@@ -1179,8 +1196,8 @@ impl<'a> Evaluator<'a> {
             B::Root => {
                 let v = self.context_or_arg(args, f)?;
                 match v.as_slice() {
-                    [] => Ok(Vec::new()),
-                    [Item::Node(n)] => Ok(vec![Item::Node(XNode::new(n.node.document().root()))]),
+                    [] => Ok(Seq::new()),
+                    [Item::Node(n)] => Ok(smallvec![Item::Node(XNode::new(n.node.document().root()))]),
                     _ => Err(type_err("root() takes one node")),
                 }
             }
@@ -1229,7 +1246,7 @@ impl<'a> Evaluator<'a> {
                     }
                 };
                 let t = norm(t);
-                let mut out = Vec::new();
+                let mut out = Seq::new();
                 for (i, x) in v.into_iter().enumerate() {
                     if compare_atomic(CmpOp::Eq, &norm(x), &t).unwrap_or(false) {
                         out.push(Item::Atomic(Atomic::Integer(i as i64 + 1)));
@@ -1245,7 +1262,7 @@ impl<'a> Evaluator<'a> {
                 };
                 let ins = self.eval(&args[2], f)?;
                 let at = (pos.max(1) as usize - 1).min(v.len());
-                v.splice(at..at, ins);
+                v.insert_many(at, ins);
                 Ok(v)
             }
             B::Remove => {
@@ -1293,7 +1310,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn run_body(&mut self, func: &'a UserFn, f: &Focus<'a>) -> R<Seq<'a>> {
-        let mut out = Vec::new();
+        let mut out = Seq::new();
         for stmt in &func.body {
             match stmt {
                 BodyOp::Variable(slot, VarValue::Select(op)) => {
@@ -1371,7 +1388,7 @@ pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
     let Some(want) = t.item else {
         return Ok(v);
     };
-    let mut out = Vec::with_capacity(v.len());
+    let mut out = Seq::with_capacity(v.len());
     for item in &v {
         let a = atomize_item(item);
         let a = match (&a, want) {

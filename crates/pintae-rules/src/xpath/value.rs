@@ -367,8 +367,8 @@ pub enum Item<'a> {
     Atomic(Atomic<'a>),
 }
 
-/// A sequence of items.
-pub type Seq<'a> = Vec<Item<'a>>;
+/// A sequence of items (one item is stored inline, without allocating).
+pub type Seq<'a> = smallvec::SmallVec<[Item<'a>; 1]>;
 
 /// Atomic type names the engine knows (for casts and function signatures).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
