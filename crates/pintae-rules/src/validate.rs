@@ -96,7 +96,7 @@ impl Validator {
     /// Checks an already parsed document (no root or envelope checks).
     pub fn check_document<'a>(&'a self, doc: &'a roxmltree::Document<'a>) -> Report {
         let mut r = Report::default();
-        let mut index = None;
+        let mut index = crate::xpath::eval::DocIndex::default();
         for s in &self.schemas {
             let o = s.check_sharing(doc, &mut index);
             r.failed.extend(o.failures);

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::Schema;
 use crate::xpath::compile::Op;
-use crate::xpath::eval::{lexical_name, Evaluator, NameIndex};
+use crate::xpath::eval::{lexical_name, DocIndex, Evaluator};
 use crate::xpath::value::{atomize_item, Item, Seq, XNode};
 use crate::xpath::{ErrorCode, Focus};
 
@@ -143,18 +143,14 @@ impl Schema {
     /// Runs every pattern of the schema over the document. Never fails:
     /// dynamic errors are part of the outcome.
     pub fn check<'a>(&'a self, doc: &'a roxmltree::Document<'a>) -> SchemaOutcome {
-        self.check_sharing(doc, &mut None)
+        self.check_sharing(doc, &mut DocIndex::default())
     }
 
     /// Like [`Schema::check`], reusing (and leaving behind) the document's
     /// element-name index so that several schemas build it only once.
-    pub fn check_sharing<'a>(
-        &'a self,
-        doc: &'a roxmltree::Document<'a>,
-        index: &mut Option<NameIndex<'a>>,
-    ) -> SchemaOutcome {
+    pub fn check_sharing<'a>(&'a self, doc: &'a roxmltree::Document<'a>, index: &mut DocIndex<'a>) -> SchemaOutcome {
         let mut out = SchemaOutcome::default();
-        let mut ev = Evaluator::with_index(&self.lib, index.take());
+        let mut ev = Evaluator::with_index(&self.lib, std::mem::take(index));
         let root = XNode::new(doc.root());
         let root_focus = Focus::node(root);
         for (slot, op) in &self.globals {

@@ -94,13 +94,25 @@ pub struct Evaluator<'a> {
     regexes: HashMap<(String, String), Rc<regex::Regex>>,
     /// Values of `Op::PerDocument` expressions, by id.
     per_document: Vec<Option<Seq<'a>>>,
-    /// Elements by local name, in document order (built on first use).
-    by_name: Option<NameIndex<'a>>,
+    /// Indexes over the document, built on first use.
+    index: DocIndex<'a>,
 }
 
-/// A document's elements by local name, in document order. Built once per
-/// document and handed from one schema's evaluator to the next.
+/// Elements by local name, in document order.
 pub type NameIndex<'a> = rustc_hash::FxHashMap<&'a str, Vec<roxmltree::Node<'a, 'a>>>;
+
+/// Per-document indexes, built on first use and handed from one schema's
+/// evaluator to the next: all elements by name (for `//name`), and the
+/// children by name of very wide elements (so that `../cbc:X` from each of
+/// thousands of lines does not scan every line).
+#[derive(Default)]
+pub struct DocIndex<'a> {
+    by_name: Option<NameIndex<'a>>,
+    wide_children: rustc_hash::FxHashMap<u32, NameIndex<'a>>,
+}
+
+/// Elements with more children than this get a children-by-name index.
+const WIDE: usize = 64;
 
 fn type_err(msg: impl Into<String>) -> XPathError {
     XPathError::dynamic(ErrorCode::XPTY0004, msg)
@@ -208,20 +220,20 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             regexes: HashMap::new(),
             per_document: Vec::new(),
-            by_name: None,
+            index: DocIndex::default(),
         }
     }
 
     /// An evaluator that reuses a name index built for the same document.
-    pub fn with_index(lib: &'a Library, index: Option<NameIndex<'a>>) -> Self {
+    pub fn with_index(lib: &'a Library, index: DocIndex<'a>) -> Self {
         let mut ev = Evaluator::new(lib);
-        ev.by_name = index;
+        ev.index = index;
         ev
     }
 
-    /// Gives back the name index, for the next evaluator on the same document.
-    pub fn into_index(self) -> Option<NameIndex<'a>> {
-        self.by_name
+    /// Gives back the indexes, for the next evaluator on the same document.
+    pub fn into_index(self) -> DocIndex<'a> {
+        self.index
     }
 
     /// Sets slot `slot` of the current frame.
@@ -651,9 +663,30 @@ impl<'a> Evaluator<'a> {
             };
             match axis {
                 Axis::Child => {
-                    if n.attr == 0 {
-                        n.node.children().for_each(|c| push(XNode::new(c)));
+                    if n.attr != 0 {
+                        return Ok(());
                     }
+                    if let NodeTest::Name { local: Some(l), .. } = test {
+                        let id = n.node.id().get();
+                        if let Some(kids) = self.index.wide_children.get(&id) {
+                            kids.get(&**l).into_iter().flatten().for_each(|c| push(XNode::new(*c)));
+                            return Ok(());
+                        }
+                        let mut count = 0;
+                        n.node.children().for_each(|c| {
+                            count += 1;
+                            push(XNode::new(c))
+                        });
+                        if count > WIDE {
+                            let mut m: NameIndex<'a> = Default::default();
+                            for c in n.node.children().filter(|c| c.is_element()) {
+                                m.entry(c.tag_name().name()).or_default().push(c);
+                            }
+                            self.index.wide_children.insert(id, m);
+                        }
+                        return Ok(());
+                    }
+                    n.node.children().for_each(|c| push(XNode::new(c)));
                     return Ok(());
                 }
                 Axis::Descendant => {
@@ -712,7 +745,7 @@ impl<'a> Evaluator<'a> {
     /// The elements named `local` below `n`, in document order, from the
     /// per-document name index.
     fn named_descendants(&mut self, n: roxmltree::Node<'a, 'a>, local: &str) -> &[roxmltree::Node<'a, 'a>] {
-        let index = self.by_name.get_or_insert_with(|| {
+        let index = self.index.by_name.get_or_insert_with(|| {
             let mut m: NameIndex<'a> = Default::default();
             for e in n.document().descendants().filter(|e| e.is_element()) {
                 m.entry(e.tag_name().name()).or_default().push(e);
