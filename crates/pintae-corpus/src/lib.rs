@@ -52,11 +52,13 @@ pub const RULESETS: &[(&str, &[&str])] = &[
 
 /// Finds `../shared` (or `$PINTAE_SHARED`) from the workspace root.
 pub fn shared_dir() -> Option<PathBuf> {
+    let root = workspace_dir();
     if let Some(p) = std::env::var_os("PINTAE_SHARED") {
-        let p = PathBuf::from(p);
+        // a relative path is taken from the workspace root, wherever the
+        // test binary runs
+        let p = root.join(PathBuf::from(p));
         return p.join("reference").is_dir().then_some(p);
     }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let p = root.join("../shared");
     p.join("reference").is_dir().then_some(p)
 }
