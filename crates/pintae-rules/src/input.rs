@@ -7,6 +7,10 @@ use serde::Serialize;
 /// Most XML nodes a document may have (a 4,000-line invoice has ~300,000).
 pub const MAX_NODES: u32 = 20_000_000;
 
+/// Deepest element nesting accepted (UBL invoices nest about 10 deep; the
+/// XML parser recurses per level, so hostile depth must be refused first).
+pub const MAX_DEPTH: usize = 256;
+
 /// Why a document could not be checked at all.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -35,6 +39,16 @@ pub enum InputError {
         column: u32,
         /// The parser's message.
         message: String,
+    },
+    /// Elements nested too deeply.
+    #[error("refused: elements nest deeper than {limit} levels (line {line}, column {column})")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+        /// 1-based line where the limit was passed.
+        line: u32,
+        /// 1-based column.
+        column: u32,
     },
     /// Too many nodes.
     #[error("refused: the document has more than {limit} XML nodes")]
@@ -87,8 +101,73 @@ pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
     })
 }
 
+/// Finds where element nesting first exceeds `limit`, without parsing (a
+/// byte scan that skips comments, CDATA, processing instructions and quoted
+/// attribute values). Malformed input is left for the parser to report.
+pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let find = |from: usize, pat: &[u8]| -> usize {
+        b[from.min(b.len())..]
+            .windows(pat.len())
+            .position(|w| w == pat)
+            .map_or(b.len(), |p| from + p + pat.len())
+    };
+    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+        let at = i + p;
+        match b.get(at + 1) {
+            Some(b'/') => {
+                depth = depth.saturating_sub(1);
+                i = find(at, b">");
+            }
+            Some(b'?') => i = find(at, b"?>"),
+            Some(b'!') if b[at..].starts_with(b"<!--") => i = find(at + 4, b"-->"),
+            Some(b'!') if b[at..].starts_with(b"<![CDATA[") => i = find(at + 9, b"]]>"),
+            Some(b'!') => i = find(at, b">"),
+            _ => {
+                // a start tag: find its end, skipping quoted attribute values
+                let mut j = at + 1;
+                let mut quote = 0u8;
+                while j < b.len() {
+                    let c = b[j];
+                    if quote != 0 {
+                        if c == quote {
+                            quote = 0;
+                        }
+                    } else if c == b'"' || c == b'\'' {
+                        quote = c;
+                    } else if c == b'>' {
+                        break;
+                    }
+                    j += 1;
+                }
+                if j >= b.len() || b[j - 1] != b'/' {
+                    depth += 1;
+                    if depth > limit {
+                        return Some(at);
+                    }
+                }
+                i = j + 1;
+            }
+        }
+        if i >= b.len() {
+            break;
+        }
+    }
+    None
+}
+
 /// Parses XML with untrusted-input settings.
 pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
+    if let Some(at) = too_deep(text, MAX_DEPTH) {
+        let (line, column) = line_col(text, at);
+        return Err(InputError::TooDeep {
+            limit: MAX_DEPTH,
+            line,
+            column,
+        });
+    }
     let opts = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_NODES,

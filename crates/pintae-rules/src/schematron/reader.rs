@@ -1,7 +1,6 @@
 //! Reads a Schematron file (and the `xsl:function` definitions embedded in
 //! it) into a compiled [`Schema`].
 
-
 use super::pattern::Matcher;
 use super::runner::{CompiledCheck, MsgPart};
 use super::{CheckKind, Pattern, Rule, Schema, SchemaStats};
