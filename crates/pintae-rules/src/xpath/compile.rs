@@ -72,7 +72,7 @@ pub enum Const {
     /// xs:string
     String(Box<str>),
     /// xs:integer
-    Integer(i64),
+    Integer(i128),
     /// xs:decimal
     Decimal(Decimal),
     /// xs:double
@@ -297,7 +297,7 @@ impl<'c> Compiler<'c> {
 
     fn compile_inner(&mut self, a: &Ast) -> Result<Op, XPathError> {
         Ok(match &a.kind {
-            AstKind::Integer(s) => match s.parse::<i64>() {
+            AstKind::Integer(s) => match s.parse::<i128>() {
                 Ok(i) => Op::Const(Const::Integer(i)),
                 Err(_) => Op::Const(Const::Decimal(parse_decimal(s).ok_or_else(|| {
                     XPathError::at(ErrorCode::FOAR0002, a.span.clone(), "integer literal too large")

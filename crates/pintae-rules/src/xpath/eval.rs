@@ -19,7 +19,7 @@ type R<T> = Result<T, XPathError>;
 /// Deepest user-function recursion allowed.
 const MAX_CALL_DEPTH: u32 = 512;
 /// Largest `a to b` range materialised.
-const MAX_RANGE: i64 = 10_000_000;
+const MAX_RANGE: i128 = 10_000_000;
 
 /// One statement of an `xsl:function` body.
 #[derive(Debug)]
@@ -358,7 +358,7 @@ impl<'a> Evaluator<'a> {
                 let Some(b) = self.opt_atomic(r, f)? else {
                     return Ok(Seq::new());
                 };
-                let to_int = |x: Atomic<'a>| -> R<i64> {
+                let to_int = |x: Atomic<'a>| -> R<i128> {
                     match x {
                         Atomic::Integer(i) => Ok(i),
                         Atomic::Untyped(_) => match x.cast(AtomicType::Integer)? {
@@ -922,7 +922,7 @@ impl<'a> Evaluator<'a> {
             B::Boolean => Ok(one(self.ebv(&args[0], f)?)),
             B::Exists => Ok(one(!self.eval(&args[0], f)?.is_empty())),
             B::Empty => Ok(one(self.eval(&args[0], f)?.is_empty())),
-            B::Count => Ok(atom(Atomic::Integer(self.eval(&args[0], f)?.len() as i64))),
+            B::Count => Ok(atom(Atomic::Integer(self.eval(&args[0], f)?.len() as i128))),
             B::Sum | B::Avg => {
                 let v = self.atomized(&args[0], f)?;
                 if v.is_empty() {
@@ -954,7 +954,7 @@ impl<'a> Evaluator<'a> {
                 }
                 let total = acc.unwrap_or(Atomic::Integer(0));
                 if b == B::Avg {
-                    return Ok(atom(arith(ArithOp::Div, &total, &Atomic::Integer(n as i64))?));
+                    return Ok(atom(arith(ArithOp::Div, &total, &Atomic::Integer(n as i128))?));
                 }
                 Ok(atom(total))
             }
@@ -1034,7 +1034,7 @@ impl<'a> Evaluator<'a> {
                     self.string_arg(&args[0], f)?
                 };
                 if b == B::StringLength {
-                    return Ok(atom(Atomic::Integer(s.chars().count() as i64)));
+                    return Ok(atom(Atomic::Integer(s.chars().count() as i128)));
                 }
                 let mut out = String::with_capacity(s.len());
                 for w in s.split(is_xml_ws).filter(|w| !w.is_empty()) {
@@ -1163,7 +1163,7 @@ impl<'a> Evaluator<'a> {
             B::StringToCodepoints => {
                 let s = self.string_arg(&args[0], f)?;
                 Ok(s.chars()
-                    .map(|c| Item::Atomic(Atomic::Integer(i64::from(u32::from(c)))))
+                    .map(|c| Item::Atomic(Atomic::Integer(i128::from(u32::from(c)))))
                     .collect())
             }
             B::CodepointsToString => {
@@ -1224,8 +1224,8 @@ impl<'a> Evaluator<'a> {
                 }
                 Ok(out.into_iter().map(Item::Atomic).collect())
             }
-            B::Position => Ok(atom(Atomic::Integer(f.pos as i64))),
-            B::Last => Ok(atom(Atomic::Integer(f.size as i64))),
+            B::Position => Ok(atom(Atomic::Integer(f.pos as i128))),
+            B::Last => Ok(atom(Atomic::Integer(f.size as i128))),
             B::Root => {
                 let v = self.context_or_arg(args, f)?;
                 match v.as_slice() {
@@ -1282,7 +1282,7 @@ impl<'a> Evaluator<'a> {
                 let mut out = Seq::new();
                 for (i, x) in v.into_iter().enumerate() {
                     if compare_atomic(CmpOp::Eq, &norm(x), &t).unwrap_or(false) {
-                        out.push(Item::Atomic(Atomic::Integer(i as i64 + 1)));
+                        out.push(Item::Atomic(Atomic::Integer(i as i128 + 1)));
                     }
                 }
                 Ok(out)

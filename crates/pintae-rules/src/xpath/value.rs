@@ -346,8 +346,9 @@ pub enum Atomic<'a> {
     String(Str<'a>),
     /// `xs:boolean`.
     Boolean(bool),
-    /// `xs:integer` (64-bit; overflow is a dynamic error).
-    Integer(i64),
+    /// `xs:integer` (128-bit, 38 digits; beyond that is a dynamic error,
+    /// where the official processor would go on with arbitrary precision).
+    Integer(i128),
     /// `xs:decimal`, exact.
     Decimal(Decimal),
     /// `xs:double`.
@@ -468,7 +469,7 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
 }
 
 /// Parses the lexical form of `xs:integer`.
-fn parse_integer(s: &str) -> Result<i64, bool> {
+fn parse_integer(s: &str) -> Result<i128, bool> {
     let t = s.trim_matches(is_xml_ws);
     let b = t.as_bytes();
     let body = match b.first() {
@@ -478,7 +479,7 @@ fn parse_integer(s: &str) -> Result<i64, bool> {
     if body.is_empty() || !body.iter().all(u8::is_ascii_digit) {
         return Err(false);
     }
-    t.strip_prefix('+').unwrap_or(t).parse::<i64>().map_err(|_| true)
+    t.strip_prefix('+').unwrap_or(t).parse::<i128>().map_err(|_| true)
 }
 
 /// Parses the lexical form of `xs:double`.
@@ -657,7 +658,7 @@ impl<'a> Atomic<'a> {
             AtomicType::Decimal => match self {
                 Atomic::Untyped(s) | Atomic::String(s) => Atomic::Decimal(parse_decimal(s).ok_or_else(|| fail(self))?),
                 Atomic::Boolean(b) => Atomic::Decimal(Decimal::from(u8::from(*b))),
-                Atomic::Integer(i) => Atomic::Decimal(Decimal::from(*i)),
+                Atomic::Integer(i) => Atomic::Decimal(int_to_decimal(*i)?),
                 Atomic::Decimal(d) => Atomic::Decimal(*d),
                 Atomic::Double(d) => Atomic::Decimal(decimal_from_double(*d)?),
                 Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
@@ -668,11 +669,11 @@ impl<'a> Atomic<'a> {
                     Err(true) => return Err(err(ErrorCode::FOAR0002, "integer overflow")),
                     Err(false) => return Err(fail(self)),
                 },
-                Atomic::Boolean(b) => Atomic::Integer(i64::from(*b)),
+                Atomic::Boolean(b) => Atomic::Integer(i128::from(*b)),
                 Atomic::Integer(i) => Atomic::Integer(*i),
                 Atomic::Decimal(d) => Atomic::Integer(
                     d.trunc()
-                        .to_i64()
+                        .to_i128()
                         .ok_or_else(|| err(ErrorCode::FOCA0003, "integer overflow"))?,
                 ),
                 Atomic::Double(d) => {
@@ -683,7 +684,7 @@ impl<'a> Atomic<'a> {
                     if t.abs() >= 9.2e18 {
                         return Err(err(ErrorCode::FOCA0003, "integer overflow"));
                     }
-                    Atomic::Integer(t as i64)
+                    Atomic::Integer(t as i128)
                 }
                 Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
             },
@@ -762,9 +763,13 @@ fn numeric_cmp(a: &Atomic, b: &Atomic) -> Option<Ordering> {
     }
 }
 
+fn int_to_decimal(i: i128) -> Result<Decimal, XPathError> {
+    Decimal::try_from_i128_with_scale(i, 0).map_err(|_| err(ErrorCode::FOAR0002, "integer too large for xs:decimal"))
+}
+
 fn to_decimal_exact(a: &Atomic) -> Option<Decimal> {
     match a {
-        Atomic::Integer(i) => Some(Decimal::from(*i)),
+        Atomic::Integer(i) => Decimal::try_from_i128_with_scale(*i, 0).ok(),
         Atomic::Decimal(d) => Some(*d),
         _ => None,
     }
@@ -840,6 +845,15 @@ fn div_zero() -> XPathError {
     err(ErrorCode::FOAR0001, "division by zero")
 }
 
+/// `xs:decimal` division as the official processor does it: the quotient
+/// keeps max(18, scale of either operand) fractional digits, rounded half
+/// away from zero.
+fn decimal_div(x: Decimal, y: Decimal) -> Result<Decimal, XPathError> {
+    let q = x.checked_div(y).ok_or_else(overflow)?;
+    let scale = 18.max(x.scale()).max(y.scale());
+    Ok(q.round_dp_with_strategy(scale, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+}
+
 /// Arithmetic on two atomic values (untyped already cast to double).
 pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
     let promote = |x: &Atomic<'a>| -> Result<Atomic<'a>, XPathError> {
@@ -871,7 +885,7 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                     if !q.is_finite() || q.abs() >= 9.2e18 {
                         return Err(overflow());
                     }
-                    Atomic::Integer(q as i64)
+                    Atomic::Integer(q as i128)
                 }
             })
         }
@@ -885,7 +899,7 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                     if y == 0 {
                         return Err(div_zero());
                     }
-                    Atomic::Decimal(Decimal::from(x).checked_div(Decimal::from(y)).ok_or_else(overflow)?)
+                    Atomic::Decimal(decimal_div(int_to_decimal(x)?, int_to_decimal(y)?)?)
                 }
                 ArithOp::IDiv => {
                     if y == 0 {
@@ -912,14 +926,14 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                     if y.is_zero() {
                         return Err(div_zero());
                     }
-                    Atomic::Decimal(x.checked_div(y).ok_or_else(overflow)?)
+                    Atomic::Decimal(decimal_div(x, y)?)
                 }
                 ArithOp::IDiv => {
                     if y.is_zero() {
                         return Err(div_zero());
                     }
                     let q = x.checked_div(y).ok_or_else(overflow)?.trunc();
-                    Atomic::Integer(q.to_i64().ok_or_else(overflow)?)
+                    Atomic::Integer(q.to_i128().ok_or_else(overflow)?)
                 }
                 ArithOp::Mod => {
                     if y.is_zero() {

@@ -1,0 +1,60 @@
+//! XPath conformance: every `EXPR => EXPECTED` line of `testdata/xpath/*.txt`
+//! (expectations checked against Saxon by `scripts/xpath-conformance-saxon.py`).
+
+use pintae_rules::xpath::{ubl_namespaces, XPath};
+
+/// Evaluates one expression the way the conformance files describe results.
+fn run(expr: &str, doc: &roxmltree::Document) -> String {
+    let ns: Vec<(&str, &str)> = ubl_namespaces().into_iter().collect();
+    let x = match XPath::compile(expr, &ns) {
+        Ok(x) => x,
+        Err(e) => return format!("!{}", e.code),
+    };
+    match x.evaluate_strings(doc.root_element()) {
+        Ok(v) if v.is_empty() => "()".to_string(),
+        Ok(v) => v.join(" | "),
+        Err(e) => format!("!{}", e.code),
+    }
+}
+
+#[test]
+fn conformance_files() {
+    let dir = pintae_corpus::workspace_dir().join("testdata/xpath");
+    let context = std::fs::read_to_string(dir.join("context.xml")).expect("context.xml");
+    let doc = roxmltree::Document::parse(&context).expect("context parses");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("testdata/xpath")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    let (mut total, mut failures) = (0, Vec::new());
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read");
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (expr, expected) = line.split_once(" => ").unwrap_or((line, ""));
+            total += 1;
+            let got = run(expr, &doc);
+            if got.trim() != expected.trim() {
+                let name = f
+                    .file_name()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                failures.push(format!(
+                    "{name}:{}: {expr}\n    expected {expected:?}\n    got      {got:?}",
+                    n + 1
+                ));
+            }
+        }
+    }
+    assert!(total > 150, "only {total} expressions read");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
