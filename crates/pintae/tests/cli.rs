@@ -1,0 +1,247 @@
+//! The `pintae validate` contract: JSON lines, text report, exit codes
+//! (0 valid, 1 invalid or unreadable, 2 usage), directories and stdin.
+//! Uses the project's own demo rules, so it needs nothing from ../shared.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn demo_sch() -> String {
+    root()
+        .join("testdata/schematron/pintae-demo.sch")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn data(p: &str) -> String {
+    root().join("testdata").join(p).to_string_lossy().into_owned()
+}
+
+fn pintae(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_pintae"));
+    c.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("pintae runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("pintae finishes")
+}
+
+fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn ids(v: &serde_json::Value) -> Vec<String> {
+    v["failed"]
+        .as_array()
+        .map(|a| a.iter().map(|f| f["id"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn valid_document_with_warnings_exits_zero() {
+    let o = pintae(
+        &[
+            "validate",
+            "--schematron",
+            &demo_sch(),
+            "--format",
+            "json",
+            &data("examples/coffee-roaster-invoice.xml"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let v = json_lines(&o);
+    assert_eq!(v.len(), 1);
+    assert_eq!(v[0]["valid"], true);
+    // three lines: the report fires as a warning; line 1 goes to the first
+    // rule of its pattern (a warning), lines 2 and 3 to the second (no failure)
+    assert_eq!(ids(&v[0]), ["demo-02", "demo-03"]);
+    let f = &v[0]["failed"][0];
+    assert_eq!(f["flag"], "warning");
+    assert_eq!(f["location"], "/Invoice");
+    assert_eq!(f["line"], 4);
+    assert_eq!(f["message"], "The invoice has 3 lines.");
+    assert!(f["column"].as_u64().is_some());
+}
+
+#[test]
+fn invalid_document_exits_one_with_messages() {
+    let o = pintae(
+        &[
+            "validate",
+            "--schematron",
+            &demo_sch(),
+            "--format",
+            "json",
+            &data("cli/negative-line.xml"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json_lines(&o);
+    assert_eq!(v[0]["valid"], false);
+    assert_eq!(ids(&v[0]), ["demo-03", "demo-04", "demo-05"]);
+    let negative = &v[0]["failed"][1];
+    assert_eq!(negative["message"], "Line 2 has a negative amount (-4.5).");
+    assert_eq!(negative["location"], "/Invoice/cac:InvoiceLine[2]");
+    assert_eq!(negative["line"], 11);
+    assert_eq!(
+        v[0]["failed"][2]["message"],
+        "Amounts are in the document currency AED, not USD."
+    );
+}
+
+#[test]
+fn rule_error_is_never_valid() {
+    // xs:decimal('12,50') raises FORG0001: the official validator aborts
+    let o = pintae(
+        &[
+            "validate",
+            "--schematron",
+            &demo_sch(),
+            "--format",
+            "json",
+            &data("cli/bad-amount.xml"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json_lines(&o);
+    assert_eq!(v[0]["valid"], false);
+    let err = v[0]["error"].as_str().expect("error text");
+    assert!(err.contains("FORG0001"), "{err}");
+    assert_eq!(v[0]["rule_errors"][0]["location"], "/Invoice/cac:InvoiceLine[1]");
+}
+
+#[test]
+fn directory_stdin_and_unreadable_documents() {
+    let dir = data("robustness");
+    let o = pintae(
+        &["validate", "--schematron", &demo_sch(), "--format", "json", &dir],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let v = json_lines(&o);
+    let xml_files = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "xml"))
+        })
+        .count();
+    assert_eq!(v.len(), xml_files);
+    let find = |name: &str| {
+        v.iter()
+            .find(|x| x["file"].as_str().is_some_and(|f| f.ends_with(name)))
+            .expect("listed")
+            .clone()
+    };
+    let dtd = find("billion-laughs.xml");
+    assert_eq!(dtd["valid"], false);
+    assert!(dtd["error"].as_str().is_some_and(|e| e.contains("DTD")));
+    assert!(dtd.get("failed").is_none());
+    assert_eq!(find("sbdh-wrapped.xml")["wrapped"]["kind"], "sbdh");
+
+    let bytes = std::fs::read(data("examples/coffee-roaster-invoice.xml")).expect("example");
+    let o = pintae(
+        &["validate", "--schematron", &demo_sch(), "--format", "json", "-"],
+        Some(&bytes),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(json_lines(&o)[0]["file"], "-");
+
+    let o = pintae(
+        &[
+            "validate",
+            "--schematron",
+            &demo_sch(),
+            "--format",
+            "json",
+            "no/such/file.xml",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(json_lines(&o)[0]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("cannot read")));
+}
+
+#[test]
+fn text_report_for_people() {
+    let o = pintae(
+        &["validate", "--schematron", &demo_sch(), &data("cli/negative-line.xml")],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("INVALID"), "{out}");
+    assert!(out.contains("demo-04") && out.contains("11:3"), "{out}");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    for args in [
+        vec!["validate"],
+        vec!["validate", "--format", "json", "x.xml"],
+        vec!["validate", "--schematron", "no/such.sch", "x.xml"],
+        vec!["frobnicate"],
+    ] {
+        let o = pintae(&args, None);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!o.stderr.is_empty());
+    }
+    let bad_format = pintae(
+        &["validate", "--schematron", &demo_sch(), "--format", "yaml", "x.xml"],
+        None,
+    );
+    assert_eq!(bad_format.status.code(), Some(2));
+}
+
+#[test]
+fn broken_schematron_is_a_configuration_error() {
+    let dir = std::env::temp_dir().join(format!("pintae-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let sch = dir.join("broken.sch");
+    std::fs::write(
+        &sch,
+        r#"<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><pattern><rule context="a"><assert test="count(">x</assert></rule></pattern></schema>"#,
+    )
+    .expect("write");
+    let o = pintae(
+        &[
+            "validate",
+            "--schematron",
+            &sch.to_string_lossy(),
+            &data("cli/negative-line.xml"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("XPST0003") && err.contains("broken.sch:1:"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
