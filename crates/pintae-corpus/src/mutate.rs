@@ -13,7 +13,7 @@ use anyhow::Result;
 use crate::Doc;
 
 /// Mutants per PINT-AE example.
-pub const PER_EXAMPLE: usize = 60;
+pub const PER_EXAMPLE: usize = 80;
 
 /// A small deterministic generator (SplitMix64).
 pub struct Rng(u64);
@@ -42,9 +42,13 @@ impl Rng {
         (self.next_u64() % n.max(1) as u64) as usize
     }
 
-    /// One element of a non-empty slice.
-    pub fn pick<'s, T>(&mut self, v: &'s [T]) -> &'s T {
-        &v[self.below(v.len())]
+    /// One element of a slice (`None` when it is empty).
+    pub fn pick<'s, T>(&mut self, v: &'s [T]) -> Option<&'s T> {
+        if v.is_empty() {
+            None
+        } else {
+            v.get(self.below(v.len()))
+        }
     }
 }
 
@@ -199,15 +203,15 @@ fn leaf_text(n: roxmltree::Node) -> Option<Range<usize>> {
     }
 }
 
-fn numeric_variant(orig: &str, r: &mut Rng) -> String {
+fn numeric_variant(orig: &str, r: &mut Rng) -> Option<String> {
     let t = orig.trim();
     if let Ok(v) = t.parse::<f64>() {
         let opts = [v + 0.01, v - 0.01, v * 2.0, -v, v + 1.0, v / 3.0, v + 0.005];
-        let x = *r.pick(&opts);
+        let x = *r.pick(&opts)?;
         let decimals = t.split_once('.').map_or(0, |(_, f)| f.len());
-        return format!("{:.*}", decimals.max(if r.below(3) == 0 { 3 } else { 2 }), x);
+        return Some(format!("{:.*}", decimals.max(if r.below(3) == 0 { 3 } else { 2 }), x));
     }
-    r.pick(NUMBERS).to_string()
+    Some(r.pick(NUMBERS)?.to_string())
 }
 
 fn is_numeric_name(l: &str) -> bool {
@@ -225,8 +229,136 @@ struct Edit {
     text: String,
 }
 
-fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
+/// Where a snippet goes: under the root element, a line, or a line's item.
+#[derive(Clone, Copy)]
+enum At {
+    Root,
+    Line,
+    Item,
+}
+
+/// UBL fragments written for the corpus: structures the official examples
+/// lack, so that the rules about them can fire.
+const SNIPPETS: &[(At, &str)] = &[
+    (At::Root, "<cac:AdditionalDocumentReference><cbc:ID>ATT-1</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode><cbc:DocumentDescription>Time sheet</cbc:DocumentDescription><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode=\"text/csv\" filename=\"hours.csv\">aG91cnM=</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>"),
+    (At::Root, "<cac:AdditionalDocumentReference><cbc:ID>ATT-2</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/zip\" filename=\"\">UEs=</cbc:EmbeddedDocumentBinaryObject><cac:ExternalReference><cbc:URI></cbc:URI></cac:ExternalReference></cac:Attachment></cac:AdditionalDocumentReference>"),
+    (At::Root, "<cac:DespatchDocumentReference><cbc:ID>DN-4471</cbc:ID></cac:DespatchDocumentReference>"),
+    (At::Root, "<cac:ReceiptDocumentReference><cbc:ID>GRN-8</cbc:ID></cac:ReceiptDocumentReference>"),
+    (At::Root, "<cac:OriginatorDocumentReference><cbc:ID>TENDER-3</cbc:ID></cac:OriginatorDocumentReference>"),
+    (At::Root, "<cac:ContractDocumentReference><cbc:ID>CT-2026-12</cbc:ID></cac:ContractDocumentReference>"),
+    (At::Root, "<cac:ProjectReference><cbc:ID>PRJ-5</cbc:ID></cac:ProjectReference>"),
+    (At::Root, "<cac:OrderReference><cbc:ID>PO-77</cbc:ID><cbc:SalesOrderID>SO-9</cbc:SalesOrderID></cac:OrderReference>"),
+    (At::Root, "<cac:TaxRepresentativeParty><cac:PartyName><cbc:Name>Gulf Fiscal Agents</cbc:Name></cac:PartyName><cac:PostalAddress><cbc:StreetName>Dock 2</cbc:StreetName><cac:Country><cbc:IdentificationCode>AE</cbc:IdentificationCode></cac:Country></cac:PostalAddress><cac:PartyTaxScheme><cbc:CompanyID>100000000200003</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme></cac:TaxRepresentativeParty>"),
+    (At::Root, "<cac:TaxRepresentativeParty><cac:PostalAddress><cbc:CityName>Fujairah</cbc:CityName></cac:PostalAddress></cac:TaxRepresentativeParty>"),
+    (At::Root, "<cac:PayeeParty><cac:PartyIdentification><cbc:ID schemeID=\"0088\">5790000435975</cbc:ID></cac:PartyIdentification><cac:PartyName><cbc:Name>Factoring Co</cbc:Name></cac:PartyName><cac:PartyLegalEntity><cbc:CompanyID schemeID=\"0192\">987654325</cbc:CompanyID></cac:PartyLegalEntity></cac:PayeeParty>"),
+    (At::Root, "<cac:PayeeParty><cac:PartyName><cbc:Name></cbc:Name></cac:PartyName></cac:PayeeParty>"),
+    (At::Root, "<cac:InvoicePeriod><cbc:StartDate>2026-03-01</cbc:StartDate><cbc:EndDate>2026-02-01</cbc:EndDate><cbc:DescriptionCode>35</cbc:DescriptionCode></cac:InvoicePeriod>"),
+    (At::Root, "<cac:InvoicePeriod><cbc:DescriptionCode>99</cbc:DescriptionCode></cac:InvoicePeriod>"),
+    (At::Root, "<cac:Delivery><cbc:ActualDeliveryDate>2026-02-02</cbc:ActualDeliveryDate><cac:DeliveryLocation><cbc:ID schemeID=\"0088\">5790000435968</cbc:ID><cac:Address><cbc:CityName>Ajman</cbc:CityName></cac:Address></cac:DeliveryLocation><cac:DeliveryParty><cac:PartyName><cbc:Name>Site B</cbc:Name></cac:PartyName></cac:DeliveryParty></cac:Delivery>"),
+    (At::Root, "<cbc:TaxCurrencyCode>USD</cbc:TaxCurrencyCode>"),
+    (At::Root, "<cbc:TaxCurrencyCode>AED</cbc:TaxCurrencyCode>"),
+    (At::Root, "<cbc:AccountingCost>CC-200</cbc:AccountingCost>"),
+    (At::Root, "<cbc:TaxPointDate>2026-02-31</cbc:TaxPointDate>"),
+    (At::Root, "<cac:PaymentMeans><cbc:PaymentMeansCode>58</cbc:PaymentMeansCode><cac:PayeeFinancialAccount><cbc:ID></cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>"),
+    (At::Root, "<cac:PaymentMeans><cbc:PaymentMeansCode>59</cbc:PaymentMeansCode><cac:PaymentMandate><cbc:ID>MANDATE-1</cbc:ID></cac:PaymentMandate></cac:PaymentMeans>"),
+    (At::Root, "<cac:PaymentMeans><cbc:PaymentMeansCode>48</cbc:PaymentMeansCode><cac:CardAccount><cbc:PrimaryAccountNumberID>12</cbc:PrimaryAccountNumberID><cbc:NetworkID>VISA</cbc:NetworkID></cac:CardAccount></cac:PaymentMeans>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:AllowanceChargeReasonCode>ZZZ</cbc:AllowanceChargeReasonCode><cbc:MultiplierFactorNumeric>10</cbc:MultiplierFactorNumeric><cbc:Amount currencyID=\"AED\">5.00</cbc:Amount><cbc:BaseAmount currencyID=\"AED\">40.00</cbc:BaseAmount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>5</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:AllowanceChargeReasonCode>XX</cbc:AllowanceChargeReasonCode><cbc:Amount currencyID=\"AED\">2.00</cbc:Amount><cac:TaxCategory><cbc:ID>N</cbc:ID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:TaxTotal><cbc:TaxAmount currencyID=\"USD\">1.00</cbc:TaxAmount><cac:TaxSubtotal><cbc:TaxableAmount currencyID=\"USD\">20.00</cbc:TaxableAmount><cbc:TaxAmount currencyID=\"USD\">1.00</cbc:TaxAmount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>5</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>"),
+    (At::Root, "<cbc:Note>#AAI#Handle with care</cbc:Note>"),
+    (At::Line, "<cac:InvoicePeriod><cbc:StartDate>2026-05-01</cbc:StartDate><cbc:EndDate>2026-04-01</cbc:EndDate></cac:InvoicePeriod>"),
+    (At::Line, "<cac:OrderLineReference><cbc:LineID>3</cbc:LineID></cac:OrderLineReference>"),
+    (At::Line, "<cac:DespatchLineReference><cbc:LineID>NA</cbc:LineID><cac:DocumentReference><cbc:ID>DN-4471</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:DocumentReference></cac:DespatchLineReference>"),
+    (At::Line, "<cac:DocumentReference><cbc:ID schemeID=\"ABZ\">OBJ-1</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:DocumentReference>"),
+    (At::Line, "<cbc:AccountingCost>LINE-CC</cbc:AccountingCost>"),
+    (At::Line, "<cbc:Note></cbc:Note>"),
+    (At::Line, "<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:AllowanceChargeReasonCode>ABL</cbc:AllowanceChargeReasonCode><cbc:MultiplierFactorNumeric>2</cbc:MultiplierFactorNumeric><cbc:Amount currencyID=\"AED\">1.00</cbc:Amount><cbc:BaseAmount currencyID=\"AED\">100.00</cbc:BaseAmount></cac:AllowanceCharge>"),
+    (At::Line, "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:Amount currencyID=\"AED\">1.00</cbc:Amount></cac:AllowanceCharge>"),
+    (At::Item, "<cac:StandardItemIdentification><cbc:ID schemeID=\"0160\">05012345678900</cbc:ID></cac:StandardItemIdentification>"),
+    (At::Item, "<cac:StandardItemIdentification><cbc:ID>NOSCHEME</cbc:ID></cac:StandardItemIdentification>"),
+    (At::Item, "<cac:OriginCountry><cbc:IdentificationCode>XX</cbc:IdentificationCode></cac:OriginCountry>"),
+    (At::Item, "<cac:AdditionalItemProperty><cbc:Name>Roast</cbc:Name><cbc:Value></cbc:Value></cac:AdditionalItemProperty>"),
+    (At::Item, "<cac:CommodityClassification><cbc:ItemClassificationCode listID=\"XXX\">123</cbc:ItemClassificationCode></cac:CommodityClassification>"),
+    (At::Item, "<cac:CommodityClassification><cbc:CommodityCode>S</cbc:CommodityCode></cac:CommodityClassification>"),
+    (At::Item, "<cac:SellersItemIdentification><cbc:ID>SKU-1</cbc:ID></cac:SellersItemIdentification>"),
+    (At::Item, "<cac:ClassifiedTaxCategory><cbc:ID>E</cbc:ID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory>"),
+];
+
+fn insert_snippet(doc: &roxmltree::Document, text: &str, r: &mut Rng) -> Option<Edit> {
+    let (at, snippet) = *r.pick(SNIPPETS)?;
+    let root = doc.root_element();
+    let target = match at {
+        At::Root => Some(root),
+        At::Line | At::Item => {
+            let lines: Vec<_> = root
+                .children()
+                .filter(|c| matches!(c.tag_name().name(), "InvoiceLine" | "CreditNoteLine"))
+                .collect();
+            let line = *r.pick(&lines)?;
+            match at {
+                At::Item => line.children().find(|c| c.tag_name().name() == "Item"),
+                _ => Some(line),
+            }
+        }
+    }?;
+    let end = text[..target.range().end].rfind("</")?;
+    Some(Edit {
+        range: end..end,
+        text: snippet.to_string(),
+    })
+}
+
+/// The path of local names from the root element to `n`'s parent.
+fn parent_path(n: roxmltree::Node) -> Vec<String> {
+    let mut v: Vec<String> = n
+        .ancestors()
+        .skip(1)
+        .filter(|a| a.is_element())
+        .map(|a| a.tag_name().name().to_string())
+        .collect();
+    v.reverse();
+    v
+}
+
+/// Grafts an element of a donor document into `text` under the element with
+/// the same parent path: after the last sibling of the same name, else as
+/// the parent's last child. Donors use the same `cac`/`cbc` prefixes.
+fn crossover(doc: &roxmltree::Document, text: &str, donor: &str, r: &mut Rng) -> Option<Edit> {
+    let d = roxmltree::Document::parse(donor).ok()?;
+    let cands: Vec<roxmltree::Node> = d.descendants().filter(|n| n.is_element()).skip(1).collect();
+    let graft = *r.pick(&cands)?;
+    let path = parent_path(graft);
+    let parent = doc.descendants().filter(|n| n.is_element()).find(|n| {
+        let mut p = parent_path(*n);
+        p.push(n.tag_name().name().to_string());
+        p == path
+    })?;
+    let name = graft.tag_name().name();
+    let at = match parent
+        .children()
+        .filter(|c| c.is_element() && c.tag_name().name() == name)
+        .last()
+    {
+        Some(last) => last.range().end,
+        None => text[..parent.range().end].rfind("</")?,
+    };
+    Some(Edit {
+        range: at..at,
+        text: donor[graft.range()].to_string(),
+    })
+}
+
+fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
     let doc = roxmltree::Document::parse(text).ok()?;
+    // one mutation in five grafts structure from another example, one in
+    // six adds a fragment no example has
+    if !donors.is_empty() && r.below(5) == 0 {
+        let donor = *r.pick(donors)?;
+        return crossover(&doc, text, donor, r);
+    }
+    if r.below(6) == 0 {
+        return insert_snippet(&doc, text, r);
+    }
     let elements: Vec<roxmltree::Node> = doc.descendants().filter(|n| n.is_element()).skip(1).collect();
     if elements.is_empty() {
         return None;
@@ -240,7 +372,7 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
     match op {
         // delete an element
         0..=17 => {
-            let n = *r.pick(&elements);
+            let n = *r.pick(&elements)?;
             Some(Edit {
                 range: n.range(),
                 text: String::new(),
@@ -248,7 +380,7 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
         }
         // empty a value
         18..=25 => {
-            let n = *r.pick(&leaves);
+            let n = *r.pick(&leaves)?;
             Some(Edit {
                 range: leaf_text(n)?,
                 text: if r.below(4) == 0 { "   ".into() } else { String::new() },
@@ -258,12 +390,12 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
         26..=41 => {
             let cands = named(&|l| is_numeric_name(l));
             let cands: Vec<_> = cands.into_iter().filter(|n| leaf_text(*n).is_some()).collect();
-            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands })?;
             let range = leaf_text(n)?;
             let new = if r.below(4) == 0 {
-                r.pick(NUMBERS).to_string()
+                r.pick(NUMBERS)?.to_string()
             } else {
-                numeric_variant(&text[range.clone()], r)
+                numeric_variant(&text[range.clone()], r)?
             };
             Some(Edit { range, text: new })
         }
@@ -277,10 +409,10 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
                     l.ends_with("Code") || l.ends_with("ID") || l == "Name" || l == "CountrySubentity"
                 })
                 .collect();
-            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands })?;
             Some(Edit {
                 range: leaf_text(n)?,
-                text: r.pick(CODES).to_string(),
+                text: r.pick(CODES)?.to_string(),
             })
         }
         // change a date
@@ -290,27 +422,27 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
                 .copied()
                 .filter(|n| n.tag_name().name().ends_with("Date"))
                 .collect();
-            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands })?;
             Some(Edit {
                 range: leaf_text(n)?,
-                text: r.pick(DATES).to_string(),
+                text: r.pick(DATES)?.to_string(),
             })
         }
         // change an attribute
         61..=70 => {
-            let n = *r.pick(&with_attrs);
+            let n = *r.pick(&with_attrs)?;
             let attrs: Vec<_> = n.attributes().collect();
-            let a = r.pick(&attrs);
+            let a = r.pick(&attrs)?;
             Some(Edit {
                 range: a.range_value(),
-                text: r.pick(attr_pool(a.name())).to_string(),
+                text: r.pick(attr_pool(a.name()))?.to_string(),
             })
         }
         // delete an attribute
         71..=75 => {
-            let n = *r.pick(&with_attrs);
+            let n = *r.pick(&with_attrs)?;
             let attrs: Vec<_> = n.attributes().collect();
-            let a = r.pick(&attrs);
+            let a = r.pick(&attrs)?;
             let range = a.range();
             // range_value excludes the quotes; widen to the closing quote
             let end = a.range_value().end + 1;
@@ -321,7 +453,7 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
         }
         // duplicate an element
         76..=83 => {
-            let n = *r.pick(&elements);
+            let n = *r.pick(&elements)?;
             let t = &text[n.range()];
             Some(Edit {
                 range: n.range().end..n.range().end,
@@ -331,7 +463,7 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
         // remove a line
         84..=87 => {
             let cands = named(&|l| l == "InvoiceLine" || l == "CreditNoteLine");
-            let n = *r.pick(if cands.is_empty() { &elements } else { &cands });
+            let n = *r.pick(if cands.is_empty() { &elements } else { &cands })?;
             Some(Edit {
                 range: n.range(),
                 text: String::new(),
@@ -340,11 +472,11 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
         // transaction flags and charge indicators
         88..=93 => {
             let cands = named(&|l| l == "ProfileExecutionID" || l == "ChargeIndicator");
-            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands })?;
             let v = if n.tag_name().name() == "ChargeIndicator" {
-                r.pick(&["true", "false", "yes", "1", " true "]).to_string()
+                r.pick(&["true", "false", "yes", "1", " true "])?.to_string()
             } else {
-                r.pick(FLAGS).to_string()
+                r.pick(FLAGS)?.to_string()
             };
             Some(Edit {
                 range: leaf_text(n)?,
@@ -356,12 +488,12 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
             let cands = named(&|l| {
                 l == "CustomizationID" || l == "ProfileID" || l == "InvoiceTypeCode" || l == "CreditNoteTypeCode"
             });
-            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands });
+            let n = *r.pick(if cands.is_empty() { &leaves } else { &cands })?;
             let v = match n.tag_name().name() {
-                "CustomizationID" => r.pick(CUSTOMIZATION).to_string(),
-                "ProfileID" => r.pick(PROFILE).to_string(),
+                "CustomizationID" => r.pick(CUSTOMIZATION)?.to_string(),
+                "ProfileID" => r.pick(PROFILE)?.to_string(),
                 _ => r
-                    .pick(&["380", "381", "389", "480", "81", "261", "383", "999", ""])
+                    .pick(&["380", "381", "389", "480", "81", "261", "383", "999", ""])?
                     .to_string(),
             };
             Some(Edit {
@@ -372,8 +504,9 @@ fn mutate_once(text: &str, r: &mut Rng) -> Option<Edit> {
     }
 }
 
-/// Applies 1–4 random mutations to `text`, deterministically from the seed.
-pub fn mutant(text: &str, seed: &str, index: u64) -> String {
+/// Applies 1–4 random mutations to `text`, deterministically from the seed;
+/// `donors` are other documents whose elements may be grafted in.
+pub fn mutant(text: &str, donors: &[&str], seed: &str, index: u64) -> String {
     let mut r = Rng::new(seed, index);
     let count = match r.below(20) {
         0..=11 => 1,
@@ -386,7 +519,7 @@ pub fn mutant(text: &str, seed: &str, index: u64) -> String {
     let mut tries = 0;
     while applied < count && tries < 20 {
         tries += 1;
-        if let Some(e) = mutate_once(&cur, &mut r) {
+        if let Some(e) = mutate_once(&cur, donors, &mut r) {
             let mut next = String::with_capacity(cur.len() + e.text.len());
             next.push_str(&cur[..e.range.start]);
             next.push_str(&e.text);
@@ -403,9 +536,15 @@ pub fn mutant(text: &str, seed: &str, index: u64) -> String {
 /// The mutants of every PINT-AE example.
 pub fn mutants(examples: &[Doc]) -> Result<Vec<Doc>> {
     let mut out = Vec::new();
-    for ex in examples.iter().filter(|d| d.ruleset.starts_with("pint-ae")) {
+    let pint: Vec<&Doc> = examples.iter().filter(|d| d.ruleset.starts_with("pint-ae")).collect();
+    for ex in &pint {
+        let donors: Vec<&str> = pint
+            .iter()
+            .filter(|d| d.name != ex.name)
+            .map(|d| d.text.as_str())
+            .collect();
         for i in 0..PER_EXAMPLE {
-            let text = mutant(&ex.text, &ex.name, i as u64);
+            let text = mutant(&ex.text, &donors, &ex.name, i as u64);
             out.push(Doc {
                 name: format!("mutant/{}/{i}", ex.name.rsplit('/').next().unwrap_or("x")),
                 ruleset: ex.ruleset,

@@ -109,7 +109,7 @@ pub enum Op {
     And(Box<Op>, Box<Op>),
     /// The flag is set when either operand is statically at most one item:
     /// the official processor then compares untyped values with numbers by
-    /// `Double.compare`, under which an untyped `NaN` orders above every number.
+    /// Java's `Double.compare` (see `eval::untyped_numeric`).
     General(CmpOp, Box<Op>, Box<Op>, bool),
     Value(CmpOp, Box<Op>, Box<Op>),
     NodeCmp(&'static str, Box<Op>, Box<Op>),

@@ -306,9 +306,9 @@ impl<'a> Evaluator<'a> {
                 let b = self.atomized(r, f)?;
                 for x in &a {
                     for y in &b {
-                        let hit = match (*single, nan_quirk(*op, x, y)) {
-                            (true, Some(v)) => v,
-                            _ => general_pair(*op, x, y)?,
+                        let hit = match untyped_numeric(*op, x, y, *single) {
+                            Some(r) => r?,
+                            None => general_pair(*op, x, y)?,
                         };
                         if hit {
                             return Ok(one(true));
@@ -1371,28 +1371,44 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// The official processor's comparison of an untyped `NaN` with a number
-/// (see [`Op::General`]): the untyped NaN orders above every non-NaN number.
-fn nan_quirk(op: CmpOp, x: &Atomic, y: &Atomic) -> Option<bool> {
-    let untyped_nan = |a: &Atomic| matches!(a, Atomic::Untyped(s) if parse_double(s).is_some_and(f64::is_nan));
-    let nan_greater = |op: CmpOp| match op {
-        CmpOp::Gt | CmpOp::Ge | CmpOp::Ne => true,
-        CmpOp::Lt | CmpOp::Le | CmpOp::Eq => false,
+/// The official processor's comparison of an untyped value with a number
+/// (observed on Saxon, which the official validators run): the untyped value
+/// becomes a double as XPath says, but
+/// - when either operand is statically a single item, the two doubles are
+///   ordered by Java's `Double.compare`: NaN above every number and equal to
+///   itself, -0 below +0;
+/// - otherwise ordering is IEEE, and equality still tells -0 from +0.
+///
+/// Returns `None` when the pair is not untyped-vs-numeric.
+fn untyped_numeric(op: CmpOp, x: &Atomic, y: &Atomic, single: bool) -> Option<Result<bool, XPathError>> {
+    let as_double = |a: &Atomic| a.cast(AtomicType::Double).map(|d| d.as_f64());
+    let (a, b) = match (x, y) {
+        (Atomic::Untyped(_), n) if n.is_numeric() => match as_double(x) {
+            Ok(d) => (d, n.as_f64()),
+            Err(e) => return Some(Err(e)),
+        },
+        (n, Atomic::Untyped(_)) if n.is_numeric() => match as_double(y) {
+            Ok(d) => (n.as_f64(), d),
+            Err(e) => return Some(Err(e)),
+        },
+        _ => return None,
     };
-    if untyped_nan(x) && y.is_numeric() && !y.as_f64().is_nan() {
-        return Some(nan_greater(op));
-    }
-    if untyped_nan(y) && x.is_numeric() && !x.as_f64().is_nan() {
-        let flipped = match op {
-            CmpOp::Lt => CmpOp::Gt,
-            CmpOp::Le => CmpOp::Ge,
-            CmpOp::Gt => CmpOp::Lt,
-            CmpOp::Ge => CmpOp::Le,
-            o => o,
-        };
-        return Some(nan_greater(flipped));
-    }
-    None
+    let java = a.total_cmp(&b);
+    let equal_with_sign = a == b && a.is_sign_negative() == b.is_sign_negative();
+    Some(Ok(match (single, op) {
+        (true, CmpOp::Eq) => java == Ordering::Equal,
+        (true, CmpOp::Ne) => java != Ordering::Equal,
+        (true, CmpOp::Lt) => java == Ordering::Less,
+        (true, CmpOp::Le) => java != Ordering::Greater,
+        (true, CmpOp::Gt) => java == Ordering::Greater,
+        (true, CmpOp::Ge) => java != Ordering::Less,
+        (false, CmpOp::Eq) => equal_with_sign,
+        (false, CmpOp::Ne) => !equal_with_sign,
+        (false, CmpOp::Lt) => a < b,
+        (false, CmpOp::Le) => a <= b,
+        (false, CmpOp::Gt) => a > b,
+        (false, CmpOp::Ge) => a >= b,
+    }))
 }
 
 fn instance_of(v: &[Item], t: SeqType) -> bool {
