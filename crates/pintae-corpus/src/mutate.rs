@@ -337,7 +337,7 @@ fn crossover(doc: &roxmltree::Document, text: &str, donor: &str, r: &mut Rng) ->
     let at = match parent
         .children()
         .filter(|c| c.is_element() && c.tag_name().name() == name)
-        .last()
+        .next_back()
     {
         Some(last) => last.range().end,
         None => text[..parent.range().end].rfind("</")?,
