@@ -336,8 +336,7 @@ fn crossover(doc: &roxmltree::Document, text: &str, donor: &str, r: &mut Rng) ->
     let name = graft.tag_name().name();
     let at = match parent
         .children()
-        .filter(|c| c.is_element() && c.tag_name().name() == name)
-        .next_back()
+        .rfind(|c| c.is_element() && c.tag_name().name() == name)
     {
         Some(last) => last.range().end,
         None => text[..parent.range().end].rfind("</")?,
