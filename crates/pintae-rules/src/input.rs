@@ -109,12 +109,10 @@ pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = 0;
     let find = |from: usize, pat: &[u8]| -> usize {
-        b[from.min(b.len())..]
-            .windows(pat.len())
-            .position(|w| w == pat)
-            .map_or(b.len(), |p| from + p + pat.len())
+        let from = from.min(b.len());
+        memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
     };
-    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+    while let Some(p) = memchr::memchr(b'<', &b[i..]) {
         let at = i + p;
         match b.get(at + 1) {
             Some(b'/') => {
@@ -128,19 +126,19 @@ pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
             _ => {
                 // a start tag: find its end, skipping quoted attribute values
                 let mut j = at + 1;
-                let mut quote = 0u8;
                 while j < b.len() {
-                    let c = b[j];
-                    if quote != 0 {
-                        if c == quote {
-                            quote = 0;
+                    match memchr::memchr3(b'>', b'"', b'\'', &b[j..]) {
+                        None => j = b.len(),
+                        Some(p) if b[j + p] == b'>' => {
+                            j += p;
+                            break;
                         }
-                    } else if c == b'"' || c == b'\'' {
-                        quote = c;
-                    } else if c == b'>' {
-                        break;
+                        Some(p) => {
+                            // skip the quoted attribute value
+                            let q = b[j + p];
+                            j = memchr::memchr(q, &b[j + p + 1..]).map_or(b.len(), |e| j + p + 1 + e + 1);
+                        }
                     }
-                    j += 1;
                 }
                 if j >= b.len() || b[j - 1] != b'/' {
                     depth += 1;
@@ -284,4 +282,29 @@ fn declared_prefixes(slice: &str) -> Vec<Option<&str>> {
 
 fn escape_attr(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_deep;
+
+    #[test]
+    fn depth_scan_skips_markup_that_is_not_an_element() {
+        // each case nests exactly two open elements (a self-closing leaf
+        // does not open a level)
+        for doc in [
+            "<a><b><c/></b></a>",
+            "<a><b x='>'>t</b></a>",
+            "<a><b x=\"<c>\"><c/></b></a>",
+            "<a><!-- <c><d><e> --><b></b></a>",
+            "<a><![CDATA[<c><d><e>]]><b></b></a>",
+            "<?xml version='1.0'?><a><?pi <c><d>?><b></b></a>",
+        ] {
+            assert_eq!(too_deep(doc, 2), None, "{doc}");
+            assert!(too_deep(doc, 1).is_some(), "{doc}");
+        }
+        assert_eq!(too_deep("<a><b><c>", 2), Some(6));
+        assert_eq!(too_deep("", 0), None);
+        assert_eq!(too_deep("<a x='", 0), Some(0));
+    }
 }

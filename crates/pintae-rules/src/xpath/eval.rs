@@ -112,7 +112,7 @@ pub struct DocIndex<'a> {
 }
 
 /// Elements with more children than this get a children-by-name index.
-const WIDE: usize = 64;
+const WIDE: usize = 8;
 
 fn type_err(msg: impl Into<String>) -> XPathError {
     XPathError::dynamic(ErrorCode::XPTY0004, msg)
