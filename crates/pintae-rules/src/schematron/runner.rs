@@ -162,7 +162,6 @@ impl Schema {
                 }
             }
         }
-        let elements: Vec<XNode<'a>> = doc.descendants().filter(|n| n.is_element()).map(XNode::new).collect();
         for pattern in &self.patterns {
             for (slot, op) in &pattern.lets {
                 match ev.eval(op, &root_focus) {
@@ -171,7 +170,7 @@ impl Schema {
                 }
             }
             let mut cands: Vec<usize> = Vec::new();
-            for &n in &elements {
+            for n in doc.descendants().filter(|n| n.is_element()).map(XNode::new) {
                 cands.clear();
                 let local = n.node.tag_name().name();
                 if let Some(v) = pattern.by_name.get(local) {

@@ -99,7 +99,9 @@ pub struct Evaluator<'a> {
 }
 
 /// Elements by local name, in document order.
-pub type NameIndex<'a> = rustc_hash::FxHashMap<&'a str, Vec<roxmltree::Node<'a, 'a>>>;
+/// Node ids (4 bytes each) rather than node handles keep the indexes small
+/// on very large invoices.
+pub type NameIndex<'a> = rustc_hash::FxHashMap<&'a str, Vec<roxmltree::NodeId>>;
 
 /// Per-document indexes, built on first use and handed from one schema's
 /// evaluator to the next: all elements by name (for `//name`), and the
@@ -112,7 +114,7 @@ pub struct DocIndex<'a> {
 }
 
 /// Elements with more children than this get a children-by-name index.
-const WIDE: usize = 8;
+const WIDE: usize = 32;
 
 fn type_err(msg: impl Into<String>) -> XPathError {
     XPathError::dynamic(ErrorCode::XPTY0004, msg)
@@ -669,7 +671,12 @@ impl<'a> Evaluator<'a> {
                     if let NodeTest::Name { local: Some(l), .. } = test {
                         let id = n.node.id().get();
                         if let Some(kids) = self.index.wide_children.get(&id) {
-                            kids.get(&**l).into_iter().flatten().for_each(|c| push(XNode::new(*c)));
+                            let doc = n.node.document();
+                            kids.get(&**l)
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|c| doc.get_node(*c))
+                                .for_each(|c| push(XNode::new(c)));
                             return Ok(());
                         }
                         let mut count = 0;
@@ -680,7 +687,7 @@ impl<'a> Evaluator<'a> {
                         if count > WIDE {
                             let mut m: NameIndex<'a> = Default::default();
                             for c in n.node.children().filter(|c| c.is_element()) {
-                                m.entry(c.tag_name().name()).or_default().push(c);
+                                m.entry(c.tag_name().name()).or_default().push(c.id());
                             }
                             self.index.wide_children.insert(id, m);
                         }
@@ -692,8 +699,11 @@ impl<'a> Evaluator<'a> {
                 Axis::Descendant => {
                     if n.attr == 0 {
                         if let NodeTest::Name { local: Some(l), .. } = test {
+                            let doc = n.node.document();
                             for c in self.named_descendants(n.node, l) {
-                                push(XNode::new(*c));
+                                if let Some(c) = doc.get_node(*c) {
+                                    push(XNode::new(c));
+                                }
                             }
                         } else {
                             n.node.descendants().skip(1).for_each(|c| push(XNode::new(c)));
@@ -744,11 +754,11 @@ impl<'a> Evaluator<'a> {
 
     /// The elements named `local` below `n`, in document order, from the
     /// per-document name index.
-    fn named_descendants(&mut self, n: roxmltree::Node<'a, 'a>, local: &str) -> &[roxmltree::Node<'a, 'a>] {
+    fn named_descendants(&mut self, n: roxmltree::Node<'a, 'a>, local: &str) -> &[roxmltree::NodeId] {
         let index = self.index.by_name.get_or_insert_with(|| {
             let mut m: NameIndex<'a> = Default::default();
             for e in n.document().descendants().filter(|e| e.is_element()) {
-                m.entry(e.tag_name().name()).or_default().push(e);
+                m.entry(e.tag_name().name()).or_default().push(e.id());
             }
             m
         });
@@ -767,8 +777,8 @@ impl<'a> Evaluator<'a> {
             }
             cur = c.parent();
         }
-        let lo = all.partition_point(|x| x.id().get() <= start);
-        let hi = all.partition_point(|x| x.id().get() < end);
+        let lo = all.partition_point(|x| x.get() <= start);
+        let hi = all.partition_point(|x| x.get() < end);
         &all[lo..hi]
     }
 
