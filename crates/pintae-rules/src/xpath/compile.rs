@@ -66,6 +66,31 @@ pub struct StepOp {
     pub preds: Vec<Op>,
 }
 
+/// The space-separated tokens of a constant code-list string.
+#[derive(Debug)]
+pub struct TokenSet {
+    /// The constant haystack.
+    pub haystack: Box<str>,
+    /// Every `t` such that `" t "` occurs in the haystack with `t` free of spaces.
+    pub tokens: rustc_hash::FxHashSet<Box<str>>,
+}
+
+impl TokenSet {
+    fn new(haystack: &str) -> TokenSet {
+        let parts: Vec<&str> = haystack.split(' ').collect();
+        // a segment is surrounded by spaces unless it is the first or the last
+        let interior = if parts.len() >= 2 {
+            &parts[1..parts.len() - 1]
+        } else {
+            &[][..]
+        };
+        TokenSet {
+            haystack: haystack.into(),
+            tokens: interior.iter().map(|t| Box::from(*t)).collect(),
+        }
+    }
+}
+
 /// A literal constant.
 #[derive(Debug, Clone)]
 pub enum Const {
@@ -104,6 +129,10 @@ pub enum Op {
     Call(Builtin, Vec<Op>),
     /// `matches(input, <constant pattern>)`, regex compiled once.
     MatchesConst(Box<Op>, Arc<regex::Regex>),
+    /// `contains(' A B C ', concat(' ', x, ' '))`, the code-list idiom:
+    /// a set lookup of `x` (falling back to the substring search when `x`
+    /// contains a space, so the result is exactly that of `contains`).
+    TokenIn(Box<Op>, Arc<TokenSet>),
     UserCall(usize, Vec<Op>),
     Or(Box<Op>, Box<Op>),
     And(Box<Op>, Box<Op>),
@@ -506,6 +535,22 @@ impl<'c> Compiler<'c> {
                 )
             })?;
             let ops: Vec<Op> = args.iter().map(|x| self.compile(x)).collect::<Result<_, _>>()?;
+            let token_idiom = b == Builtin::Contains
+                && matches!(ops.as_slice(), [Op::Const(Const::String(_)), Op::Call(Builtin::Concat, parts)]
+                    if matches!(parts.as_slice(), [Op::Const(Const::String(l)), _, Op::Const(Const::String(r))]
+                        if &**l == " " && &**r == " "));
+            if token_idiom {
+                let mut ops = ops;
+                if let (Some(Op::Call(_, mut parts)), Some(Op::Const(Const::String(hay)))) = (ops.pop(), ops.pop()) {
+                    let x = parts.swap_remove(1);
+                    return Ok(Op::TokenIn(Box::new(x), Arc::new(TokenSet::new(&hay))));
+                }
+                return Err(XPathError::at(
+                    ErrorCode::XPST0017,
+                    a.span.clone(),
+                    "internal: code-list idiom",
+                ));
+            }
             if b == Builtin::Matches && ops.len() == 2 {
                 if let Some(pat) = const_string(&ops[1]) {
                     let re = compile_regex(&pat, "").map_err(|mut e| {
@@ -561,7 +606,7 @@ pub fn never_numeric(op: &Op) -> bool {
         | Op::NodeCmp(..)
         | Op::Castable(..)
         | Op::InstanceOf(..) => !uses_position(op),
-        Op::MatchesConst(..) => !uses_position(op),
+        Op::MatchesConst(..) | Op::TokenIn(..) => !uses_position(op),
         Op::Step(_) | Op::Path(..) | Op::Union(..) => !uses_position(op),
         Op::Call(b, _) => b.returns_non_numeric() && !uses_position(op),
         _ => false,
@@ -588,6 +633,7 @@ fn visit(op: &Op, f: &mut dyn FnMut(&Op)) {
         Op::Path(l, _) => visit(l, f),
         Op::Filter(b, _) => visit(b, f),
         Op::MatchesConst(a, _)
+        | Op::TokenIn(a, _)
         | Op::Neg(a)
         | Op::Cast(a, ..)
         | Op::Castable(a, ..)
@@ -679,6 +725,7 @@ fn visit_all(op: &Op, f: &mut dyn FnMut(&Op)) {
         Op::Step(s) => s.preds.iter().for_each(|p| visit_all(p, f)),
         Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter().for_each(|x| visit_all(x, f)),
         Op::MatchesConst(a, _)
+        | Op::TokenIn(a, _)
         | Op::Neg(a)
         | Op::Cast(a, ..)
         | Op::Castable(a, ..)

@@ -298,6 +298,16 @@ impl<'a> Evaluator<'a> {
                 let s = self.opt_string(input, f)?;
                 Ok(one(re.is_match(s.as_deref().unwrap_or(""))))
             }
+            Op::TokenIn(x, set) => {
+                // concat's argument rules: at most one item, any atomic type
+                let s = self.opt_atomic(x, f)?.map(|a| a.to_str());
+                let s = s.as_deref().unwrap_or("");
+                Ok(one(if s.contains(' ') {
+                    set.haystack.contains(&format!(" {s} "))
+                } else {
+                    set.tokens.contains(s)
+                }))
+            }
             Op::UserCall(idx, args) => self.user_call(*idx, args, f),
             Op::Or(..) | Op::And(..) => Ok(one(self.ebv(op, f)?)),
             Op::General(op, l, r, single) => {
@@ -736,11 +746,43 @@ impl<'a> Evaluator<'a> {
             }
         }
         let mut cand: Vec<XNode<'a>> = Vec::new();
-        self.axis_nodes(axis, n, &mut |x| {
-            if node_matches(test, x, axis) {
-                cand.push(x)
+        match (axis, test) {
+            // named descendants come from the per-document index
+            (Axis::Descendant, NodeTest::Name { local: Some(l), .. }) if n.attr == 0 => {
+                let doc = n.node.document();
+                let ids: Vec<roxmltree::NodeId> = self.named_descendants(n.node, l).to_vec();
+                for id in ids {
+                    if let Some(x) = doc.get_node(id).map(XNode::new) {
+                        if node_matches(test, x, axis) {
+                            cand.push(x);
+                        }
+                    }
+                }
             }
-        });
+            // named children of a wide element come from its children index
+            (Axis::Child, NodeTest::Name { local: Some(l), .. })
+                if n.attr == 0 && self.index.wide_children.contains_key(&n.node.id().get()) =>
+            {
+                let doc = n.node.document();
+                if let Some(ids) = self
+                    .index
+                    .wide_children
+                    .get(&n.node.id().get())
+                    .and_then(|m| m.get(&**l))
+                {
+                    for x in ids.iter().filter_map(|id| doc.get_node(*id)).map(XNode::new) {
+                        if node_matches(test, x, axis) {
+                            cand.push(x);
+                        }
+                    }
+                }
+            }
+            _ => self.axis_nodes(axis, n, &mut |x| {
+                if node_matches(test, x, axis) {
+                    cand.push(x)
+                }
+            }),
+        }
         let mut seq: Seq<'a> = cand.into_iter().map(Item::Node).collect();
         for p in &s.preds {
             seq = self.filter(seq, p, axis.is_reverse())?;
