@@ -83,7 +83,7 @@ impl Matcher {
     /// Whether the element matches.
     pub fn matches<'a>(&'a self, ev: &mut Evaluator<'a>, n: XNode<'a>) -> Result<bool, XPathError> {
         for p in &self.alternatives {
-            if match_from(ev, p, p.steps.len(), n)? {
+            if names_may_match(p, n) && match_from(ev, p, p.steps.len(), n)? {
                 return Ok(true);
             }
         }
@@ -236,6 +236,32 @@ fn test_matches(t: &NodeTest, n: XNode<'_>) -> bool {
         }
         _ => false,
     }
+}
+
+/// A cheap necessary condition: the element names along the path (and the
+/// root anchor) fit, ignoring predicates. Stops at the first `//` (where any
+/// ancestor could match) and answers "maybe".
+fn names_may_match(p: &PathPattern, n: XNode<'_>) -> bool {
+    let mut cur = n;
+    for (i, s) in p.steps.iter().enumerate().rev() {
+        if s.attribute || !cur.is_element() || !test_matches(&s.step.test, cur) {
+            return false;
+        }
+        if i == 0 {
+            return match p.anchor {
+                Anchor::Anywhere => true,
+                Anchor::Root => cur.parent().is_some_and(|x| x.node.is_root()),
+            };
+        }
+        if s.sep == Sep::Desc {
+            return true;
+        }
+        match cur.parent() {
+            Some(par) => cur = par,
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Does `n` match steps `[..k]` of `p`, with step `k-1` matching `n` itself?
