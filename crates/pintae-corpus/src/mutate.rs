@@ -163,6 +163,7 @@ const CUSTOMIZATION: &[&str] = &[
     "urn:peppol:pint:billing-1@ae-1",
     "urn:peppol:pint:selfbilling-1@ae-1",
     "urn:peppol:pint:billing-1",
+    "urn:peppol:pint:billing-1@ae-1*",
     "urn:cen.eu:en16931:2017",
     "",
 ];
@@ -235,6 +236,8 @@ enum At {
     Root,
     Line,
     Item,
+    /// Under a random element of this local name.
+    Under(&'static str),
 }
 
 /// UBL fragments written for the corpus: structures the official examples
@@ -282,6 +285,50 @@ const SNIPPETS: &[(At, &str)] = &[
     (At::Item, "<cac:CommodityClassification><cbc:CommodityCode>S</cbc:CommodityCode></cac:CommodityClassification>"),
     (At::Item, "<cac:SellersItemIdentification><cbc:ID>SKU-1</cbc:ID></cac:SellersItemIdentification>"),
     (At::Item, "<cac:ClassifiedTaxCategory><cbc:ID>E</cbc:ID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory>"),
+    (At::Root, "<cac:Delivery><cbc:ActualDeliveryDate>2026-02-02</cbc:ActualDeliveryDate></cac:Delivery><cac:Delivery><cbc:ActualDeliveryDate>2026-02-03</cbc:ActualDeliveryDate><cac:DeliveryParty><cac:PartyName><cbc:Name>A</cbc:Name></cac:PartyName><cac:PartyName><cbc:Name>B</cbc:Name></cac:PartyName></cac:DeliveryParty></cac:Delivery>"),
+    (At::Root, "<cac:PaymentMeans><cbc:PaymentMeansCode>59</cbc:PaymentMeansCode><cac:PaymentMandate><cbc:ID>M1</cbc:ID><cbc:ID>M2</cbc:ID></cac:PaymentMandate></cac:PaymentMeans><cac:PaymentMeans><cbc:PaymentMeansCode>59</cbc:PaymentMeansCode><cac:PaymentMandate><cbc:ID>M3</cbc:ID></cac:PaymentMandate></cac:PaymentMeans>"),
+    (At::Root, "<cac:AdditionalDocumentReference><cbc:ID schemeID=\"ZZZ\">A1</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode><cbc:DocumentDescription>One</cbc:DocumentDescription><cbc:DocumentDescription>Two</cbc:DocumentDescription></cac:AdditionalDocumentReference><cac:AdditionalDocumentReference><cbc:ID>A2</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>"),
+    (At::Root, "<cac:AdditionalDocumentReference><cbc:ID>A3</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject filename=\"x.pdf\">JVBERg==</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>"),
+    (At::Root, "<cac:PayeeParty><cac:PartyIdentification><cbc:ID>P1</cbc:ID></cac:PartyIdentification><cac:PartyIdentification><cbc:ID>P2</cbc:ID></cac:PartyIdentification><cac:PartyName><cbc:Name>N1</cbc:Name></cac:PartyName><cac:PartyName><cbc:Name>N2</cbc:Name></cac:PartyName><cac:PartyLegalEntity><cbc:CompanyID>C1</cbc:CompanyID></cac:PartyLegalEntity><cac:PartyLegalEntity><cbc:CompanyID>C2</cbc:CompanyID></cac:PartyLegalEntity></cac:PayeeParty>"),
+    (At::Root, "<cac:TaxRepresentativeParty><cac:PartyName><cbc:Name>R1</cbc:Name></cac:PartyName><cac:PartyName><cbc:Name>R2</cbc:Name></cac:PartyName></cac:TaxRepresentativeParty>"),
+    (At::Root, "<cac:TaxRepresentativeParty><cac:PartyName><cbc:Name>R3</cbc:Name></cac:PartyName><cac:PostalAddress><cac:AddressLine><cbc:Line>L1</cbc:Line></cac:AddressLine><cac:AddressLine><cbc:Line>L2</cbc:Line></cac:AddressLine><cac:Country><cbc:IdentificationCode>AE</cbc:IdentificationCode></cac:Country></cac:PostalAddress></cac:TaxRepresentativeParty>"),
+    (At::Root, "<cac:PaymentTerms><cbc:PaymentMeansID>1</cbc:PaymentMeansID><cbc:PaymentMeansID>2</cbc:PaymentMeansID><cbc:Note>Split</cbc:Note></cac:PaymentTerms>"),
+    (At::Root, "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:IssueDate>2026-01-05</cbc:IssueDate></cac:InvoiceDocumentReference></cac:BillingReference>"),
+    (At::Root, "<cac:InvoicePeriod><cbc:DescriptionCode>35</cbc:DescriptionCode><cbc:DescriptionCode>3</cbc:DescriptionCode></cac:InvoicePeriod>"),
+    (At::Root, "<cac:InvoicePeriod><cbc:Description>Monthly</cbc:Description></cac:InvoicePeriod>"),
+    (At::Root, "<cac:InvoicePeriod><cbc:DescriptionCode>OTH</cbc:DescriptionCode></cac:InvoicePeriod>"),
+    (At::Root, "<cac:PrepaidPayment><cbc:PaidAmount currencyID=\"AED\">10.00</cbc:PaidAmount></cac:PrepaidPayment>"),
+    (At::Root, "<cac:DeliveryTerms><cbc:SpecialTerms>Ex works</cbc:SpecialTerms></cac:DeliveryTerms>"),
+    (At::Root, "<cac:TaxExchangeRate><cbc:SourceCurrencyCode>USD</cbc:SourceCurrencyCode><cbc:TargetCurrencyCode>AED</cbc:TargetCurrencyCode><cbc:CalculationRate>3.6725001</cbc:CalculationRate></cac:TaxExchangeRate>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>E</cbc:ID><cbc:Percent>5</cbc:Percent><cbc:TaxExemptionReason>A</cbc:TaxExemptionReason><cbc:TaxExemptionReason>B</cbc:TaxExemptionReason><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Freight</cbc:AllowanceChargeReason><cbc:AllowanceChargeReason>Insurance</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>E</cbc:ID><cbc:Percent>5</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Promo</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>Z</cbc:ID><cbc:Percent>5</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Handling</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>Z</cbc:ID><cbc:Percent>5</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Promo</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>O</cbc:ID><cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Handling</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>O</cbc:ID><cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Promo</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>AE</cbc:ID><cbc:Percent>5</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>true</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Handling</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>AE</cbc:ID><cbc:Percent>5</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:Amount currencyID=\"AED\">3.00</cbc:Amount><cac:TaxCategory><cbc:ID>N</cbc:ID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Line, "<cac:InvoicePeriod><cbc:Description>Line period</cbc:Description></cac:InvoicePeriod>"),
+    (At::Line, "<cac:DocumentReference><cbc:ID>R1</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:DocumentReference><cac:DocumentReference><cbc:ID>R2</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:DocumentReference>"),
+    (At::Line, "<cac:DespatchLineReference><cbc:LineID>NA</cbc:LineID><cac:DocumentReference><cbc:ID>D1</cbc:ID></cac:DocumentReference><cac:DocumentReference><cbc:ID>D2</cbc:ID></cac:DocumentReference></cac:DespatchLineReference>"),
+    (At::Item, "<cac:CommodityClassification><cbc:CommodityCode>B</cbc:CommodityCode></cac:CommodityClassification>"),
+    (At::Item, "<cac:StandardItemIdentification><cbc:ID schemeID=\"9999\">42</cbc:ID></cac:StandardItemIdentification>"),
+    (At::Under("PostalAddress"), "<cac:AddressLine><cbc:Line>Floor 2</cbc:Line></cac:AddressLine><cac:AddressLine><cbc:Line>Unit 7</cbc:Line></cac:AddressLine>"),
+    (At::Under("PartyLegalEntity"), "<cbc:RegistrationName>Second Name L.L.C.</cbc:RegistrationName>"),
+    (At::Under("Party"), "<cac:PartyIdentification><cbc:ID>X1</cbc:ID></cac:PartyIdentification><cac:PartyIdentification><cbc:ID>X2</cbc:ID></cac:PartyIdentification>"),
+    (At::Under("Party"), "<cac:PartyIdentification><cbc:ID schemeID=\"9999\">ZZ</cbc:ID></cac:PartyIdentification>"),
+    (At::Under("Party"), "<cac:PartyIdentification><cbc:ID schemeID=\"0184\">DK1234</cbc:ID></cac:PartyIdentification>"),
+    (At::Under("Party"), "<cac:PartyIdentification><cbc:ID schemeID=\"0007\">55</cbc:ID></cac:PartyIdentification>"),
+    (At::Under("Party"), "<cac:PartyIdentification><cbc:ID schemeID=\"0208\">0123456789</cbc:ID></cac:PartyIdentification>"),
+    (At::Under("Party"), "<cac:PartyIdentification><cbc:ID schemeID=\"0211\">IT123</cbc:ID></cac:PartyIdentification>"),
+    (At::Under("PartyLegalEntity"), "<cbc:CompanyID schemeID=\"9999\">77</cbc:CompanyID>"),
+    (At::Under("DeliveryLocation"), "<cbc:ID schemeID=\"9999\">L-1</cbc:ID>"),
+    (At::Under("TaxSubtotal"), "<cbc:Percent>5</cbc:Percent>"),
+    (At::Under("TaxCategory"), "<cbc:TaxExemptionReason>One</cbc:TaxExemptionReason><cbc:TaxExemptionReason>Two</cbc:TaxExemptionReason>"),
+    (At::Under("TaxCategory"), "<cbc:TaxExemptionReasonCode>VATEX-AE-01</cbc:TaxExemptionReasonCode>"),
+    (At::Under("ClassifiedTaxCategory"), "<cbc:TaxExemptionReason>One</cbc:TaxExemptionReason><cbc:TaxExemptionReason>Two</cbc:TaxExemptionReason>"),
 ];
 
 fn insert_snippet(doc: &roxmltree::Document, text: &str, r: &mut Rng) -> Option<Edit> {
@@ -289,6 +336,13 @@ fn insert_snippet(doc: &roxmltree::Document, text: &str, r: &mut Rng) -> Option<
     let root = doc.root_element();
     let target = match at {
         At::Root => Some(root),
+        At::Under(name) => {
+            let parents: Vec<_> = root
+                .descendants()
+                .filter(|c| c.is_element() && c.tag_name().name() == name)
+                .collect();
+            r.pick(&parents).copied()
+        }
         At::Line | At::Item => {
             let lines: Vec<_> = root
                 .children()
@@ -357,6 +411,48 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
     }
     if r.below(6) == 0 {
         return insert_snippet(&doc, text, r);
+    }
+    // one in twelve removes an element that rules are written about
+    if r.below(12) == 0 {
+        const IMPORTANT: &[&str] = &[
+            "LineExtensionAmount",
+            "RegistrationName",
+            "PostalAddress",
+            "CompanyID",
+            "PartyTaxScheme",
+            "PartyIdentification",
+            "PartyLegalEntity",
+            "EndpointID",
+            "TaxAmount",
+            "TaxableAmount",
+            "Percent",
+            "CountrySubentity",
+            "CityName",
+            "StreetName",
+            "BaseQuantity",
+            "PriceAmount",
+            "ItemPriceExtension",
+            "ClassifiedTaxCategory",
+            "TaxExchangeRate",
+            "CalculationRate",
+            "InvoiceDocumentReference",
+            "Name",
+            "PayableAmount",
+            "TaxInclusiveAmount",
+            "DueDate",
+            "UUID",
+            "ProfileExecutionID",
+            "IssueDate",
+        ];
+        let cands: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.is_element() && IMPORTANT.contains(&n.tag_name().name()))
+            .collect();
+        let n = r.pick(&cands)?;
+        return Some(Edit {
+            range: n.range(),
+            text: String::new(),
+        });
     }
     let elements: Vec<roxmltree::Node> = doc.descendants().filter(|n| n.is_element()).skip(1).collect();
     if elements.is_empty() {
