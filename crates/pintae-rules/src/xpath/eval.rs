@@ -98,6 +98,9 @@ pub struct Evaluator<'a> {
     index: DocIndex<'a>,
 }
 
+/// Atomized values; one or two are kept inline, without allocating.
+pub type Atoms<'a> = smallvec::SmallVec<[Atomic<'a>; 2]>;
+
 /// Elements by local name, in document order.
 /// Node ids (4 bytes each) rather than node handles keep the indexes small
 /// on very large invoices.
@@ -527,9 +530,49 @@ impl<'a> Evaluator<'a> {
                 },
             },
             Op::Call(Builtin::Not, args) => Ok(!self.ebv(&args[0], f)?),
-            Op::Call(Builtin::Exists, args) => Ok(!self.eval(&args[0], f)?.is_empty()),
+            Op::Call(Builtin::Exists, args) => match self.step_exists(&args[0], f) {
+                Some(b) => b,
+                None => Ok(!self.eval(&args[0], f)?.is_empty()),
+            },
+            Op::Step(_) => match self.step_exists(op, f) {
+                Some(b) => b,
+                None => ebv(&self.eval(op, f)?),
+            },
             _ => ebv(&self.eval(op, f)?),
         }
+    }
+
+    /// Whether a predicate-free child or attribute step selects anything,
+    /// stopping at the first match (`not(*)`, `exists(cbc:ID)`); `None` for
+    /// other expressions.
+    fn step_exists(&mut self, op: &'a Op, f: &Focus<'a>) -> Option<R<bool>> {
+        let Op::Step(s) = op else { return None };
+        if !s.preds.is_empty() || !matches!(s.axis, Axis::Child | Axis::Attribute) {
+            return None;
+        }
+        let n = match self.context_node(f) {
+            Ok(n) => n,
+            Err(e) => return Some(Err(e)),
+        };
+        if n.attr != 0 {
+            return Some(Ok(false));
+        }
+        Some(Ok(match s.axis {
+            Axis::Child => n
+                .node
+                .children()
+                .any(|c| node_matches(&s.test, XNode::new(c), Axis::Child)),
+            _ => (0..n.node.attributes().len()).any(|i| {
+                node_matches(
+                    &s.test,
+                    XNode {
+                        node: n.node,
+                        attr: i as u32 + 1,
+                    },
+                    Axis::Attribute,
+                )
+            }),
+        }))
     }
 
     fn context_node(&self, f: &Focus<'a>) -> R<XNode<'a>> {
@@ -554,8 +597,8 @@ impl<'a> Evaluator<'a> {
         Ok(v)
     }
 
-    /// Evaluates and atomizes.
-    pub fn atomized(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Vec<Atomic<'a>>> {
+    /// Evaluates and atomizes (one or two values stay inline).
+    pub fn atomized(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Atoms<'a>> {
         Ok(self.eval(op, f)?.iter().map(atomize_item).collect())
     }
 
