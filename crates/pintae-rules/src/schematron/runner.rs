@@ -162,17 +162,33 @@ impl Schema {
                 }
             }
         }
-        for pattern in &self.patterns {
+        // Each element is visited once and offered to every pattern in turn
+        // (a large document is walked once, not once per pattern); failures
+        // are kept per pattern and concatenated, so the report lists them
+        // pattern by pattern in document order, as the official validator does.
+        let mut per_pattern: Vec<SchemaOutcome> = self.patterns.iter().map(|_| SchemaOutcome::default()).collect();
+        let mut pattern_lets: Vec<Vec<(usize, Seq<'a>)>> = Vec::with_capacity(self.patterns.len());
+        for (pattern, pout) in self.patterns.iter().zip(per_pattern.iter_mut()) {
+            let mut values = Vec::new();
             for (slot, op) in &pattern.lets {
-                match ev.eval(op, &root_focus) {
-                    Ok(v) => ev.set_var(*slot, v),
-                    Err(e) => push_error(&mut out, None, e, root),
-                }
+                let v = ev.eval(op, &root_focus).unwrap_or_else(|e| {
+                    push_error(pout, None, e, root);
+                    Seq::new()
+                });
+                ev.set_var(*slot, v.clone());
+                values.push((*slot, v));
             }
-            let mut cands: Vec<usize> = Vec::new();
-            for n in doc.descendants().filter(|n| n.is_element()).map(XNode::new) {
+            pattern_lets.push(values);
+        }
+        let mut cands: Vec<usize> = Vec::new();
+        for n in doc.descendants().filter(|n| n.is_element()).map(XNode::new) {
+            let local = n.node.tag_name().name();
+            for ((pattern, pout), lets) in self.patterns.iter().zip(per_pattern.iter_mut()).zip(&pattern_lets) {
+                // pattern-level variables share slots between patterns
+                for (slot, v) in lets {
+                    ev.set_var(*slot, v.clone());
+                }
                 cands.clear();
-                let local = n.node.tag_name().name();
                 if let Some(v) = pattern.by_name.get(local) {
                     cands.extend_from_slice(v);
                 }
@@ -187,12 +203,17 @@ impl Schema {
                     // is recoverable, and the official processor recovers by
                     // treating the pattern as not matching.
                     if rule.matcher.matches(&mut ev, n).unwrap_or(false) {
-                        self.fire(&mut ev, rule, n, &mut out);
+                        self.fire(&mut ev, rule, n, pout);
                         break;
                     }
                 }
             }
         }
+        for p in per_pattern {
+            out.failures.extend(p.failures);
+            out.errors.extend(p.errors);
+        }
+        out.errors.truncate(MAX_ERRORS);
         *index = ev.into_index();
         out
     }
