@@ -615,7 +615,7 @@ pub fn never_numeric(op: &Op) -> bool {
 
 fn uses_position(op: &Op) -> bool {
     let mut found = false;
-    visit(op, &mut |o| {
+    visit(op, false, &mut |o| {
         if matches!(o, Op::Call(Builtin::Position, _) | Op::Call(Builtin::Last, _)) {
             found = true;
         }
@@ -623,22 +623,36 @@ fn uses_position(op: &Op) -> bool {
     found
 }
 
-/// Visits an expression tree (not descending into nested predicates'
-/// own focus changes; position() inside a nested predicate refers to that
-/// predicate, so it does not count).
-fn visit(op: &Op, f: &mut dyn FnMut(&Op)) {
+/// Visits an expression tree. With `all`, every sub-expression is visited;
+/// without, only those evaluated with the same focus (not predicates, the
+/// right side of a path, or a per-document expression), so that `position()`
+/// found there belongs to the expression itself.
+fn visit(op: &Op, all: bool, f: &mut dyn FnMut(&Op)) {
     f(op);
+    let mut go = |x: &Op| visit(x, all, f);
     match op {
-        Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter().for_each(|x| visit(x, f)),
-        Op::Path(l, _) => visit(l, f),
-        Op::Filter(b, _) => visit(b, f),
+        Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter().for_each(go),
+        Op::Path(l, r) => {
+            go(l);
+            if all {
+                go(r);
+            }
+        }
+        Op::Filter(b, preds) => {
+            go(b);
+            if all {
+                preds.iter().for_each(go);
+            }
+        }
+        Op::Step(s) if all => s.preds.iter().for_each(go),
+        Op::PerDocument(a, _) if all => go(a),
         Op::MatchesConst(a, _)
         | Op::TokenIn(a, _)
         | Op::Neg(a)
         | Op::Cast(a, ..)
         | Op::Castable(a, ..)
         | Op::InstanceOf(a, _)
-        | Op::Treat(a, _) => visit(a, f),
+        | Op::Treat(a, _) => go(a),
         Op::Or(a, b)
         | Op::And(a, b)
         | Op::General(_, a, b, _)
@@ -648,18 +662,16 @@ fn visit(op: &Op, f: &mut dyn FnMut(&Op)) {
         | Op::Arith(_, a, b)
         | Op::Union(a, b)
         | Op::Intersect(a, b)
-        | Op::Except(a, b) => {
-            visit(a, f);
-            visit(b, f);
+        | Op::Except(a, b)
+        | Op::For(_, a, b)
+        | Op::Quant(_, _, a, b) => {
+            go(a);
+            go(b);
         }
         Op::If(a, b, c) => {
-            visit(a, f);
-            visit(b, f);
-            visit(c, f);
-        }
-        Op::For(_, a, b) | Op::Quant(_, _, a, b) => {
-            visit(a, f);
-            visit(b, f);
+            go(a);
+            go(b);
+            go(c);
         }
         _ => {}
     }
@@ -702,58 +714,12 @@ pub fn at_most_one(op: &Op) -> bool {
 /// Whether an expression refers to any variable.
 fn uses_vars(op: &Op) -> bool {
     let mut found = false;
-    visit_all(op, &mut |o| {
+    visit(op, true, &mut |o| {
         if matches!(o, Op::Var(_)) {
             found = true;
         }
     });
     found
-}
-
-/// Visits every sub-expression, predicates included.
-fn visit_all(op: &Op, f: &mut dyn FnMut(&Op)) {
-    f(op);
-    match op {
-        Op::Path(l, r) => {
-            visit_all(l, f);
-            visit_all(r, f);
-        }
-        Op::Filter(b, preds) => {
-            visit_all(b, f);
-            preds.iter().for_each(|p| visit_all(p, f));
-        }
-        Op::Step(s) => s.preds.iter().for_each(|p| visit_all(p, f)),
-        Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter().for_each(|x| visit_all(x, f)),
-        Op::MatchesConst(a, _)
-        | Op::TokenIn(a, _)
-        | Op::Neg(a)
-        | Op::Cast(a, ..)
-        | Op::Castable(a, ..)
-        | Op::InstanceOf(a, _)
-        | Op::Treat(a, _)
-        | Op::PerDocument(a, _) => visit_all(a, f),
-        Op::Or(a, b)
-        | Op::And(a, b)
-        | Op::General(_, a, b, _)
-        | Op::Value(_, a, b)
-        | Op::NodeCmp(_, a, b)
-        | Op::Range(a, b)
-        | Op::Arith(_, a, b)
-        | Op::Union(a, b)
-        | Op::Intersect(a, b)
-        | Op::Except(a, b)
-        | Op::For(_, a, b)
-        | Op::Quant(_, _, a, b) => {
-            visit_all(a, f);
-            visit_all(b, f);
-        }
-        Op::If(a, b, c) => {
-            visit_all(a, f);
-            visit_all(b, f);
-            visit_all(c, f);
-        }
-        _ => {}
-    }
 }
 
 /// Whether the value of an expression depends only on the document: a path
