@@ -139,7 +139,29 @@ struct JsonVerdict<'r> {
     wrapped: Option<&'r pintae_rules::input::Envelope>,
 }
 
-fn error_text(r: &Report) -> Option<String> {
+/// What the CLI knows about one input: the library's report, or why the
+/// file could not be read at all.
+struct Verdict {
+    report: Report,
+    unreadable: Option<String>,
+}
+
+impl Verdict {
+    fn valid(&self) -> bool {
+        self.report.valid && self.unreadable.is_none()
+    }
+
+    /// Whether the document could be checked at all.
+    fn checked(&self) -> bool {
+        self.unreadable.is_none() && self.report.input_error.is_none()
+    }
+}
+
+fn error_text(v: &Verdict) -> Option<String> {
+    if let Some(u) = &v.unreadable {
+        return Some(u.clone());
+    }
+    let r = &v.report;
     if let Some(e) = &r.input_error {
         return Some(e.to_string());
     }
@@ -182,23 +204,22 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let mut all_valid = true;
     let (mut n_valid, mut n_invalid) = (0usize, 0usize);
     for f in &files {
-        let report = match read_input(f) {
-            Ok(bytes) => validator.validate(&bytes),
-            Err(e) => Report {
-                valid: false,
-                ..Report::default()
-            }
-            .with_io_error(e),
+        let (report, unreadable) = match read_input(f) {
+            Ok(bytes) => (validator.validate(&bytes), None),
+            Err(e) => (Report::default(), Some(format!("cannot read {f}: {e}"))),
         };
-        all_valid &= report.valid;
-        if report.valid {
+        let v = Verdict { report, unreadable };
+        let report = &v.report;
+        let valid = report.valid && v.unreadable.is_none();
+        all_valid &= valid;
+        if valid {
             n_valid += 1;
         } else {
             n_invalid += 1;
         }
         match a.format {
-            Format::Json => write_json(&mut out, f, &report)?,
-            Format::Text => write_text(&mut out, f, &report)?,
+            Format::Json => write_json(&mut out, f, &v)?,
+            Format::Text => write_text(&mut out, f, &v)?,
         }
     }
     if a.format == Format::Text && files.len() > 1 {
@@ -218,26 +239,12 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
     })
 }
 
-trait WithIoError {
-    fn with_io_error(self, e: io::Error) -> Report;
-}
-
-impl WithIoError for Report {
-    fn with_io_error(mut self, e: io::Error) -> Report {
-        self.input_error = Some(pintae_rules::input::InputError::Xml {
-            line: 0,
-            column: 0,
-            message: format!("cannot read: {e}"),
-        });
-        self
-    }
-}
-
-fn write_json(out: &mut impl Write, file: &str, r: &Report) -> Result<()> {
+fn write_json(out: &mut impl Write, file: &str, verdict: &Verdict) -> Result<()> {
+    let r = &verdict.report;
     let v = JsonVerdict {
         file,
-        valid: r.valid,
-        failed: r.input_error.is_none().then(|| {
+        valid: verdict.valid(),
+        failed: verdict.checked().then(|| {
             r.failed
                 .iter()
                 .map(|f| JsonFailure {
@@ -250,7 +257,7 @@ fn write_json(out: &mut impl Write, file: &str, r: &Report) -> Result<()> {
                 })
                 .collect()
         }),
-        error: error_text(r),
+        error: error_text(verdict),
         rule_errors: r.rule_errors.iter().collect(),
         wrapped: r.wrapped.as_ref(),
     };
@@ -259,11 +266,12 @@ fn write_json(out: &mut impl Write, file: &str, r: &Report) -> Result<()> {
     Ok(())
 }
 
-fn write_text(out: &mut impl Write, file: &str, r: &Report) -> Result<()> {
+fn write_text(out: &mut impl Write, file: &str, verdict: &Verdict) -> Result<()> {
+    let r = &verdict.report;
     let fatal = r.failed.iter().filter(|f| f.flag == "fatal").count();
     let other = r.failed.len() - fatal;
-    let verdict = if r.valid { "valid" } else { "INVALID" };
-    write!(out, "{file}: {verdict}")?;
+    let word = if verdict.valid() { "valid" } else { "INVALID" };
+    write!(out, "{file}: {word}")?;
     if !r.failed.is_empty() {
         write!(out, " ({fatal} fatal, {other} other)")?;
     }
@@ -271,7 +279,7 @@ fn write_text(out: &mut impl Write, file: &str, r: &Report) -> Result<()> {
         write!(out, " [unwrapped from an {} envelope]", w.kind.to_uppercase())?;
     }
     writeln!(out)?;
-    if let Some(e) = error_text(r) {
+    if let Some(e) = error_text(verdict) {
         writeln!(out, "  error: {e}")?;
     }
     for f in &r.failed {
