@@ -261,8 +261,9 @@ fn write_json(out: &mut impl Write, file: &str, verdict: &Verdict) -> Result<()>
         rule_errors: r.rule_errors.iter().collect(),
         wrapped: r.wrapped.as_ref(),
     };
-    serde_json::to_writer(&mut *out, &v)?;
-    writeln!(out)?;
+    // serialise first, so that a closed pipe surfaces as the io::Error it is
+    let line = serde_json::to_string(&v)?;
+    writeln!(out, "{line}")?;
     Ok(())
 }
 

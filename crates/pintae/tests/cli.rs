@@ -245,3 +245,43 @@ fn broken_schematron_is_a_configuration_error() {
     assert!(err.contains("XPST0003") && err.contains("broken.sch:1:"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn closed_pipe_is_success() {
+    use std::io::{BufRead, BufReader};
+    let dir = std::env::temp_dir().join(format!("pintae-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let example = std::fs::read(data("examples/coffee-roaster-invoice.xml")).expect("example");
+    for i in 0..300 {
+        std::fs::write(dir.join(format!("inv-{i:03}.xml")), &example).expect("write");
+    }
+    for format in ["json", "text"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pintae"))
+            .args([
+                "validate",
+                "--schematron",
+                &demo_sch(),
+                "--format",
+                format,
+                &dir.to_string_lossy(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("a line");
+        // the reader is dropped here: the pipe closes while pintae still writes
+        let out = child.wait_with_output().expect("finishes");
+        assert!(!first.is_empty());
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
