@@ -381,7 +381,7 @@ impl<'c> Compiler<'c> {
                     NodeTestAst::AttributeKind => NodeTest::AttributeKind,
                     NodeTestAst::Document => NodeTest::Document,
                 };
-                let preds = preds.iter().map(|p| self.compile(p)).collect::<Result<_, _>>()?;
+                let preds = self.predicates(preds)?;
                 Op::Step(StepOp {
                     axis: *axis,
                     test,
@@ -390,7 +390,7 @@ impl<'c> Compiler<'c> {
             }
             AstKind::Filter { base, preds } => {
                 let b = self.boxed(base)?;
-                Op::Filter(b, preds.iter().map(|p| self.compile(p)).collect::<Result<_, _>>()?)
+                Op::Filter(b, self.predicates(preds)?)
             }
             AstKind::Call { name, args } => self.call(name, args, a)?,
             AstKind::Or(l, r) => Op::Or(self.boxed(l)?, self.boxed(r)?),
@@ -430,6 +430,24 @@ impl<'c> Compiler<'c> {
         let next = ids.len() as u32;
         let id = *ids.entry(format!("{op:?}")).or_insert(next);
         Op::PerDocument(Box::new(op), id)
+    }
+
+    /// Compiles predicates; one that can never be numeric is wrapped in
+    /// `boolean()`, so it is evaluated as an effective boolean value (with
+    /// early exits) rather than as a materialised sequence. The result is
+    /// the same: a non-numeric predicate is always taken by its EBV.
+    fn predicates(&mut self, preds: &[Ast]) -> Result<Vec<Op>, XPathError> {
+        preds
+            .iter()
+            .map(|p| {
+                let op = self.compile(p)?;
+                Ok(if never_numeric(&op) && !matches!(op, Op::Call(Builtin::Boolean, _)) {
+                    Op::Call(Builtin::Boolean, vec![op])
+                } else {
+                    op
+                })
+            })
+            .collect()
     }
 
     fn bindings(&mut self, binds: &[(String, Ast)], body: &Ast, q: Option<Quant>) -> Result<Op, XPathError> {
@@ -607,7 +625,11 @@ pub fn never_numeric(op: &Op) -> bool {
         | Op::Castable(..)
         | Op::InstanceOf(..) => !uses_position(op),
         Op::MatchesConst(..) | Op::TokenIn(..) => !uses_position(op),
-        Op::Step(_) | Op::Path(..) | Op::Union(..) => !uses_position(op),
+        // nodes are never numbers; a path is what its last step yields
+        Op::Step(_) | Op::Union(..) => !uses_position(op),
+        Op::Path(_, r) => never_numeric(r) && !uses_position(op),
+        Op::PerDocument(inner, _) => never_numeric(inner),
+        Op::Filter(base, _) => never_numeric(base) && !uses_position(op),
         Op::Call(b, _) => b.returns_non_numeric() && !uses_position(op),
         _ => false,
     }
