@@ -432,22 +432,8 @@ impl<'c> Compiler<'c> {
         Op::PerDocument(Box::new(op), id)
     }
 
-    /// Compiles predicates; one that can never be numeric is wrapped in
-    /// `boolean()`, so it is evaluated as an effective boolean value (with
-    /// early exits) rather than as a materialised sequence. The result is
-    /// the same: a non-numeric predicate is always taken by its EBV.
     fn predicates(&mut self, preds: &[Ast]) -> Result<Vec<Op>, XPathError> {
-        preds
-            .iter()
-            .map(|p| {
-                let op = self.compile(p)?;
-                Ok(if never_numeric(&op) && !matches!(op, Op::Call(Builtin::Boolean, _)) {
-                    Op::Call(Builtin::Boolean, vec![op])
-                } else {
-                    op
-                })
-            })
-            .collect()
+        preds.iter().map(|p| self.compile(p)).collect()
     }
 
     fn bindings(&mut self, binds: &[(String, Ast)], body: &Ast, q: Option<Quant>) -> Result<Op, XPathError> {
