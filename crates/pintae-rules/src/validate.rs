@@ -96,9 +96,8 @@ impl Validator {
     /// Checks an already parsed document (no root or envelope checks).
     pub fn check_document<'a>(&'a self, doc: &'a roxmltree::Document<'a>) -> Report {
         let mut r = Report::default();
-        let mut index = crate::xpath::eval::DocIndex::default();
-        for s in &self.schemas {
-            let o = s.check_sharing(doc, &mut index);
+        let schemas: Vec<&Schema> = self.schemas.iter().collect();
+        for o in crate::schematron::check_all(&schemas, doc) {
             r.failed.extend(o.failures);
             r.rule_errors.extend(o.errors);
         }

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::Schema;
 use crate::xpath::compile::Op;
-use crate::xpath::eval::{lexical_name, DocIndex, Evaluator};
+use crate::xpath::eval::{lexical_name, Evaluator, SchemaState};
 use crate::xpath::value::{atomize_item, Item, Seq, XNode};
 use crate::xpath::{ErrorCode, Focus};
 
@@ -139,36 +139,37 @@ fn position(n: XNode<'_>) -> (u32, u32) {
     (p.row, p.col)
 }
 
-impl Schema {
-    /// Runs every pattern of the schema over the document. Never fails:
-    /// dynamic errors are part of the outcome.
-    pub fn check<'a>(&'a self, doc: &'a roxmltree::Document<'a>) -> SchemaOutcome {
-        self.check_sharing(doc, &mut DocIndex::default())
-    }
+/// One schema's run over one document, fed element by element.
+struct Run<'a> {
+    schema: &'a Schema,
+    state: SchemaState<'a>,
+    /// Errors of global lets, then one outcome per pattern.
+    globals: SchemaOutcome,
+    per_pattern: Vec<SchemaOutcome>,
+    pattern_lets: Vec<Vec<(usize, Seq<'a>)>>,
+    cands: Vec<usize>,
+}
 
-    /// Like [`Schema::check`], reusing (and leaving behind) the document's
-    /// element-name index so that several schemas build it only once.
-    pub fn check_sharing<'a>(&'a self, doc: &'a roxmltree::Document<'a>, index: &mut DocIndex<'a>) -> SchemaOutcome {
-        let mut out = SchemaOutcome::default();
-        let mut ev = Evaluator::with_index(&self.lib, std::mem::take(index));
-        let root = XNode::new(doc.root());
+impl<'a> Run<'a> {
+    fn begin(schema: &'a Schema, ev: &mut Evaluator<'a>, root: XNode<'a>) -> Run<'a> {
+        let mut run = Run {
+            schema,
+            state: SchemaState::new(&schema.lib),
+            globals: SchemaOutcome::default(),
+            per_pattern: schema.patterns.iter().map(|_| SchemaOutcome::default()).collect(),
+            pattern_lets: Vec::with_capacity(schema.patterns.len()),
+            cands: Vec::new(),
+        };
+        ev.swap_state(&mut run.state);
         let root_focus = Focus::node(root);
-        for (slot, op) in &self.globals {
-            match ev.eval(op, &root_focus) {
-                Ok(v) => ev.set_var(*slot, v),
-                Err(e) => {
-                    push_error(&mut out, None, e, root);
-                    ev.set_var(*slot, Seq::new());
-                }
-            }
+        for (slot, op) in &schema.globals {
+            let v = ev.eval(op, &root_focus).unwrap_or_else(|e| {
+                push_error(&mut run.globals, None, e, root);
+                Seq::new()
+            });
+            ev.set_var(*slot, v);
         }
-        // Each element is visited once and offered to every pattern in turn
-        // (a large document is walked once, not once per pattern); failures
-        // are kept per pattern and concatenated, so the report lists them
-        // pattern by pattern in document order, as the official validator does.
-        let mut per_pattern: Vec<SchemaOutcome> = self.patterns.iter().map(|_| SchemaOutcome::default()).collect();
-        let mut pattern_lets: Vec<Vec<(usize, Seq<'a>)>> = Vec::with_capacity(self.patterns.len());
-        for (pattern, pout) in self.patterns.iter().zip(per_pattern.iter_mut()) {
+        for (pattern, pout) in schema.patterns.iter().zip(run.per_pattern.iter_mut()) {
             let mut values = Vec::new();
             for (slot, op) in &pattern.lets {
                 let v = ev.eval(op, &root_focus).unwrap_or_else(|e| {
@@ -178,44 +179,87 @@ impl Schema {
                 ev.set_var(*slot, v.clone());
                 values.push((*slot, v));
             }
-            pattern_lets.push(values);
+            run.pattern_lets.push(values);
         }
-        let mut cands: Vec<usize> = Vec::new();
-        for n in doc.descendants().filter(|n| n.is_element()).map(XNode::new) {
-            let local = n.node.tag_name().name();
-            for ((pattern, pout), lets) in self.patterns.iter().zip(per_pattern.iter_mut()).zip(&pattern_lets) {
-                // pattern-level variables share slots between patterns
-                for (slot, v) in lets {
-                    ev.set_var(*slot, v.clone());
-                }
-                cands.clear();
-                if let Some(v) = pattern.by_name.get(local) {
-                    cands.extend_from_slice(v);
-                }
-                if !pattern.wildcard.is_empty() {
-                    cands.extend_from_slice(&pattern.wildcard);
-                    cands.sort_unstable();
-                    cands.dedup();
-                }
-                for &ri in &cands {
-                    let rule = &pattern.rules[ri];
-                    // XSLT 2.0 §6.4: a dynamic error while matching a pattern
-                    // is recoverable, and the official processor recovers by
-                    // treating the pattern as not matching.
-                    if rule.matcher.matches(&mut ev, n).unwrap_or(false) {
-                        self.fire(&mut ev, rule, n, pout);
-                        break;
-                    }
+        ev.swap_state(&mut run.state);
+        run
+    }
+
+    /// Offers one element to every pattern of the schema, in order.
+    fn visit(&mut self, ev: &mut Evaluator<'a>, n: XNode<'a>, local: &str) {
+        ev.swap_state(&mut self.state);
+        let schema = self.schema;
+        for ((pattern, pout), lets) in schema
+            .patterns
+            .iter()
+            .zip(self.per_pattern.iter_mut())
+            .zip(&self.pattern_lets)
+        {
+            // pattern-level variables share slots between patterns
+            for (slot, v) in lets {
+                ev.set_var(*slot, v.clone());
+            }
+            self.cands.clear();
+            if let Some(v) = pattern.by_name.get(local) {
+                self.cands.extend_from_slice(v);
+            }
+            if !pattern.wildcard.is_empty() {
+                self.cands.extend_from_slice(&pattern.wildcard);
+                self.cands.sort_unstable();
+                self.cands.dedup();
+            }
+            for &ri in &self.cands {
+                let rule = &pattern.rules[ri];
+                // XSLT 2.0 §6.4: a dynamic error while matching a pattern is
+                // recoverable, and the official processor recovers by
+                // treating the pattern as not matching.
+                if rule.matcher.matches(ev, n).unwrap_or(false) {
+                    schema.fire(ev, rule, n, pout);
+                    break;
                 }
             }
         }
-        for p in per_pattern {
+        ev.swap_state(&mut self.state);
+    }
+
+    /// Failures pattern by pattern, each in document order, as the official
+    /// validator reports them.
+    fn finish(self) -> SchemaOutcome {
+        let mut out = self.globals;
+        for p in self.per_pattern {
             out.failures.extend(p.failures);
             out.errors.extend(p.errors);
         }
         out.errors.truncate(MAX_ERRORS);
-        *index = ev.into_index();
         out
+    }
+}
+
+/// Runs several schemas over one document in a single walk: each element is
+/// offered to every pattern of every schema in turn while its part of the
+/// tree is in cache (a large invoice is walked once, not once per pattern),
+/// and the document indexes are built once. One outcome per schema.
+pub fn check_all<'a>(schemas: &[&'a Schema], doc: &'a roxmltree::Document<'a>) -> Vec<SchemaOutcome> {
+    let Some(first) = schemas.first() else {
+        return Vec::new();
+    };
+    let mut ev = Evaluator::new(&first.lib);
+    let root = XNode::new(doc.root());
+    let mut runs: Vec<Run<'a>> = schemas.iter().map(|s| Run::begin(s, &mut ev, root)).collect();
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        let local = n.tag_name().name();
+        for run in &mut runs {
+            run.visit(&mut ev, XNode::new(n), local);
+        }
+    }
+    runs.into_iter().map(Run::finish).collect()
+}
+
+impl Schema {
+    /// Runs every pattern of the schema over the document. Never fails:
+    /// dynamic errors are part of the outcome.
+    pub fn check<'a>(&'a self, doc: &'a roxmltree::Document<'a>) -> SchemaOutcome {
+        check_all(&[self], doc).pop().unwrap_or_default()
     }
 
     fn fire<'a>(&'a self, ev: &mut Evaluator<'a>, rule: &'a super::Rule, n: XNode<'a>, out: &mut SchemaOutcome) {

@@ -116,6 +116,24 @@ pub struct DocIndex<'a> {
     wide_children: rustc_hash::FxHashMap<u32, NameIndex<'a>>,
 }
 
+/// One schema's part of an evaluator's state; see [`Evaluator::swap_state`].
+pub struct SchemaState<'a> {
+    lib: &'a Library,
+    vars: Vec<Seq<'a>>,
+    per_document: Vec<Option<Seq<'a>>>,
+}
+
+impl<'a> SchemaState<'a> {
+    /// Fresh state for a schema's functions.
+    pub fn new(lib: &'a Library) -> Self {
+        SchemaState {
+            lib,
+            vars: Vec::new(),
+            per_document: Vec::new(),
+        }
+    }
+}
+
 /// Elements with more children than this get a children-by-name index.
 const WIDE: usize = 32;
 
@@ -229,16 +247,13 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// An evaluator that reuses a name index built for the same document.
-    pub fn with_index(lib: &'a Library, index: DocIndex<'a>) -> Self {
-        let mut ev = Evaluator::new(lib);
-        ev.index = index;
-        ev
-    }
-
-    /// Gives back the indexes, for the next evaluator on the same document.
-    pub fn into_index(self) -> DocIndex<'a> {
-        self.index
+    /// Exchanges the evaluator's schema-specific state (functions,
+    /// variables, per-document values) with `st`. Several schemas share one
+    /// evaluator, and so its document indexes, by swapping in turn.
+    pub fn swap_state(&mut self, st: &mut SchemaState<'a>) {
+        std::mem::swap(&mut self.lib, &mut st.lib);
+        std::mem::swap(&mut self.vars, &mut st.vars);
+        std::mem::swap(&mut self.per_document, &mut st.per_document);
     }
 
     /// Sets slot `slot` of the current frame.
