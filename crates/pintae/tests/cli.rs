@@ -40,6 +40,14 @@ fn pintae(args: &[&str], stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().expect("pintae finishes")
 }
 
+/// `pintae validate --schematron <demo rules> --format json <testdata/FILE>`.
+fn validate_json(file: &str) -> Output {
+    pintae(
+        &["validate", "--schematron", &demo_sch(), "--format", "json", &data(file)],
+        None,
+    )
+}
+
 fn json_lines(o: &Output) -> Vec<serde_json::Value> {
     String::from_utf8_lossy(&o.stdout)
         .lines()
@@ -56,17 +64,7 @@ fn ids(v: &serde_json::Value) -> Vec<String> {
 
 #[test]
 fn valid_document_with_warnings_exits_zero() {
-    let o = pintae(
-        &[
-            "validate",
-            "--schematron",
-            &demo_sch(),
-            "--format",
-            "json",
-            &data("examples/coffee-roaster-invoice.xml"),
-        ],
-        None,
-    );
+    let o = validate_json("examples/coffee-roaster-invoice.xml");
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let v = json_lines(&o);
     assert_eq!(v.len(), 1);
@@ -84,17 +82,7 @@ fn valid_document_with_warnings_exits_zero() {
 
 #[test]
 fn invalid_document_exits_one_with_messages() {
-    let o = pintae(
-        &[
-            "validate",
-            "--schematron",
-            &demo_sch(),
-            "--format",
-            "json",
-            &data("cli/negative-line.xml"),
-        ],
-        None,
-    );
+    let o = validate_json("cli/negative-line.xml");
     assert_eq!(o.status.code(), Some(1));
     let v = json_lines(&o);
     assert_eq!(v[0]["valid"], false);
@@ -112,17 +100,7 @@ fn invalid_document_exits_one_with_messages() {
 #[test]
 fn rule_error_is_never_valid() {
     // xs:decimal('12,50') raises FORG0001: the official validator aborts
-    let o = pintae(
-        &[
-            "validate",
-            "--schematron",
-            &demo_sch(),
-            "--format",
-            "json",
-            &data("cli/bad-amount.xml"),
-        ],
-        None,
-    );
+    let o = validate_json("cli/bad-amount.xml");
     assert_eq!(o.status.code(), Some(1));
     let v = json_lines(&o);
     assert_eq!(v[0]["valid"], false);
