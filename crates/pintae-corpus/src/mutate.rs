@@ -13,7 +13,7 @@ use anyhow::Result;
 use crate::Doc;
 
 /// Mutants per PINT-AE example.
-pub const PER_EXAMPLE: usize = 80;
+pub const PER_EXAMPLE: usize = 100;
 
 /// A small deterministic generator (SplitMix64).
 pub struct Rng(u64);
@@ -329,6 +329,17 @@ const SNIPPETS: &[(At, &str)] = &[
     (At::Under("TaxCategory"), "<cbc:TaxExemptionReason>One</cbc:TaxExemptionReason><cbc:TaxExemptionReason>Two</cbc:TaxExemptionReason>"),
     (At::Under("TaxCategory"), "<cbc:TaxExemptionReasonCode>VATEX-AE-01</cbc:TaxExemptionReasonCode>"),
     (At::Under("ClassifiedTaxCategory"), "<cbc:TaxExemptionReason>One</cbc:TaxExemptionReason><cbc:TaxExemptionReason>Two</cbc:TaxExemptionReason>"),
+    (At::Root, "<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator><cbc:AllowanceChargeReasonCode>95</cbc:AllowanceChargeReasonCode><cbc:AllowanceChargeReason>Discount</cbc:AllowanceChargeReason><cbc:AllowanceChargeReason>Loyalty</cbc:AllowanceChargeReason><cbc:Amount currencyID=\"AED\">1.00</cbc:Amount><cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>5</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:AllowanceCharge>"),
+    (At::Root, "<cac:Delivery><cac:DeliveryLocation><cbc:ID schemeID=\"9999\">DOCK-9</cbc:ID><cac:Address><cac:AddressLine><cbc:Line>Gate 1</cbc:Line></cac:AddressLine><cac:AddressLine><cbc:Line>Bay 4</cbc:Line></cac:AddressLine><cac:Country><cbc:IdentificationCode>AE</cbc:IdentificationCode></cac:Country></cac:Address></cac:DeliveryLocation></cac:Delivery>"),
+    (At::Root, "<cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cac:PayeeFinancialAccount><cbc:ID>AE070331234567890123456</cbc:ID><cac:FinancialInstitutionBranch><cbc:ID>BR-1</cbc:ID><cac:Address><cac:AddressLine><cbc:Line>Tower A</cbc:Line></cac:AddressLine><cac:AddressLine><cbc:Line>Floor 9</cbc:Line></cac:AddressLine></cac:Address></cac:FinancialInstitutionBranch></cac:PayeeFinancialAccount></cac:PaymentMeans>"),
+    (At::Root, "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>INV-1</cbc:ID></cac:InvoiceDocumentReference><cac:InvoiceDocumentReference><cbc:ID>INV-2</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>"),
+    (At::Root, "<cac:TaxRepresentativeParty><cac:PartyName><cbc:Name>Agent Without Address</cbc:Name></cac:PartyName></cac:TaxRepresentativeParty>"),
+    (At::Root, "<cac:AdditionalDocumentReference><cbc:ID schemeID=\"ZZZ\">OBJ-7</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>"),
+    (At::Root, "<cac:AdditionalDocumentReference><cbc:ID>ATT-9</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode=\"application/pdf\">JVBERg==</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>"),
+    (At::Under("LegalMonetaryTotal"), "<cbc:AllowanceTotalAmount currencyID=\"AED\">0.005</cbc:AllowanceTotalAmount>"),
+    (At::Under("LegalMonetaryTotal"), "<cbc:ChargeTotalAmount currencyID=\"AED\">0.005</cbc:ChargeTotalAmount>"),
+    (At::Item, "<cac:ClassifiedTaxCategory><cbc:ID>N</cbc:ID><cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory>"),
+    (At::Item, "<cac:AdditionalItemIdentification><cbc:ID schemeID=\"XYZ\">998719</cbc:ID></cac:AdditionalItemIdentification>"),
 ];
 
 fn insert_snippet(doc: &roxmltree::Document, text: &str, r: &mut Rng) -> Option<Edit> {
