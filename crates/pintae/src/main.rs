@@ -283,13 +283,26 @@ fn write_text(out: &mut impl Write, file: &str, verdict: &Verdict) -> Result<()>
     if let Some(e) = error_text(verdict) {
         writeln!(out, "  error: {e}")?;
     }
+    // one group per rule: fatal rules first, then the others, each in order
+    // of first appearance; the message once, then every place it failed
+    let mut groups: Vec<(&str, &str, Vec<&pintae_rules::Failure>)> = Vec::new();
     for f in &r.failed {
-        writeln!(
-            out,
-            "  {:<7} {:<14} {}:{}  {}",
-            f.flag, f.id, f.line, f.column, f.location
-        )?;
-        writeln!(out, "          {}", f.message)?;
+        match groups.iter_mut().find(|(id, flag, _)| *id == f.id && *flag == f.flag) {
+            Some(g) => g.2.push(f),
+            None => groups.push((&f.id, &f.flag, vec![f])),
+        }
+    }
+    groups.sort_by_key(|(_, flag, _)| *flag != "fatal");
+    for (id, flag, fs) in &groups {
+        let times = if fs.len() > 1 {
+            format!(" ({}×)", fs.len())
+        } else {
+            String::new()
+        };
+        writeln!(out, "  {flag:<7} {id}{times}: {}", fs[0].message)?;
+        for f in fs {
+            writeln!(out, "          at {}:{}  {}", f.line, f.column, f.location)?;
+        }
     }
     Ok(())
 }
