@@ -171,8 +171,20 @@ fn text_report_for_people() {
     );
     assert_eq!(o.status.code(), Some(1));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("INVALID"), "{out}");
-    assert!(out.contains("demo-04") && out.contains("11:3"), "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "{}: INVALID (2 fatal, 1 other)",
+            data("cli/negative-line.xml")
+        )),
+        "{out}"
+    );
+    // grouped by rule, fatal first: the message once, then where
+    let fatal = out
+        .find("fatal   demo-04: Line 2 has a negative amount (-4.5).")
+        .expect("demo-04 group");
+    let place = out.find("at 11:3  /Invoice/cac:InvoiceLine[2]").expect("its place");
+    let warning = out.find("warning demo-03:").expect("warning group");
+    assert!(fatal < place && place < warning, "{out}");
 }
 
 #[test]
