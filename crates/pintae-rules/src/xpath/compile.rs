@@ -486,17 +486,17 @@ impl<'c> Compiler<'c> {
                 return Ok(Op::Path(Box::new(l), Box::new(Op::Step(s))));
             }
             // l//(a | b) = l//a | l//b for child steps
-            Op::Union(a, b) if matches!((&*a, &*b), (Op::Step(x), Op::Step(y)) if indexable(x) && indexable(y)) => {
-                let (Op::Step(mut x), Op::Step(mut y)) = (*a, *b) else {
-                    unreachable!("matched above")
-                };
-                x.axis = Axis::Descendant;
-                y.axis = Axis::Descendant;
-                return Ok(Op::Union(
-                    Box::new(Op::Path(Box::new(l.clone()), Box::new(Op::Step(x)))),
-                    Box::new(Op::Path(Box::new(l), Box::new(Op::Step(y)))),
-                ));
-            }
+            Op::Union(a, b) => match (*a, *b) {
+                (Op::Step(mut x), Op::Step(mut y)) if indexable(&x) && indexable(&y) => {
+                    x.axis = Axis::Descendant;
+                    y.axis = Axis::Descendant;
+                    return Ok(Op::Union(
+                        Box::new(Op::Path(Box::new(l.clone()), Box::new(Op::Step(x)))),
+                        Box::new(Op::Path(Box::new(l), Box::new(Op::Step(y)))),
+                    ));
+                }
+                (a, b) => Op::Union(Box::new(a), Box::new(b)),
+            },
             other => other,
         };
         let dos = Op::Step(StepOp {

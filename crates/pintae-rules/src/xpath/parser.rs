@@ -153,9 +153,8 @@ impl Parser {
         let start = self.start();
         let next_is_var = matches!(self.peek_at(1), Tok::Sym("$"));
         if next_is_var && (self.is_kw("for") || self.is_kw("some") || self.is_kw("every")) {
-            let kw = match self.bump().tok {
-                Tok::Name(n) => n,
-                _ => unreachable!("checked above"),
+            let Tok::Name(kw) = self.bump().tok else {
+                return Err(self.unexpected("'for', 'some' or 'every'"));
             };
             let mut binds = Vec::new();
             loop {
