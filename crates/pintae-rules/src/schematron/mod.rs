@@ -11,7 +11,7 @@ mod reader;
 mod runner;
 
 pub use reader::SchemaError;
-pub use runner::{check_all, Check, CheckKind, Failure, RuleError, SchemaOutcome};
+pub use runner::{check_all, Check, CheckKind, Failure, RuleError, SchemaOutcome, MAX_ERRORS};
 /// Result types, re-exported for the validator.
 pub mod runner_types {
     pub use super::runner::Failure;
