@@ -211,3 +211,21 @@ fn arbitrary_bytes_never_panic() {
         assert!(!r.valid || r.failed.is_empty());
     }
 }
+
+#[test]
+fn huge_ranges_are_refused_not_materialised() {
+    use pintae_rules::xpath::{ErrorCode, XPath};
+    let doc = roxmltree::Document::parse("<a/>").expect("doc");
+    // found by the XPath fuzzer: a 10-million-item range took seconds and 400 MB
+    for expr in [
+        "for $i in 1 to 9919099 return $i + 1",
+        "count(1 to 100000000)",
+        "some $i in 1 to 99999999 satisfies false()",
+    ] {
+        let x = XPath::compile(expr, &[]).expect("compiles");
+        let e = x.evaluate_strings(doc.root_element()).expect_err(expr);
+        assert_eq!(e.code, ErrorCode::LIMIT, "{expr}");
+    }
+    let x = XPath::compile("count(for $i in 1 to 999999 return ())", &[]).expect("compiles");
+    assert_eq!(x.evaluate_strings(doc.root_element()).expect("within the limit"), ["0"]);
+}

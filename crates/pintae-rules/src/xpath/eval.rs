@@ -18,8 +18,10 @@ type R<T> = Result<T, XPathError>;
 
 /// Deepest user-function recursion allowed.
 const MAX_CALL_DEPTH: u32 = 512;
-/// Largest `a to b` range materialised.
-const MAX_RANGE: i128 = 10_000_000;
+/// Most items an `a to b` range may have. The official rules range over the
+/// digits of an identifier; a million keeps a hostile expression or
+/// document from costing seconds and hundreds of megabytes.
+const MAX_RANGE: i128 = 1_000_000;
 
 /// One statement of an `xsl:function` body.
 #[derive(Debug)]
@@ -381,32 +383,10 @@ impl<'a> Evaluator<'a> {
                     _ => x.key() > y.key(),
                 }))
             }
-            Op::Range(l, r) => {
-                let Some(a) = self.opt_atomic(l, f)? else {
-                    return Ok(Seq::new());
-                };
-                let Some(b) = self.opt_atomic(r, f)? else {
-                    return Ok(Seq::new());
-                };
-                let to_int = |x: Atomic<'a>| -> R<i128> {
-                    match x {
-                        Atomic::Integer(i) => Ok(i),
-                        Atomic::Untyped(_) => match x.cast(AtomicType::Integer)? {
-                            Atomic::Integer(i) => Ok(i),
-                            _ => Err(type_err("range bound is not an integer")),
-                        },
-                        other => Err(type_err(format!("range bound of type {}", other.type_of().name()))),
-                    }
-                };
-                let (a, b) = (to_int(a)?, to_int(b)?);
-                if b < a {
-                    return Ok(Seq::new());
-                }
-                if b.saturating_sub(a) > MAX_RANGE {
-                    return Err(XPathError::dynamic(ErrorCode::LIMIT, "range expression too large"));
-                }
-                Ok((a..=b).map(|i| Item::Atomic(Atomic::Integer(i))).collect())
-            }
+            Op::Range(l, r) => match self.range_bounds(l, r, f)? {
+                None => Ok(Seq::new()),
+                Some((a, b)) => Ok((a..=b).map(|i| Item::Atomic(Atomic::Integer(i))).collect()),
+            },
             Op::Arith(op, l, r) => {
                 let Some(a) = self.opt_atomic(l, f)? else {
                     return Ok(Seq::new());
@@ -449,17 +429,15 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Op::For(slot, input, body) => {
-                let seq = self.eval(input, f)?;
                 let mut out = Seq::new();
-                for item in seq {
+                for item in self.binding_items(input, f)? {
                     self.set_var(*slot, smallvec![item]);
                     out.extend(self.eval(body, f)?);
                 }
                 Ok(out)
             }
             Op::Quant(q, slot, input, body) => {
-                let seq = self.eval(input, f)?;
-                for item in seq {
+                for item in self.binding_items(input, f)? {
                     self.set_var(*slot, smallvec![item]);
                     let b = self.ebv(body, f)?;
                     match q {
@@ -588,6 +566,46 @@ impl<'a> Evaluator<'a> {
                 )
             }),
         }))
+    }
+
+    /// The integer bounds of `l to r`; `None` for an empty range.
+    fn range_bounds(&mut self, l: &'a Op, r: &'a Op, f: &Focus<'a>) -> R<Option<(i128, i128)>> {
+        let Some(a) = self.opt_atomic(l, f)? else {
+            return Ok(None);
+        };
+        let Some(b) = self.opt_atomic(r, f)? else {
+            return Ok(None);
+        };
+        let to_int = |x: Atomic<'a>| -> R<i128> {
+            match x {
+                Atomic::Integer(i) => Ok(i),
+                Atomic::Untyped(_) => match x.cast(AtomicType::Integer)? {
+                    Atomic::Integer(i) => Ok(i),
+                    _ => Err(type_err("range bound is not an integer")),
+                },
+                other => Err(type_err(format!("range bound of type {}", other.type_of().name()))),
+            }
+        };
+        let (a, b) = (to_int(a)?, to_int(b)?);
+        if b < a {
+            return Ok(None);
+        }
+        if b.saturating_sub(a) >= MAX_RANGE {
+            return Err(XPathError::dynamic(ErrorCode::LIMIT, "range expression too large"));
+        }
+        Ok(Some((a, b)))
+    }
+
+    /// The items a `for`/`some`/`every` variable takes: a range is walked
+    /// without being materialised.
+    fn binding_items(&mut self, input: &'a Op, f: &Focus<'a>) -> R<Box<dyn Iterator<Item = Item<'a>> + 'a>> {
+        if let Op::Range(l, r) = input {
+            return Ok(match self.range_bounds(l, r, f)? {
+                None => Box::new(std::iter::empty()),
+                Some((a, b)) => Box::new((a..=b).map(|i| Item::Atomic(Atomic::Integer(i)))),
+            });
+        }
+        Ok(Box::new(self.eval(input, f)?.into_iter()))
     }
 
     fn context_node(&self, f: &Focus<'a>) -> R<XNode<'a>> {
