@@ -18,6 +18,12 @@ type R<T> = Result<T, XPathError>;
 
 /// Deepest user-function recursion allowed.
 const MAX_CALL_DEPTH: u32 = 512;
+/// Most `for`/`some`/`every` iterations one evaluator (one document) may
+/// run in all. The official rules loop over the digits of identifiers, a few
+/// dozen iterations a document; the budget bounds the time a hostile
+/// expression or document can take.
+const MAX_ITERATIONS: u64 = 2_000_000;
+
 /// Most items an `a to b` range may have. The official rules range over the
 /// digits of an identifier; a million keeps a hostile expression or
 /// document from costing seconds and hundreds of megabytes.
@@ -98,6 +104,8 @@ pub struct Evaluator<'a> {
     per_document: Vec<Option<Seq<'a>>>,
     /// Indexes over the document, built on first use.
     index: DocIndex<'a>,
+    /// Loop iterations so far, against [`MAX_ITERATIONS`].
+    iterations: u64,
 }
 
 /// Atomized values; one or two are kept inline, without allocating.
@@ -246,6 +254,7 @@ impl<'a> Evaluator<'a> {
             regexes: HashMap::new(),
             per_document: Vec::new(),
             index: DocIndex::default(),
+            iterations: 0,
         }
     }
 
@@ -431,6 +440,7 @@ impl<'a> Evaluator<'a> {
             Op::For(slot, input, body) => {
                 let mut out = Seq::new();
                 for item in self.binding_items(input, f)? {
+                    self.tick()?;
                     self.set_var(*slot, smallvec![item]);
                     out.extend(self.eval(body, f)?);
                 }
@@ -438,6 +448,7 @@ impl<'a> Evaluator<'a> {
             }
             Op::Quant(q, slot, input, body) => {
                 for item in self.binding_items(input, f)? {
+                    self.tick()?;
                     self.set_var(*slot, smallvec![item]);
                     let b = self.ebv(body, f)?;
                     match q {
@@ -566,6 +577,18 @@ impl<'a> Evaluator<'a> {
                 )
             }),
         }))
+    }
+
+    /// Counts one loop iteration against the budget.
+    fn tick(&mut self) -> R<()> {
+        self.iterations += 1;
+        if self.iterations > MAX_ITERATIONS {
+            return Err(XPathError::dynamic(
+                ErrorCode::LIMIT,
+                "evaluation budget exceeded (too many loop iterations)",
+            ));
+        }
+        Ok(())
     }
 
     /// The integer bounds of `l to r`; `None` for an empty range.
