@@ -226,10 +226,18 @@ fn huge_ranges_are_refused_not_materialised() {
         let e = x.evaluate_strings(doc.root_element()).expect_err(expr);
         assert_eq!(e.code, ErrorCode::LIMIT, "{expr}");
     }
-    let x = XPath::compile("count(for $i in 1 to 999999 return ())", &[]).expect("compiles");
-    assert_eq!(x.evaluate_strings(doc.root_element()).expect("within the limit"), ["0"]);
+    let x = XPath::compile("count(for $i in 1 to 199999 return ())", &[]).expect("compiles");
+    assert_eq!(
+        x.evaluate_strings(doc.root_element()).expect("within the budget"),
+        ["0"]
+    );
+    let x = XPath::compile("count(1 to 999999)", &[]).expect("compiles");
+    assert_eq!(
+        x.evaluate_strings(doc.root_element()).expect("within the range cap"),
+        ["999999"]
+    );
     // nested loops within the range cap still meet the evaluation budget
-    let x = XPath::compile("count(for $i in 1 to 900000, $j in 1 to 900000 return 1)", &[]).expect("compiles");
+    let x = XPath::compile("count(for $i in 1 to 1000, $j in 1 to 1000 return 1)", &[]).expect("compiles");
     assert_eq!(
         x.evaluate_strings(doc.root_element()).expect_err("budget").code,
         ErrorCode::LIMIT
