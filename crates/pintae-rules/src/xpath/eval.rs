@@ -24,6 +24,10 @@ const MAX_CALL_DEPTH: u32 = 512;
 /// expression or document can take.
 const MAX_ITERATIONS: u64 = 200_000;
 
+/// Most items ranges and `for` expressions may produce in all, per
+/// evaluator (one document): bounds the memory a hostile expression can take.
+const MAX_ITEMS: u64 = 5_000_000;
+
 /// Most items an `a to b` range may have. The official rules range over the
 /// digits of an identifier; a million keeps a hostile expression or
 /// document from costing seconds and hundreds of megabytes.
@@ -106,6 +110,8 @@ pub struct Evaluator<'a> {
     index: DocIndex<'a>,
     /// Loop iterations so far, against [`MAX_ITERATIONS`].
     iterations: u64,
+    /// Items produced by ranges and `for`, against [`MAX_ITEMS`].
+    items: u64,
 }
 
 /// Atomized values; one or two are kept inline, without allocating.
@@ -255,6 +261,7 @@ impl<'a> Evaluator<'a> {
             per_document: Vec::new(),
             index: DocIndex::default(),
             iterations: 0,
+            items: 0,
         }
     }
 
@@ -394,7 +401,10 @@ impl<'a> Evaluator<'a> {
             }
             Op::Range(l, r) => match self.range_bounds(l, r, f)? {
                 None => Ok(Seq::new()),
-                Some((a, b)) => Ok((a..=b).map(|i| Item::Atomic(Atomic::Integer(i))).collect()),
+                Some((a, b)) => {
+                    self.produce((b - a + 1) as usize)?;
+                    Ok((a..=b).map(|i| Item::Atomic(Atomic::Integer(i))).collect())
+                }
             },
             Op::Arith(op, l, r) => {
                 let Some(a) = self.opt_atomic(l, f)? else {
@@ -442,7 +452,9 @@ impl<'a> Evaluator<'a> {
                 for item in self.binding_items(input, f)? {
                     self.tick()?;
                     self.set_var(*slot, smallvec![item]);
-                    out.extend(self.eval(body, f)?);
+                    let v = self.eval(body, f)?;
+                    self.produce(v.len())?;
+                    out.extend(v);
                 }
                 Ok(out)
             }
@@ -586,6 +598,18 @@ impl<'a> Evaluator<'a> {
             return Err(XPathError::dynamic(
                 ErrorCode::LIMIT,
                 "evaluation budget exceeded (too many loop iterations)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Counts produced items against the budget.
+    fn produce(&mut self, n: usize) -> R<()> {
+        self.items += n as u64;
+        if self.items > MAX_ITEMS {
+            return Err(XPathError::dynamic(
+                ErrorCode::LIMIT,
+                "evaluation budget exceeded (too many items produced)",
             ));
         }
         Ok(())
