@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::input::{self, Envelope, InputError, Unwrapped};
 use crate::schematron::{RuleError, Schema};
 
-pub use crate::schematron::runner_types::Failure;
+pub use crate::schematron::Failure;
 
 /// Several schemas run in order on each document (PINT-AE: the core file,
 /// then the jurisdiction file). Compile once, share freely: `Send + Sync`.

@@ -12,10 +12,6 @@ mod runner;
 
 pub use reader::SchemaError;
 pub use runner::{check_all, Check, CheckKind, Failure, RuleError, SchemaOutcome, MAX_ERRORS};
-/// Result types, re-exported for the validator.
-pub mod runner_types {
-    pub use super::runner::Failure;
-}
 
 use rustc_hash::FxHashMap;
 

@@ -8,8 +8,8 @@
 
 use crate::xpath::ast::Axis;
 use crate::xpath::compile::{never_numeric, NodeTest, Op, StepOp};
-use crate::xpath::eval::Evaluator;
-use crate::xpath::value::{ebv, Item, XNode};
+use crate::xpath::eval::{node_matches, Evaluator};
+use crate::xpath::value::{Item, Seq, XNode};
 use crate::xpath::{Focus, XPathError};
 
 /// How a step relates to the step before it.
@@ -170,7 +170,7 @@ fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Resul
     if s.attribute || !n.is_element() {
         return Ok(false);
     }
-    if !test_matches(&s.step.test, n) {
+    if !node_matches(&s.step.test, n, Axis::Child) {
         return Ok(false);
     }
     if s.step.preds.is_empty() {
@@ -187,55 +187,17 @@ fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Resul
     }
     // positional: evaluate the step from the parent and see if n survives
     let Some(parent) = n.parent() else { return Ok(false) };
-    let mut siblings: Vec<Item<'a>> = parent
+    let mut siblings: Seq<'a> = parent
         .node
         .children()
         .map(XNode::new)
-        .filter(|c| c.is_element() && test_matches(&s.step.test, *c))
+        .filter(|c| node_matches(&s.step.test, *c, Axis::Child))
         .map(Item::Node)
         .collect();
     for p in &s.step.preds {
-        let size = siblings.len();
-        let mut kept = Vec::new();
-        for (i, it) in siblings.into_iter().enumerate() {
-            let f = Focus {
-                item: Some(it),
-                pos: i + 1,
-                size,
-            };
-            let r = ev.eval(p, &f)?;
-            let keep = match r.as_slice() {
-                [Item::Atomic(a)] if a.is_numeric() => a.as_f64() == (i + 1) as f64,
-                _ => ebv(&r)?,
-            };
-            if keep {
-                if let Some(it) = f.item {
-                    kept.push(it);
-                }
-            }
-        }
-        siblings = kept;
+        siblings = ev.filter(siblings, p)?;
     }
     Ok(siblings.iter().any(|i| matches!(i, Item::Node(x) if *x == n)))
-}
-
-fn test_matches(t: &NodeTest, n: XNode<'_>) -> bool {
-    use crate::xpath::compile::NsTest;
-    match t {
-        NodeTest::AnyNode | NodeTest::Element => true,
-        NodeTest::Name { ns, local } => {
-            let Some((nns, nl)) = n.expanded_name() else {
-                return false;
-            };
-            local.as_deref().is_none_or(|l| l == nl)
-                && match ns {
-                    NsTest::Any => true,
-                    NsTest::NoNs => nns.is_none(),
-                    NsTest::Uri(u) => nns == Some(&**u),
-                }
-        }
-        _ => false,
-    }
 }
 
 /// A cheap necessary condition: the element names along the path (and the
@@ -244,7 +206,7 @@ fn test_matches(t: &NodeTest, n: XNode<'_>) -> bool {
 fn names_may_match(p: &PathPattern, n: XNode<'_>) -> bool {
     let mut cur = n;
     for (i, s) in p.steps.iter().enumerate().rev() {
-        if s.attribute || !cur.is_element() || !test_matches(&s.step.test, cur) {
+        if s.attribute || !cur.is_element() || !node_matches(&s.step.test, cur, Axis::Child) {
             return false;
         }
         if i == 0 {

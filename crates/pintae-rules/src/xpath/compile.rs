@@ -276,8 +276,7 @@ impl<'c> Compiler<'c> {
         Ok(self.scope.len() - 1)
     }
 
-    fn name_test(&self, n: &str, axis: Axis, span: &std::ops::Range<usize>) -> Result<NodeTest, XPathError> {
-        let _ = axis;
+    fn name_test(&self, n: &str, span: &std::ops::Range<usize>) -> Result<NodeTest, XPathError> {
         if n == "*" {
             return Ok(NodeTest::Name {
                 ns: NsTest::Any,
@@ -372,7 +371,7 @@ impl<'c> Compiler<'c> {
             }
             AstKind::Step { axis, test, preds } => {
                 let test = match test {
-                    NodeTestAst::Name(n) => self.name_test(n, *axis, &a.span)?,
+                    NodeTestAst::Name(n) => self.name_test(n, &a.span)?,
                     NodeTestAst::AnyNode => NodeTest::AnyNode,
                     NodeTestAst::Text => NodeTest::Text,
                     NodeTestAst::Comment => NodeTest::Comment,

@@ -182,7 +182,9 @@ pub fn sort_nodes(seq: &mut Seq<'_>) {
     seq.dedup_by_key(|i| key(i));
 }
 
-fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
+/// Whether a node passes a node test on an axis (the principal node kind is
+/// attribute on the attribute axis, element elsewhere).
+pub(crate) fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
     let attr_axis = axis == Axis::Attribute;
     match test {
         NodeTest::AnyNode => true,
@@ -325,7 +327,7 @@ impl<'a> Evaluator<'a> {
             Op::Filter(b, preds) => {
                 let mut seq = self.eval(b, f)?;
                 for p in preds {
-                    seq = self.filter(seq, p, false)?;
+                    seq = self.filter(seq, p)?;
                 }
                 Ok(seq)
             }
@@ -908,7 +910,7 @@ impl<'a> Evaluator<'a> {
         }
         let mut seq: Seq<'a> = cand.into_iter().map(Item::Node).collect();
         for p in &s.preds {
-            seq = self.filter(seq, p, axis.is_reverse())?;
+            seq = self.filter(seq, p)?;
         }
         if axis.is_reverse() {
             seq.reverse();
@@ -1045,7 +1047,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Applies one predicate. Items are in axis order; positions count in it.
-    fn filter(&mut self, seq: Seq<'a>, p: &'a Op, _reverse: bool) -> R<Seq<'a>> {
+    pub(crate) fn filter(&mut self, seq: Seq<'a>, p: &'a Op) -> R<Seq<'a>> {
         let size = seq.len();
         if let Op::Const(Const::Integer(k)) = p {
             let k = *k;
@@ -1587,13 +1589,7 @@ fn untyped_numeric(op: CmpOp, x: &Atomic, y: &Atomic, single: bool) -> Option<Re
 }
 
 fn instance_of(v: &[Item], t: SeqType) -> bool {
-    let card_ok = match t.occ {
-        '0' => v.is_empty(),
-        '?' => v.len() <= 1,
-        '*' => true,
-        '+' => !v.is_empty(),
-        _ => v.len() == 1,
-    };
+    let card_ok = occurrence_ok(t.occ, v.len());
     card_ok
         && v.iter().all(|i| match (i, t.item) {
             (_, None) => true,
@@ -1604,6 +1600,18 @@ fn instance_of(v: &[Item], t: SeqType) -> bool {
                     || (at == AtomicType::Decimal && a.type_of() == AtomicType::Integer)
             }
         })
+}
+
+/// Whether `n` items satisfy an occurrence indicator (`' '` exactly one,
+/// `'?'`, `'*'`, `'+'`, `'0'` none).
+fn occurrence_ok(occ: char, n: usize) -> bool {
+    match occ {
+        '0' => n == 0,
+        '?' => n <= 1,
+        '*' => true,
+        '+' => n >= 1,
+        _ => n == 1,
+    }
 }
 
 /// XSLT function conversion rules: atomize, cast untyped, promote numerics,
@@ -1634,13 +1642,7 @@ pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
         };
         out.push(Item::Atomic(a));
     }
-    let ok = match t.occ {
-        '?' => out.len() <= 1,
-        '*' => true,
-        '+' => !out.is_empty(),
-        '0' => out.is_empty(),
-        _ => out.len() == 1,
-    };
+    let ok = occurrence_ok(t.occ, out.len());
     if !ok {
         return Err(XPathError::dynamic(
             ErrorCode::XTTE0790,
@@ -1648,12 +1650,6 @@ pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
         ));
     }
     Ok(out)
-}
-
-impl PartialOrd for XNode<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.key().cmp(&other.key()))
-    }
 }
 
 /// Translates an XPath replacement string (`$1`, `\$`, `\\`) to the regex

@@ -63,32 +63,6 @@ impl XPath {
         let mut ev = Evaluator::new(&self.lib);
         ev.ebv(&self.op, &Focus::node(XNode::new(node)))
     }
-
-    /// Evaluates and describes each item with its type, e.g. `xs:decimal(1.5)`
-    /// or `node(cbc:ID)` (used by the conformance tests).
-    pub fn evaluate_typed(&self, node: roxmltree::Node<'_, '_>) -> Result<Vec<String>, XPathError> {
-        let mut ev = Evaluator::new(&self.lib);
-        let seq = ev.eval(&self.op, &Focus::node(XNode::new(node)))?;
-        Ok(seq
-            .iter()
-            .map(|i| match i {
-                Item::Node(n) => {
-                    if n.attr != 0 {
-                        format!("@{}", eval::lexical_name(n))
-                    } else if n.node.is_element() {
-                        format!("<{}>", eval::lexical_name(n))
-                    } else if n.node.is_text() {
-                        "text()".to_string()
-                    } else if n.node.is_root() {
-                        "document()".to_string()
-                    } else {
-                        "node()".to_string()
-                    }
-                }
-                Item::Atomic(a) => format!("{}({})", a.type_of().name(), &*a.to_str()),
-            })
-            .collect())
-    }
 }
 
 /// Namespaces of UBL documents, for callers that compile ad-hoc expressions.

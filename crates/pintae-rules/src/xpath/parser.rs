@@ -549,7 +549,7 @@ impl Parser {
             ));
         }
         if self.eat_sym("@") {
-            let test = self.node_test(Axis::Attribute)?;
+            let test = self.node_test()?;
             let preds = self.predicates()?;
             return Ok(self.mk(
                 AstKind::Step {
@@ -571,13 +571,13 @@ impl Parser {
                 })?;
                 self.bump();
                 self.bump();
-                let test = self.node_test(axis)?;
+                let test = self.node_test()?;
                 let preds = self.predicates()?;
                 return Ok(self.mk(AstKind::Step { axis, test, preds }, start));
             }
             let is_call = matches!(self.peek_at(1), Tok::Sym("("));
             if !is_call || KIND_TESTS.contains(&n.as_str()) {
-                let test = self.node_test(Axis::Child)?;
+                let test = self.node_test()?;
                 let axis = if test == NodeTestAst::AttributeKind {
                     Axis::Attribute
                 } else {
@@ -588,7 +588,7 @@ impl Parser {
             }
         }
         if matches!(self.peek(), Tok::Star) {
-            let test = self.node_test(Axis::Child)?;
+            let test = self.node_test()?;
             let preds = self.predicates()?;
             return Ok(self.mk(
                 AstKind::Step {
@@ -614,7 +614,7 @@ impl Parser {
         }
     }
 
-    fn node_test(&mut self, _axis: Axis) -> Result<NodeTestAst, XPathError> {
+    fn node_test(&mut self) -> Result<NodeTestAst, XPathError> {
         match self.peek().clone() {
             Tok::Star => {
                 self.bump();
