@@ -82,7 +82,8 @@ pub struct Envelope {
     pub receiver: Option<String>,
 }
 
-fn line_col(text: &str, offset: usize) -> (u32, u32) {
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
     let before = &text.as_bytes()[..offset.min(text.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() as u32 + 1;
     let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1);

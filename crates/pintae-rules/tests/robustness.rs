@@ -243,3 +243,18 @@ fn huge_ranges_are_refused_not_materialised() {
         ErrorCode::LIMIT
     );
 }
+
+#[test]
+fn deeply_nested_schematron_is_refused() {
+    let d = 100_000;
+    let sch = format!(
+        "<schema xmlns=\"http://purl.oclc.org/dsdl/schematron\" queryBinding=\"xslt2\">{}{}</schema>",
+        "<title>".repeat(d),
+        "</title>".repeat(d)
+    );
+    let e = pintae_rules::schematron::Schema::parse("deep.sch", &sch).expect_err("refused");
+    assert!(
+        e.to_string().contains("deep.sch:1:") && e.to_string().contains("nest deeper"),
+        "{e}"
+    );
+}

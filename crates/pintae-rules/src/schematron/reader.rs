@@ -110,6 +110,16 @@ impl Schema {
     /// Reads and compiles a Schematron schema from its text. `name` is used
     /// in messages (typically the file name).
     pub fn parse(name: &str, text: &str) -> Result<Schema, SchemaError> {
+        // the XML parser recurses per nesting level: refuse hostile depth first
+        if let Some(at) = crate::input::too_deep(text, crate::input::MAX_DEPTH) {
+            let (line, column) = crate::input::line_col(text, at);
+            return Err(SchemaError::Invalid {
+                name: name.to_string(),
+                line,
+                column,
+                message: format!("elements nest deeper than {} levels", crate::input::MAX_DEPTH),
+            });
+        }
         let opts = roxmltree::ParsingOptions {
             allow_dtd: false,
             ..Default::default()
@@ -176,7 +186,6 @@ impl Schema {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| name.to_string());
-        let _ = c.max_slots;
         Ok(Schema {
             name,
             lib,
