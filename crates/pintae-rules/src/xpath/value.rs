@@ -178,15 +178,8 @@ impl Date {
         if rb.len() < 6 || rb[0] != b'-' || rb[3] != b'-' {
             return None;
         }
-        let two = |x: &[u8]| -> Option<u8> {
-            if x.len() == 2 && x[0].is_ascii_digit() && x[1].is_ascii_digit() {
-                Some((x[0] - b'0') * 10 + (x[1] - b'0'))
-            } else {
-                None
-            }
-        };
-        let month = two(&rb[1..3])?;
-        let day = two(&rb[4..6])?;
+        let month = two_digits(&rb[1..3])?;
+        let day = two_digits(&rb[4..6])?;
         let mut year: i32 = body[..ydigits].parse().ok()?;
         if neg {
             year = -year;
@@ -194,24 +187,7 @@ impl Date {
         if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
-        let tzs = &rest[6..];
-        let tz = if tzs.is_empty() {
-            None
-        } else if tzs == "Z" {
-            Some(0)
-        } else {
-            let t = tzs.as_bytes();
-            if t.len() != 6 || (t[0] != b'+' && t[0] != b'-') || t[3] != b':' {
-                return None;
-            }
-            let h = two(&t[1..3])?;
-            let m = two(&t[4..6])?;
-            if h > 14 || m > 59 || (h == 14 && m != 0) {
-                return None;
-            }
-            let v = i16::from(h) * 60 + i16::from(m);
-            Some(if t[0] == b'-' { -v } else { v })
-        };
+        let tz = parse_tz(&rest[6..])?;
         Some(Date { year, month, day, tz })
     }
 
@@ -221,15 +197,7 @@ impl Date {
         } else {
             format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
         };
-        match self.tz {
-            None => {}
-            Some(0) => s.push('Z'),
-            Some(m) => {
-                let sign = if m < 0 { '-' } else { '+' };
-                let m = m.abs();
-                let _ = write!(s, "{}{:02}:{:02}", sign, m / 60, m % 60);
-            }
-        }
+        push_tz(&mut s, self.tz);
         s
     }
 }
@@ -250,10 +218,7 @@ impl Time {
         if b.len() < 8 || b[2] != b':' || b[5] != b':' {
             return None;
         }
-        let two = |x: &[u8]| -> Option<i64> {
-            (x.len() == 2 && x[0].is_ascii_digit() && x[1].is_ascii_digit())
-                .then(|| i64::from(x[0] - b'0') * 10 + i64::from(x[1] - b'0'))
-        };
+        let two = |x: &[u8]| two_digits(x).map(i64::from);
         let (h, m, sec) = (two(&b[0..2])?, two(&b[3..5])?, two(&b[6..8])?);
         let mut i = 8;
         let mut frac_nanos = 0i64;
@@ -270,22 +235,7 @@ impl Time {
                 return None;
             }
         }
-        let tz = match &s[i..] {
-            "" => None,
-            "Z" => Some(0),
-            t => {
-                let t = t.as_bytes();
-                if t.len() != 6 || (t[0] != b'+' && t[0] != b'-') || t[3] != b':' {
-                    return None;
-                }
-                let (th, tm) = (two(&t[1..3])?, two(&t[4..6])?);
-                if th > 14 || tm > 59 {
-                    return None;
-                }
-                let v = (th * 60 + tm) as i16;
-                Some(if t[0] == b'-' { -v } else { v })
-            }
-        };
+        let tz = parse_tz(&s[i..])?;
         let end_of_day = h == 24 && m == 0 && sec == 0 && frac_nanos == 0;
         if (h > 23 && !end_of_day) || m > 59 || sec > 59 {
             return None;
@@ -310,17 +260,48 @@ impl Time {
             s.push('.');
             s.push_str(f.trim_end_matches('0'));
         }
-        match self.tz {
-            None => {}
-            Some(0) => s.push('Z'),
-            Some(m) => {
-                let sign = if m < 0 { '-' } else { '+' };
-                let m = m.abs();
-                let _ = write!(s, "{}{:02}:{:02}", sign, m / 60, m % 60);
-            }
-        }
+        push_tz(&mut s, self.tz);
         s
     }
+}
+
+/// Parses a timezone suffix: `""` (none), `"Z"`, or `±hh:mm` with hh ≤ 14
+/// (the official processor accepts `+14:30` too). `None` when malformed.
+fn parse_tz(t: &str) -> Option<Option<i16>> {
+    match t {
+        "" => Some(None),
+        "Z" => Some(Some(0)),
+        _ => {
+            let b = t.as_bytes();
+            if b.len() != 6 || (b[0] != b'+' && b[0] != b'-') || b[3] != b':' {
+                return None;
+            }
+            let (h, m) = (two_digits(&b[1..3])?, two_digits(&b[4..6])?);
+            if h > 14 || m > 59 {
+                return None;
+            }
+            let v = i16::from(h) * 60 + i16::from(m);
+            Some(Some(if b[0] == b'-' { -v } else { v }))
+        }
+    }
+}
+
+/// Appends a timezone in its canonical form (`Z`, `+04:00`).
+fn push_tz(s: &mut String, tz: Option<i16>) {
+    match tz {
+        None => {}
+        Some(0) => s.push('Z'),
+        Some(m) => {
+            let sign = if m < 0 { '-' } else { '+' };
+            let m = m.abs();
+            let _ = write!(s, "{}{:02}:{:02}", sign, m / 60, m % 60);
+        }
+    }
+}
+
+/// Two ASCII digits as a number.
+fn two_digits(x: &[u8]) -> Option<u8> {
+    (x.len() == 2 && x[0].is_ascii_digit() && x[1].is_ascii_digit()).then(|| (x[0] - b'0') * 10 + (x[1] - b'0'))
 }
 
 fn days_in_month(year: i32, month: u8) -> u8 {
