@@ -6,10 +6,13 @@
 //! whose context matches it (as the compiled XSLT of the official validators
 //! does), and evaluates that rule's asserts and reports.
 
+mod build;
+pub mod def;
 mod pattern;
 mod reader;
 mod runner;
 
+pub use def::{RuleDoc, SchemaDef};
 pub use reader::SchemaError;
 pub use runner::{check_all, Check, CheckKind, Failure, RuleError, SchemaOutcome, MAX_ERRORS};
 

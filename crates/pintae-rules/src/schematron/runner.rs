@@ -2,6 +2,9 @@
 
 use serde::Serialize;
 
+use std::sync::Arc;
+
+use super::def::RuleDoc;
 use super::Schema;
 use crate::xpath::compile::Op;
 use crate::xpath::eval::{lexical_name, Evaluator, SchemaState};
@@ -50,6 +53,8 @@ pub(super) struct CompiledCheck {
     pub test: Op,
     pub test_src: String,
     pub message: Vec<MsgPart>,
+    /// The bundled rule's documentation and its offending-value expression.
+    pub doc: Option<(Arc<RuleDoc>, Option<Op>)>,
 }
 
 /// A failed assert or a fired report.
@@ -67,6 +72,15 @@ pub struct Failure {
     pub column: u32,
     /// The rule's message, with `value-of` and `name` filled in.
     pub message: String,
+    /// Business terms the rule concerns (bundled rules).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<String>,
+    /// The offending value, when the rule names one (bundled rules).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// What to change (bundled rules).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
 }
 
 /// A dynamic XPath error raised while evaluating a rule: the official
@@ -286,6 +300,14 @@ impl Schema {
             };
             if fired {
                 let (line, column) = position(n);
+                let (terms, value, fix) = match &c.doc {
+                    None => (Vec::new(), None, None),
+                    Some((doc, value)) => (
+                        doc.terms.clone(),
+                        value.as_ref().and_then(|op| string_value(ev, op, &focus)),
+                        Some(doc.fix.clone()).filter(|f| !f.is_empty()),
+                    ),
+                };
                 out.failures.push(Failure {
                     id: c.id.clone().unwrap_or_default(),
                     flag: c.flag.clone().unwrap_or_default(),
@@ -293,6 +315,9 @@ impl Schema {
                     line,
                     column,
                     message: render(ev, &c.message, &focus),
+                    terms,
+                    value,
+                    fix,
                 });
             }
         }
@@ -319,15 +344,22 @@ fn push_error(out: &mut SchemaOutcome, id: Option<String>, e: crate::xpath::XPat
     });
 }
 
+/// The space-joined string values of what `op` selects; `None` when it
+/// selects nothing or raises an error.
+fn string_value<'a>(ev: &mut Evaluator<'a>, op: &'a Op, f: &Focus<'a>) -> Option<String> {
+    let v = ev.eval(op, f).ok()?;
+    let strs: Vec<String> = v.iter().map(|i| atomize_item(i).to_str().to_string()).collect();
+    Some(strs.join(" ")).filter(|s| !s.is_empty())
+}
+
 fn render<'a>(ev: &mut Evaluator<'a>, parts: &'a [MsgPart], f: &Focus<'a>) -> String {
     let mut s = String::new();
     for p in parts {
         match p {
             MsgPart::Text(t) => s.push_str(t),
             MsgPart::ValueOf(op) => {
-                if let Ok(v) = ev.eval(op, f) {
-                    let strs: Vec<String> = v.iter().map(|i| atomize_item(i).to_str().to_string()).collect();
-                    s.push_str(&strs.join(" "));
+                if let Some(v) = string_value(ev, op, f) {
+                    s.push_str(&v);
                 }
             }
             MsgPart::Name(path) => {

@@ -1,0 +1,223 @@
+//! Compiles a [`SchemaDef`] into a runnable [`Schema`].
+
+use super::def::{BodyDef, LetDef, MessageDef, PatternDef, SchemaDef};
+use super::pattern::Matcher;
+use super::runner::{CompiledCheck, MsgPart};
+use super::{CheckKind, Pattern, Rule, Schema, SchemaError, SchemaStats};
+use crate::xpath::compile::{Compiler, Op, SeqType, StaticContext};
+use crate::xpath::eval::{BodyOp, UserFn, VarValue};
+use crate::xpath::{parser, Library, XPathError};
+
+struct Builder {
+    name: String,
+    sc: StaticContext,
+    stats: SchemaStats,
+}
+
+impl Builder {
+    fn invalid(&self, at: &str, message: impl Into<String>) -> SchemaError {
+        SchemaError::Invalid {
+            name: self.name.clone(),
+            at: at.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn compile(&self, c: &mut Compiler, at: &str, attr: &str, expr: &str) -> Result<Op, SchemaError> {
+        let wrap = |error: XPathError| SchemaError::XPath {
+            name: self.name.clone(),
+            at: at.to_string(),
+            attr: attr.to_string(),
+            expr: expr.to_string(),
+            error: Box::new(error),
+        };
+        let ast = parser::parse(expr).map_err(wrap)?;
+        c.compile(&ast).map_err(wrap)
+    }
+
+    fn bind(&self, c: &mut Compiler, at: &str, name: &str) -> Result<usize, SchemaError> {
+        c.bind(name, &(0..0)).map_err(|e| self.invalid(at, e.to_string()))
+    }
+
+    fn seq_type(&self, at: &str, text: &str) -> Result<SeqType, SchemaError> {
+        let t = text.trim();
+        let (name, occ) = match t.chars().last() {
+            Some(c @ ('?' | '*' | '+')) => (&t[..t.len() - 1], c),
+            _ => (t, ' '),
+        };
+        let name = if name == "item()" { None } else { Some(name) };
+        self.sc
+            .seq_type(name, occ, &(0..0))
+            .map_err(|e| self.invalid(at, e.to_string()))
+    }
+
+    fn functions(&mut self, def: &SchemaDef) -> Result<Library, SchemaError> {
+        // register every signature first: bodies may call each other or recurse
+        for (i, f) in def.functions.iter().enumerate() {
+            let (ns, local) = self
+                .sc
+                .resolve(&f.name, &(0..0), None)
+                .map_err(|e| self.invalid(&f.at, e.to_string()))?;
+            self.sc
+                .functions
+                .insert((ns.unwrap_or_default(), local, f.params.len()), i);
+        }
+        let mut lib = Library::default();
+        for f in &def.functions {
+            self.stats.functions += 1;
+            let mut c = Compiler::new(&self.sc);
+            let mut params = Vec::new();
+            for (name, ty) in &f.params {
+                params.push(match ty {
+                    Some(t) => Some(self.seq_type(&f.at, t)?),
+                    None => None,
+                });
+                self.bind(&mut c, &f.at, name)?;
+            }
+            let mut body = Vec::new();
+            for st in &f.body {
+                body.push(match st {
+                    BodyDef::Variable { name, select, text } => {
+                        let value = match select {
+                            Some(sel) => VarValue::Select(self.compile(&mut c, &f.at, "select", sel)?),
+                            None => VarValue::Text(text.as_str().into()),
+                        };
+                        BodyOp::Variable(self.bind(&mut c, &f.at, name)?, value)
+                    }
+                    BodyDef::ValueOf(e) => BodyOp::ValueOf(self.compile(&mut c, &f.at, "select", e)?),
+                    BodyDef::Sequence(e) => BodyOp::Sequence(self.compile(&mut c, &f.at, "select", e)?),
+                });
+            }
+            let ret = match &f.returns {
+                Some(a) => Some(self.seq_type(&f.at, a)?),
+                None => None,
+            };
+            lib.functions.push(UserFn {
+                name: f.name.clone(),
+                params,
+                body,
+                ret,
+                slots: c.max_slots,
+            });
+        }
+        Ok(lib)
+    }
+
+    fn lets(&mut self, c: &mut Compiler, lets: &[LetDef]) -> Result<Vec<(usize, Op)>, SchemaError> {
+        let mut out = Vec::new();
+        for l in lets {
+            self.stats.lets += 1;
+            let op = self.compile(c, &l.at, "value", &l.value)?;
+            out.push((self.bind(c, &l.at, &l.name)?, op));
+        }
+        Ok(out)
+    }
+
+    fn pattern(&mut self, c: &mut Compiler, p: &PatternDef) -> Result<Pattern, SchemaError> {
+        self.stats.patterns += 1;
+        let depth = c.scope.len();
+        let lets = self.lets(c, &p.lets)?;
+        let mut rules = Vec::new();
+        let mut by_name: rustc_hash::FxHashMap<Box<str>, Vec<usize>> = Default::default();
+        let mut wildcard = Vec::new();
+        for r in &p.rules {
+            self.stats.rules += 1;
+            let op = self.compile(c, &r.at, "context", &r.context)?;
+            let matcher = Matcher::from_op(op).ok_or_else(|| {
+                self.invalid(
+                    &r.at,
+                    format!("rule context \"{}\" is not a valid XSLT 2.0 match pattern", r.context),
+                )
+            })?;
+            let idx = rules.len();
+            let mut names = matcher.final_names();
+            names.dedup();
+            for n in names {
+                match n {
+                    Some(l) => by_name.entry(l.into()).or_default().push(idx),
+                    None => wildcard.push(idx),
+                }
+            }
+            let rdepth = c.scope.len();
+            let rlets = self.lets(c, &r.lets)?;
+            let mut checks = Vec::new();
+            for a in &r.checks {
+                match a.kind {
+                    CheckKind::Assert => self.stats.asserts += 1,
+                    CheckKind::Report => self.stats.reports += 1,
+                }
+                let test = self.compile(c, &a.at, "test", &a.test)?;
+                let mut message = Vec::new();
+                for part in &a.message {
+                    message.push(match part {
+                        MessageDef::Text(t) => MsgPart::Text(t.clone()),
+                        MessageDef::ValueOf(e) => MsgPart::ValueOf(self.compile(c, &a.at, "select", e)?),
+                        MessageDef::Name(None) => MsgPart::Name(None),
+                        MessageDef::Name(Some(e)) => MsgPart::Name(Some(self.compile(c, &a.at, "path", e)?)),
+                    });
+                }
+                let value = match a.doc.as_ref().and_then(|d| d.value.as_deref()) {
+                    Some(e) => Some(self.compile(c, &a.at, "value", e)?),
+                    None => None,
+                };
+                checks.push(CompiledCheck {
+                    kind: a.kind,
+                    id: a.id.clone(),
+                    flag: a.flag.clone(),
+                    test,
+                    test_src: a.test.clone(),
+                    message,
+                    doc: a.doc.clone().map(|d| (d, value)),
+                });
+            }
+            c.scope.truncate(rdepth);
+            rules.push(Rule {
+                context: r.context.clone(),
+                matcher,
+                lets: rlets,
+                checks,
+            });
+        }
+        c.scope.truncate(depth);
+        for v in by_name.values_mut() {
+            v.dedup();
+        }
+        Ok(Pattern {
+            id: p.id.clone(),
+            lets,
+            rules,
+            by_name,
+            wildcard,
+        })
+    }
+}
+
+impl SchemaDef {
+    /// Compiles every expression of the schema once. Fails on the first
+    /// expression that does not compile, naming where it came from.
+    pub fn compile(&self) -> Result<Schema, SchemaError> {
+        let mut b = Builder {
+            name: self.name.clone(),
+            sc: StaticContext::new(),
+            stats: SchemaStats::default(),
+        };
+        for (prefix, uri) in &self.namespaces {
+            b.sc.namespaces.insert(prefix.clone(), uri.clone());
+        }
+        let lib = b.functions(self)?;
+        let sc = b.sc.clone();
+        let mut c = Compiler::new(&sc);
+        let globals = b.lets(&mut c, &self.lets)?;
+        let mut patterns = Vec::new();
+        for p in &self.patterns {
+            patterns.push(b.pattern(&mut c, p)?);
+        }
+        Ok(Schema {
+            name: self.name.clone(),
+            lib,
+            globals,
+            patterns,
+            stats: b.stats,
+        })
+    }
+}
