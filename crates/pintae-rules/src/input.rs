@@ -67,6 +67,12 @@ pub enum InputError {
     /// An SBDH envelope without an invoice inside.
     #[error("the SBDH envelope holds no UBL Invoice or CreditNote")]
     EmptyEnvelope,
+    /// No bundled rule set applies to the document.
+    #[error("no rule set for this document: {reason}")]
+    NoRuleSet {
+        /// Why (unknown or missing specification identifier).
+        reason: String,
+    },
 }
 
 /// Information about an SBDH envelope the document was wrapped in.

@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bundled;
 pub mod input;
 pub mod schematron;
 mod validate;

@@ -32,6 +32,9 @@ pub struct Report {
     /// Set when the invoice came inside an SBDH envelope.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wrapped: Option<Envelope>,
+    /// The bundled rule set that judged the document (`pint-ae-billing@1.0.4`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ruleset: Option<String>,
 }
 
 impl Report {
@@ -62,37 +65,67 @@ impl Validator {
 
     /// Checks a document given as bytes.
     pub fn validate(&self, bytes: &[u8]) -> Report {
-        let text = match input::decode(bytes) {
-            Ok(t) => t,
-            Err(e) => return Report::from_input_error(e),
-        };
-        let doc = match input::parse(text) {
-            Ok(d) => d,
-            Err(e) => return Report::from_input_error(e),
-        };
-        match input::classify(&doc) {
-            Err(e) => Report::from_input_error(e),
-            Ok(Unwrapped::Bare(_)) => self.check_document(&doc),
-            Ok(Unwrapped::Wrapped { payload, envelope }) => {
-                drop(doc);
-                let inner = match input::parse(&payload) {
-                    Ok(d) => d,
-                    Err(e) => return Report::from_input_error(e),
-                };
-                let mut r = self.check_document(&inner);
-                let shift = envelope.payload_line.saturating_sub(1);
-                for f in &mut r.failed {
-                    f.line += shift;
-                }
-                for e in &mut r.rule_errors {
-                    e.line += shift;
-                }
-                r.wrapped = Some(envelope);
-                r
-            }
+        validate_with(bytes, move |_: &roxmltree::Document<'_>| Ok((self, None)))
+    }
+}
+
+/// The chooser of a validator for a parsed document: returns the validator
+/// and, for bundled rule sets, the rule set's label for the report.
+pub(crate) trait Pick<'v>:
+    FnOnce(&roxmltree::Document<'_>) -> Result<(&'v Validator, Option<String>), InputError>
+{
+}
+impl<'v, F> Pick<'v> for F where
+    F: FnOnce(&roxmltree::Document<'_>) -> Result<(&'v Validator, Option<String>), InputError>
+{
+}
+
+fn checked<'v, P: Pick<'v>>(doc: &roxmltree::Document<'_>, pick: P) -> Report {
+    match pick(doc) {
+        Err(e) => Report::from_input_error(e),
+        Ok((v, ruleset)) => {
+            let mut r = v.check_document(doc);
+            r.ruleset = ruleset;
+            r
         }
     }
+}
 
+/// Checks a document given as bytes with the validator `pick` chooses for
+/// the (unwrapped) document.
+pub(crate) fn validate_with<'v, P: Pick<'v>>(bytes: &[u8], pick: P) -> Report {
+    let text = match input::decode(bytes) {
+        Ok(t) => t,
+        Err(e) => return Report::from_input_error(e),
+    };
+    let doc = match input::parse(text) {
+        Ok(d) => d,
+        Err(e) => return Report::from_input_error(e),
+    };
+    match input::classify(&doc) {
+        Err(e) => Report::from_input_error(e),
+        Ok(Unwrapped::Bare(_)) => checked(&doc, pick),
+        Ok(Unwrapped::Wrapped { payload, envelope }) => {
+            drop(doc);
+            let inner = match input::parse(&payload) {
+                Ok(d) => d,
+                Err(e) => return Report::from_input_error(e),
+            };
+            let mut r = checked(&inner, pick);
+            let shift = envelope.payload_line.saturating_sub(1);
+            for f in &mut r.failed {
+                f.line += shift;
+            }
+            for e in &mut r.rule_errors {
+                e.line += shift;
+            }
+            r.wrapped = Some(envelope);
+            r
+        }
+    }
+}
+
+impl Validator {
     /// Checks an already parsed document (no root or envelope checks).
     pub fn check_document<'a>(&'a self, doc: &'a roxmltree::Document<'a>) -> Report {
         let mut r = Report::default();

@@ -9,11 +9,33 @@ use std::collections::HashMap;
 
 use pintae_corpus::{read_expected, Expected};
 
-fn check_group(group: &str) {
-    let Some(shared) = common::shared_or_skip(&format!("parity/{group}")) else {
+/// Which rules judge the corpus.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Rules {
+    /// The official `.sch` files, read at run time.
+    Official,
+    /// The project's own rule files, bundled in the library.
+    Bundled,
+}
+
+fn check_group(group: &str, rules: Rules) {
+    let label = match rules {
+        Rules::Official => format!("parity/{group}"),
+        Rules::Bundled => format!("parity-bundled/{group}"),
+    };
+    let Some(shared) = common::shared_or_skip(&label) else {
         return;
     };
-    let validators = common::official_validators(&shared);
+    let official = match rules {
+        Rules::Official => common::official_validators(&shared),
+        Rules::Bundled => HashMap::new(),
+    };
+    let validator = |ruleset: &str| match rules {
+        Rules::Official => &official[ruleset],
+        Rules::Bundled => pintae_rules::bundled::ruleset(ruleset)
+            .and_then(|s| s.validator())
+            .unwrap_or_else(|e| panic!("{e}")),
+    };
     let docs = pintae_corpus::group(&shared, group).expect("corpus");
     let expected: HashMap<String, Expected> = read_expected(group)
         .expect("oracle verdicts")
@@ -31,7 +53,7 @@ fn check_group(group: &str) {
             continue;
         };
         assert_eq!(exp.ruleset, d.ruleset, "{}: rule set changed", d.name);
-        let report = validators[d.ruleset].validate(d.text.as_bytes());
+        let report = validator(d.ruleset).validate(d.text.as_bytes());
         if exp.error {
             oracle_errors += 1;
             if report.valid || (report.rule_errors.is_empty() && report.input_error.is_none()) {
@@ -71,7 +93,7 @@ fn check_group(group: &str) {
         }
     }
     eprintln!(
-        "parity/{group}: {} documents, {} mismatches ({} on which the oracle aborted)",
+        "{label}: {} documents, {} mismatches ({} on which the oracle aborted)",
         docs.len(),
         mismatches.len(),
         oracle_errors
@@ -104,17 +126,32 @@ fn multiset_minus(a: &[String], b: &[String]) -> Vec<String> {
 
 #[test]
 fn official_examples() {
-    check_group("examples");
+    check_group("examples", Rules::Official);
 }
 
 #[test]
 fn cen_unit_test_documents() {
-    check_group("cen");
+    check_group("cen", Rules::Official);
 }
 
 #[test]
 fn mutants() {
-    check_group("mutants");
+    check_group("mutants", Rules::Official);
+}
+
+#[test]
+fn bundled_official_examples() {
+    check_group("examples", Rules::Bundled);
+}
+
+#[test]
+fn bundled_cen_unit_test_documents() {
+    check_group("cen", Rules::Bundled);
+}
+
+#[test]
+fn bundled_mutants() {
+    check_group("mutants", Rules::Bundled);
 }
 
 /// Reports how many of the CEN unit tests' own expectations hold for pintae

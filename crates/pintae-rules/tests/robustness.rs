@@ -14,11 +14,11 @@ fn fixtures() -> PathBuf {
     pintae_corpus::workspace_dir().join("testdata/robustness")
 }
 
-/// The PINT-AE billing validator when `../shared` is there, else none.
-fn pint_validator() -> Option<Validator> {
-    let shared = pintae_corpus::shared_dir()?;
-    let mut v = common::official_validators(&shared);
-    v.remove("pint-ae-billing")
+/// The bundled PINT-AE billing validator (needs no files).
+fn pint_validator() -> &'static Validator {
+    pintae_rules::bundled::ruleset("pint-ae-billing")
+        .and_then(|s| s.validator())
+        .unwrap_or_else(|e| panic!("bundled rules: {e}"))
 }
 
 fn kind(e: &InputError) -> &'static str {
@@ -30,6 +30,7 @@ fn kind(e: &InputError) -> &'static str {
         InputError::TooLarge { .. } => "too_large",
         InputError::NotUbl { .. } => "not_ubl",
         InputError::EmptyEnvelope => "empty_envelope",
+        InputError::NoRuleSet { .. } => "no_ruleset",
     }
 }
 
@@ -86,7 +87,6 @@ fn check(name: &str, r: &Report, exp: &serde_json::Value) {
 #[test]
 fn fixtures_with_expected_outcomes() {
     let rules = pint_validator();
-    let none = Validator::new(vec![]);
     let mut checked = 0;
     let mut entries: Vec<_> = std::fs::read_dir(fixtures())
         .expect("fixtures")
@@ -107,16 +107,8 @@ fn fixtures_with_expected_outcomes() {
             &std::fs::read_to_string(&exp_path).unwrap_or_else(|_| panic!("{} has no expectation", p.display())),
         )
         .expect("expectation is JSON");
-        let needs_rules = exp.get("input_error").is_none();
         let bytes = std::fs::read(&p).expect("fixture");
-        let report = match (&rules, needs_rules) {
-            (Some(v), _) => v.validate(&bytes),
-            (None, false) => none.validate(&bytes),
-            (None, true) => {
-                eprintln!("SKIPPED {name}: needs the PINT-AE rules from ../shared");
-                continue;
-            }
-        };
+        let report = rules.validate(&bytes);
         check(&name, &report, &exp);
         checked += 1;
     }
@@ -147,11 +139,9 @@ fn nesting_just_under_the_limit_is_checked() {
     );
     let r = Validator::new(vec![]).validate(doc.as_bytes());
     assert!(r.input_error.is_none(), "{:?}", r.input_error);
-    if let Some(v) = pint_validator() {
-        let r = v.validate(doc.as_bytes());
-        assert!(r.input_error.is_none());
-        assert!(!r.valid, "a document of nothing but nesting is not a valid invoice");
-    }
+    let r = pint_validator().validate(doc.as_bytes());
+    assert!(r.input_error.is_none());
+    assert!(!r.valid, "a document of nothing but nesting is not a valid invoice");
 }
 
 #[test]
@@ -161,10 +151,7 @@ fn hundred_megabyte_text_node() {
         "<Invoice xmlns=\"{UBL}\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\"><cbc:Note>{big}</cbc:Note></Invoice>"
     );
     drop(big);
-    let r = match pint_validator() {
-        Some(v) => v.validate(doc.as_bytes()),
-        None => Validator::new(vec![]).validate(doc.as_bytes()),
-    };
+    let r = pint_validator().validate(doc.as_bytes());
     assert!(r.input_error.is_none(), "{:?}", r.input_error);
     assert!(!r.valid || r.failed.is_empty());
 }
@@ -197,7 +184,7 @@ fn byte_order_mark_is_accepted() {
 #[test]
 fn arbitrary_bytes_never_panic() {
     // a deterministic sweep of short garbage; the fuzz target goes further
-    let v = pint_validator().unwrap_or_else(|| Validator::new(vec![]));
+    let v = pint_validator();
     let mut state = 0x2545_F491_4F6C_DD1Du64;
     for len in 0..200usize {
         let mut bytes = Vec::with_capacity(len);

@@ -13,6 +13,7 @@ pub mod eval;
 pub mod functions;
 pub mod lexer;
 pub mod parser;
+pub mod print;
 pub mod regex;
 pub mod value;
 
