@@ -4,6 +4,7 @@
 //! a generic sentence.
 
 use pintae_rules::xpath::ast::{Ast, AstKind, Axis, NodeTestAst};
+use pintae_rules::xpath::print;
 use pintae_rules::xpath::value::{ArithOp, CmpOp};
 
 /// Knows which string literals are code lists, and their titles.
@@ -31,6 +32,7 @@ pub fn path(e: &Ast) -> Option<String> {
                 Axis::Attribute => format!("@{name}"),
                 Axis::Parent => name,
                 Axis::SelfAxis => format!("this {name}"),
+                Axis::Ancestor => format!("an enclosing {name}"),
                 _ => return None,
             };
             if preds.is_empty() {
@@ -40,10 +42,13 @@ pub fn path(e: &Ast) -> Option<String> {
                 format!("{base} (where {})", conds?.join(" and "))
             }
         }
-        AstKind::Path(l, r) => format!("{}/{}", path(l)?, path(r)?),
+        AstKind::Path(l, r) => match call(r, "xs:decimal").or_else(|| call(r, "number")) {
+            Some([x]) => format!("{}/{}", path(l)?, path(x)?),
+            _ => format!("{}/{}", path(l)?, path(r)?),
+        },
         AstKind::PathDesc(l, r) => format!("{}//{}", path(l)?, path(r)?),
         AstKind::FromRoot(r) => format!("/{}", path(r)?),
-        AstKind::FromRootDesc(r) => format!("any {}", path(r)?),
+        AstKind::FromRootDesc(r) => format!("every {}", path(r)?),
         AstKind::ContextItem => "the value".into(),
         AstKind::Union(l, r) => format!("{} or {}", path(l)?, path(r)?),
         _ => return None,
@@ -103,7 +108,16 @@ pub fn value(e: &Ast) -> Option<String> {
         AstKind::Call { name, args } => {
             let f = name.strip_prefix("fn:").unwrap_or(name);
             match (f, args.as_slice()) {
-                ("normalize-space" | "string" | "number" | "xs:decimal" | "xs:double" | "upper-case", [x]) => value(x)?,
+                (
+                    "normalize-space" | "string" | "number" | "xs:decimal" | "xs:double" | "xs:date" | "upper-case",
+                    [x],
+                ) => value(x)?,
+                ("normalize-space" | "string", []) => "the value".into(),
+                ("true", []) => "true".into(),
+                ("false", []) => "false".into(),
+                ("substring-after", [x, d]) if matches!(&d.kind, AstKind::String(s) if s == ".") => {
+                    format!("the decimals of {}", value(x)?)
+                }
                 ("sum", [x]) => format!("the sum of {}", value(x)?),
                 ("count", [x]) => format!("the number of {}", value(x)?),
                 ("string-length", [x]) => format!("the length of {}", value(x)?),
@@ -159,10 +173,32 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
     } else {
         ("is present", "is absent")
     };
+    if let Some(w) = where_am_i(e) {
+        return Some(if neg {
+            format!("the element is not {w}")
+        } else {
+            format!("the element is {w}")
+        });
+    }
     if is_pathish(e) {
         return Some(format!("{} {}", path(e)?, if neg { absent } else { present }));
     }
+    if let Some([x]) = call(e, "xs:decimal").or_else(|| call(e, "number")) {
+        let v = value(x)?;
+        return Some(if neg {
+            format!("{v} is zero or absent")
+        } else {
+            format!("{v} is given and not zero")
+        });
+    }
     if let Some([x]) = call(e, "exists").or_else(|| call(e, "boolean")) {
+        if let Some(w) = where_am_i(x) {
+            return Some(if neg {
+                format!("the element is not {w}")
+            } else {
+                format!("the element is {w}")
+            });
+        }
         if is_pathish(x) {
             return Some(format!("{} {}", path(x)?, if neg { absent } else { present }));
         }
@@ -196,6 +232,7 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
         AstKind::And(..) if !neg => {
             let mut parts = Vec::new();
             conjuncts(e, &mut parts);
+            parts.retain(|p| !is_space_guard(p));
             let v: Option<Vec<String>> = parts.iter().map(|p| phrase(p, lists, must, false)).collect();
             Some(v?.join(", and "))
         }
@@ -210,15 +247,26 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
             disjuncts(e, &mut parts);
             let (conds, alts): (Vec<&Ast>, Vec<&Ast>) = parts.iter().partition(|p| call(p, "not").is_some());
             if must && !conds.is_empty() && !alts.is_empty() {
-                let c: Option<Vec<String>> = conds
+                let inner: Vec<&Ast> = conds
+                    .iter()
+                    .filter_map(|p| call(p, "not").and_then(|a| a.first()))
+                    .collect();
+                let c: Option<Vec<String>> = inner.iter().map(|x| phrase(x, lists, false, false)).collect();
+                let printed: Vec<String> = inner.iter().map(|x| print::to_xpath(x)).collect();
+                let a: Option<Vec<String>> = alts
                     .iter()
                     .map(|p| {
-                        call(p, "not")
-                            .and_then(|a| a.first())
-                            .and_then(|x| phrase(x, lists, false, false))
+                        // "when A, A and B" says "when A, B"
+                        let mut parts = Vec::new();
+                        conjuncts(p, &mut parts);
+                        parts.retain(|x| !printed.contains(&print::to_xpath(x)));
+                        if parts.is_empty() {
+                            return phrase(p, lists, true, false);
+                        }
+                        let v: Option<Vec<String>> = parts.iter().map(|x| phrase(x, lists, true, false)).collect();
+                        Some(v?.join(", and "))
                     })
                     .collect();
-                let a: Option<Vec<String>> = alts.iter().map(|p| phrase(p, lists, true, false)).collect();
                 return Some(format!("when {}, {}", c?.join(" and "), a?.join(", or ")));
             }
             let v: Option<Vec<String>> = parts.iter().map(|p| phrase(p, lists, must, false)).collect();
@@ -238,7 +286,32 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
                         AstKind::String(s) => s.clone(),
                         _ => return None,
                     };
+                    if let Some(title) = lists.title(&re) {
+                        let verb = verb
+                            .replace("matches", "is a code from")
+                            .replace("match", "be a code from");
+                        return Some(format!("{} {verb} {title}", value(x)?));
+                    }
                     Some(format!("{} {verb} the pattern {re}", value(x)?))
+                }
+                ("u:slack", [exp, val, slack]) => {
+                    let verb = if must { "must equal" } else { "equals" };
+                    Some(format!(
+                        "{} {verb} {} (within {})",
+                        value(val)?,
+                        value(exp)?,
+                        value(slack)?
+                    ))
+                }
+                (f, [x]) if check_digit(f).is_some() => {
+                    let what = check_digit(f)?;
+                    let verb = match (must, neg) {
+                        (true, false) => "must be",
+                        (true, true) => "must not be",
+                        (false, false) => "is",
+                        (false, true) => "is not",
+                    };
+                    Some(format!("{} {verb} {what}", value(x)?))
                 }
                 ("contains", [list, probe]) => {
                     let AstKind::String(s) = &list.kind else { return None };
@@ -254,6 +327,53 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
                 }
                 _ => None,
             }
+        }
+        _ => None,
+    }
+}
+
+/// `not(contains(normalize-space(X), " "))`: the official code-list idiom's
+/// guard, implied by "is a code from".
+fn is_space_guard(e: &Ast) -> bool {
+    call(e, "not")
+        .and_then(|a| a.first())
+        .and_then(|x| call(x, "contains"))
+        .is_some_and(|a| matches!(a.get(1).map(|x| &x.kind), Some(AstKind::String(s)) if s == " "))
+}
+
+/// What the check-digit functions of the official files verify.
+fn check_digit(f: &str) -> Option<&'static str> {
+    Some(match f {
+        "u:gln" => "a GLN with a valid check digit",
+        "u:mod11" => "a number with a valid modulo-11 check digit",
+        "u:mod97-0208" => "a Belgian enterprise number with a valid modulo-97 check",
+        "u:abn" => "an Australian Business Number with a valid checksum",
+        "u:checkCF" | "u:checkCF16" => "a valid Italian fiscal code (codice fiscale)",
+        "u:checkPIVAseIT" | "u:checkPIVA" => "a valid Italian VAT number (partita IVA)",
+        "u:checkCodiceIPA" => "a valid Italian public administration (IPA) code",
+        _ => return None,
+    })
+}
+
+/// `self::cbc:X` → "a X"; `ancestor::cac:A | ancestor::cac:B` → "inside A or B".
+fn where_am_i(e: &Ast) -> Option<String> {
+    match &e.kind {
+        AstKind::Step {
+            axis: Axis::SelfAxis,
+            test: NodeTestAst::Name(n),
+            preds,
+        } if preds.is_empty() => Some(format!("a {}", strip(n))),
+        AstKind::Step {
+            axis: Axis::Ancestor,
+            test: NodeTestAst::Name(n),
+            preds,
+        } if preds.is_empty() => Some(format!("inside {}", strip(n))),
+        AstKind::Union(l, r) => {
+            let (a, b) = (where_am_i(l)?, where_am_i(r)?);
+            Some(format!(
+                "{a} or {}",
+                b.trim_start_matches("inside ").trim_start_matches("a ")
+            ))
         }
         _ => None,
     }
@@ -348,5 +468,124 @@ pub fn context(ctx: &Ast) -> String {
             }
         }
         _ => path(ctx).unwrap_or_else(|| pintae_rules::xpath::print::to_xpath(ctx)),
+    }
+}
+
+/// What to do about a failure, from the shape of the test.
+pub fn fix(e: &Ast, lists: &dyn Lists) -> Option<String> {
+    if is_pathish(e) {
+        return Some(format!("Add {}.", path(e)?));
+    }
+    if let Some([x]) = call(e, "exists").or_else(|| call(e, "boolean")) {
+        if is_pathish(x) {
+            return Some(format!("Add {}.", path(x)?));
+        }
+    }
+    if let Some([x]) = call(e, "not") {
+        if is_pathish(x) {
+            return Some(format!("Remove {}.", path(x)?));
+        }
+        if let Some([y]) = call(x, "exists") {
+            return Some(format!("Remove {}.", path(y)?));
+        }
+        if let AstKind::General(op, l, r) | AstKind::Value(op, l, r) = &x.kind {
+            return Some(format!(
+                "Change {}: it {} {}.",
+                value(l)?,
+                cmp_words(negate(*op), true),
+                value(r)?
+            ));
+        }
+        return None;
+    }
+    match &e.kind {
+        AstKind::General(op, l, r) | AstKind::Value(op, l, r) => {
+            if let (Some(args), AstKind::Integer(n)) = (call(l, "count"), &r.kind) {
+                let what = value(args.first()?)?;
+                return Some(match op {
+                    CmpOp::Le => format!("Keep at most {n} of {what} and remove the rest."),
+                    CmpOp::Eq => format!("Give exactly {n} of {what}."),
+                    CmpOp::Ge | CmpOp::Gt => format!("Add {what}."),
+                    _ => return None,
+                });
+            }
+            match op {
+                CmpOp::Eq => Some(format!("Make {} equal to {}.", value(l)?, value(r)?)),
+                _ => Some(format!(
+                    "Change {} so that it {} {}.",
+                    value(l)?,
+                    cmp_words(*op, true),
+                    value(r)?
+                )),
+            }
+        }
+        AstKind::And(..) => {
+            let mut parts = Vec::new();
+            conjuncts(e, &mut parts);
+            parts.retain(|p| !is_space_guard(p));
+            let v: Option<Vec<String>> = parts.iter().map(|p| fix(p, lists)).collect();
+            Some(v?.join(" "))
+        }
+        AstKind::Or(..) => {
+            let mut parts = Vec::new();
+            disjuncts(e, &mut parts);
+            let (conds, alts): (Vec<&Ast>, Vec<&Ast>) = parts.iter().partition(|p| call(p, "not").is_some());
+            let printed: Vec<String> = conds
+                .iter()
+                .filter_map(|p| call(p, "not").and_then(|a| a.first()))
+                .map(print::to_xpath)
+                .collect();
+            let first = alts.first().and_then(|a| {
+                let mut parts = Vec::new();
+                conjuncts(a, &mut parts);
+                parts.retain(|x| !printed.contains(&print::to_xpath(x)) && !is_space_guard(x));
+                let v: Option<Vec<String>> = parts.iter().map(|p| fix(p, lists)).collect();
+                v.map(|v| v.join(" "))
+            })?;
+            if conds.is_empty() {
+                return Some(format!(
+                    "{} (or satisfy one of the other alternatives of the rule).",
+                    first.trim_end_matches('.')
+                ));
+            }
+            let inner: Option<Vec<String>> = conds
+                .iter()
+                .filter_map(|p| call(p, "not").and_then(|a| a.first()))
+                .map(|x| phrase(x, lists, false, false))
+                .collect();
+            Some(format!(
+                "{} If it is wrong that {}, correct that instead.",
+                first.trim_end_matches('.').to_string() + ".",
+                inner?.join(" and ")
+            ))
+        }
+        AstKind::Call { name, args } => {
+            let f = name.strip_prefix("fn:").unwrap_or(name);
+            match (f, args.as_slice()) {
+                ("matches", [x, re]) => {
+                    let AstKind::String(re) = &re.kind else { return None };
+                    match lists.title(re) {
+                        Some(t) => Some(format!("Use a code from {t} in {}.", value(x)?)),
+                        None => Some(format!("Change {} so that it matches {re}.", value(x)?)),
+                    }
+                }
+                ("contains", [list, probe]) => {
+                    let AstKind::String(s) = &list.kind else { return None };
+                    let inner = call(probe, "concat").and_then(|a| a.get(1))?;
+                    Some(format!("Use a code from {} in {}.", lists.title(s)?, value(inner)?))
+                }
+                ("u:slack", [exp, val, slack]) => Some(format!(
+                    "Recompute {} so that it equals {} (differences up to {} are tolerated).",
+                    value(val)?,
+                    value(exp)?,
+                    value(slack)?
+                )),
+                (f, [x]) if check_digit(f).is_some() => {
+                    Some(format!("Check {}: it must be {}.", value(x)?, check_digit(f)?))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }

@@ -324,7 +324,11 @@ impl CodeLists {
 
 impl Lists for CodeLists {
     fn title(&self, literal: &str) -> Option<String> {
-        self.title_of(self.spaced.get(literal)?)
+        if let Some(id) = self.spaced.get(literal) {
+            return self.title_of(id);
+        }
+        let (a, b) = alternation(literal)?;
+        self.title_of(self.alternations.get(&literal[a..b])?)
     }
 }
 
@@ -454,6 +458,12 @@ fn sentence(s: &str) -> String {
 /// Drafts the texts of one rule from its test, context and family.
 pub fn draft_texts(check: &CheckDef, ctx_words: &str, lists: &CodeLists, official_message: &str) -> Result<Texts> {
     let id = check.id.clone().unwrap_or_default();
+    // a long list of contexts reads badly in a sentence
+    let ctx_words = if ctx_words.len() > 60 {
+        "this element"
+    } else {
+        ctx_words
+    };
     let ast = parser::parse(&check.test).map_err(|e| anyhow::anyhow!("{e}"))?;
     let fam = family(&id);
     let req = describe::requirement(&ast, lists);
@@ -473,19 +483,40 @@ pub fn draft_texts(check: &CheckDef, ctx_words: &str, lists: &CodeLists, officia
             paths.first().cloned().unwrap_or_else(|| "this element".into())
         )),
         (Some(r), _) => sentence(&format!("In {ctx_words}, {r}")),
-        (None, _) => format!("The {ctx_words} does not satisfy rule {id} (it reads {elements})."),
+        (None, _) if paths.is_empty() => sentence(&format!("{ctx_words} fails rule {id}")),
+        (None, _) => sentence(&format!("{ctx_words} fails rule {id}, which checks {elements}")),
+    };
+    let origin = {
+        let l = id.to_lowercase();
+        if l.starts_with("ibr-") && l.ends_with("-ae") {
+            "A UAE rule of PINT-AE (specific to the UAE jurisdiction)."
+        } else if l.starts_with("aligned-ibrp") {
+            "A PINT rule on VAT categories, as aligned for the UAE."
+        } else if l.starts_with("ibr-") {
+            "A rule of the Peppol International (PINT) core model."
+        } else if l.starts_with("ubl-") {
+            "An EN 16931 rule on the use of the UBL syntax."
+        } else {
+            "A business rule of the European standard EN 16931."
+        }
     };
     let what = match fam {
-        Family::NotInModel => "EN 16931 uses only part of UBL 2.1. Elements outside the semantic model are not forbidden by UBL, but receivers following EN 16931 ignore them, so the official rules warn about each one.",
+        Family::NotInModel => "EN 16931 uses only part of UBL 2.1. Elements outside the semantic model are not forbidden by UBL, but receivers following EN 16931 ignore them, so each one is flagged.",
         Family::Cardinality => "UBL allows this information more often than the semantic model does; a receiver would not know which occurrence to use.",
         Family::DataType => "The value must follow the data type the semantic model defines for it (decimal places, format, attributes).",
-        Family::CodeList => "Coded values must come from the code list the specification names, so that receivers can process them automatically. The codes are kept in the project's code list files (see `pintae rules show` for the list used).",
+        Family::CodeList => "Coded values must come from the code list the specification names, so that receivers can process them automatically (the codes are listed with the rule).",
         Family::Calculation => "Totals must follow from the amounts they summarise. Amounts are compared as exact decimals, as the official rules do, so rounding must be done exactly as the formula says.",
         Family::VatCategory => "VAT information must be consistent per VAT category: the category code decides which rates, exemption reasons and breakdowns are allowed.",
-        Family::Other => "A business rule of the specification.",
+        Family::Other => "",
     };
     let mut explanation = format!(
-        "{what} Checked on every {ctx_words}. {}",
+        "{origin} {what}{}Checked on {}. {}",
+        if what.is_empty() { "" } else { " " },
+        if ctx_words == "this element" {
+            "each element the context matches".to_string()
+        } else {
+            format!("every {ctx_words}")
+        },
         if warning {
             "A failure is a warning: the document stays valid."
         } else {
@@ -507,11 +538,16 @@ pub fn draft_texts(check: &CheckDef, ctx_words: &str, lists: &CodeLists, officia
             "Keep a single {} and remove the others.",
             paths.first().cloned().unwrap_or(elements.clone())
         ),
-        Family::CodeList => format!("Replace the value of {elements} with a code from the list."),
-        Family::Calculation => format!("Recompute the amounts ({elements}) so that the formula holds exactly."),
-        _ => match &req {
-            Some(r) => sentence(&format!("Correct {elements} so that {r}")),
-            None => format!("Check {elements} against the explanation of {id}."),
+        _ => match describe::fix(&ast, lists) {
+            // "Add ID." says more as "Add ID to the DeliveryTerms."
+            Some(f) if f.starts_with("Add ") && f.matches('.').count() == 1 && ctx_words != "this element" => {
+                format!("{} to the {ctx_words}.", f.trim_end_matches('.'))
+            }
+            Some(f) => f,
+            None if fam == Family::Calculation => {
+                format!("Recompute {elements} so that the formula of the rule holds exactly.")
+            }
+            None => format!("Correct {elements} as the message says."),
         },
     };
     let _ = official_message;

@@ -1,6 +1,7 @@
 //! `pintae-rulegen`: maintenance of `rules/` and `docs/rules/`.
 //!
 //!     pintae-rulegen draft          # (re)draft rules/ from ../shared; keeps existing texts
+//!     pintae-rulegen draft --retext # … and re-draft the texts too (loses hand edits)
 //!     pintae-rulegen docs           # regenerate docs/rules/*.md from the bundled rules
 
 use std::collections::BTreeMap;
@@ -30,6 +31,9 @@ fn read(shared: &Path, rel: &str) -> Result<SchemaDef> {
 
 /// Texts of the rules already in `rules/` (as built into this binary).
 fn kept(ruleset: &str) -> BTreeMap<String, Texts> {
+    if std::env::args().any(|a| a == "--retext") {
+        return BTreeMap::new();
+    }
     let Ok(set) = bundled::ruleset(ruleset) else {
         return BTreeMap::new();
     };

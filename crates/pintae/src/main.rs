@@ -8,9 +8,13 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use pintae_rules::bundled::{self, Selection};
 use pintae_rules::schematron::Schema;
 use pintae_rules::{Report, Validator};
+
+mod style;
 use serde::Serialize;
+use style::Style;
 
 /// Validate UBL 2.1 e-invoices against PINT-AE and EN 16931 rules.
 #[derive(Parser)]
@@ -24,13 +28,43 @@ struct Cli {
 enum Command {
     /// Check invoices and credit notes; prints one verdict per document.
     Validate(ValidateArgs),
+    /// List the bundled rules, or show one rule's documentation.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// One line per rule: id, severity, business terms, message.
+    List {
+        /// Only this rule set (default: all).
+        #[arg(long, value_name = "ID")]
+        ruleset: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Everything about one rule: message, explanation, fix, terms, test.
+    Show {
+        /// The rule id, e.g. ibr-128-ae.
+        id: String,
+        /// Look in this rule set only (default: the first that has the id).
+        #[arg(long, value_name = "ID")]
+        ruleset: Option<String>,
+    },
 }
 
 #[derive(clap::Args)]
 struct ValidateArgs {
-    /// Schematron file to run (repeat to run several in order, e.g. the
-    /// PINT core file then the PINT-AE jurisdiction file).
-    #[arg(long = "schematron", value_name = "FILE.sch", required = true)]
+    /// Judge every document with this bundled rule set (pint-ae-billing,
+    /// pint-ae-selfbilling, en16931-ubl) instead of choosing by
+    /// cbc:CustomizationID.
+    #[arg(long, value_name = "ID", conflicts_with = "schematron")]
+    ruleset: Option<String>,
+    /// Run this Schematron file instead of the bundled rules (repeat to run
+    /// several in order, e.g. the PINT core file then the PINT-AE
+    /// jurisdiction file).
+    #[arg(long = "schematron", value_name = "FILE.sch")]
     schematron: Vec<PathBuf>,
     /// Output format: `text` for people, `json` for one JSON object per line.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -70,6 +104,22 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Validate(a) => validate(a),
+        Command::Rules(c) => rules(c),
+    }
+}
+
+/// Who judges the documents.
+enum Judge {
+    Schematron(Validator),
+    Bundled(Selection<'static>),
+}
+
+impl Judge {
+    fn validate(&self, bytes: &[u8]) -> Report {
+        match self {
+            Judge::Schematron(v) => v.validate(bytes),
+            Judge::Bundled(sel) => bundled::validate(bytes, *sel),
+        }
     }
 }
 
@@ -123,12 +173,20 @@ struct JsonFailure<'r> {
     line: u32,
     column: u32,
     message: &'r str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    terms: &'r [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<&'r str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'r str>,
 }
 
 #[derive(Serialize)]
 struct JsonVerdict<'r> {
     file: &'r str,
     valid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ruleset: Option<&'r str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     failed: Option<Vec<JsonFailure<'r>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -194,7 +252,16 @@ fn read_input(p: &str) -> io::Result<Vec<u8>> {
 }
 
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
-    let validator = load_schemas(&a.schematron)?;
+    let judge = if !a.schematron.is_empty() {
+        Judge::Schematron(load_schemas(&a.schematron)?)
+    } else if let Some(id) = &a.ruleset {
+        let set = bundled::ruleset(id)?;
+        set.validator()?;
+        Judge::Bundled(Selection::Fixed(set))
+    } else {
+        Judge::Bundled(Selection::Auto)
+    };
+    let style = Style::for_stdout();
     let files = expand(&a.paths)?;
     if files.is_empty() {
         bail!("no documents found in {}", a.paths.join(", "));
@@ -205,7 +272,7 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let (mut n_valid, mut n_invalid) = (0usize, 0usize);
     for f in &files {
         let (report, unreadable) = match read_input(f) {
-            Ok(bytes) => (validator.validate(&bytes), None),
+            Ok(bytes) => (judge.validate(&bytes), None),
             Err(e) => (Report::default(), Some(format!("cannot read {f}: {e}"))),
         };
         let v = Verdict { report, unreadable };
@@ -219,7 +286,7 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
         }
         match a.format {
             Format::Json => write_json(&mut out, f, &v)?,
-            Format::Text => write_text(&mut out, f, &v)?,
+            Format::Text => write_text(&mut out, f, &v, &style)?,
         }
     }
     if a.format == Format::Text && files.len() > 1 {
@@ -227,8 +294,12 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
             out,
             "{} documents: {} valid, {} invalid",
             files.len(),
-            n_valid,
-            n_invalid
+            style.good(&n_valid.to_string()),
+            if n_invalid > 0 {
+                style.bad(&n_invalid.to_string())
+            } else {
+                n_invalid.to_string()
+            }
         )?;
     }
     out.flush()?;
@@ -244,6 +315,7 @@ fn write_json(out: &mut impl Write, file: &str, verdict: &Verdict) -> Result<()>
     let v = JsonVerdict {
         file,
         valid: verdict.valid(),
+        ruleset: r.ruleset.as_deref(),
         failed: verdict.checked().then(|| {
             r.failed
                 .iter()
@@ -254,6 +326,9 @@ fn write_json(out: &mut impl Write, file: &str, verdict: &Verdict) -> Result<()>
                     line: f.line,
                     column: f.column,
                     message: &f.message,
+                    terms: &f.terms,
+                    value: f.value.as_deref(),
+                    fix: f.fix.as_deref(),
                 })
                 .collect()
         }),
@@ -267,21 +342,28 @@ fn write_json(out: &mut impl Write, file: &str, verdict: &Verdict) -> Result<()>
     Ok(())
 }
 
-fn write_text(out: &mut impl Write, file: &str, verdict: &Verdict) -> Result<()> {
+fn write_text(out: &mut impl Write, file: &str, verdict: &Verdict, st: &Style) -> Result<()> {
     let r = &verdict.report;
     let fatal = r.failed.iter().filter(|f| f.flag == "fatal").count();
     let other = r.failed.len() - fatal;
-    let word = if verdict.valid() { "valid" } else { "INVALID" };
-    write!(out, "{file}: {word}")?;
+    let word = if verdict.valid() {
+        st.good("valid")
+    } else {
+        st.bad("INVALID")
+    };
+    write!(out, "{}: {word}", st.bold(file))?;
     if !r.failed.is_empty() {
-        write!(out, " ({fatal} fatal, {other} other)")?;
+        write!(out, " ({fatal} fatal, {other} warning)")?;
+    }
+    if let Some(rs) = &r.ruleset {
+        write!(out, " {}", st.dim(&format!("[{rs}]")))?;
     }
     if let Some(w) = &r.wrapped {
         write!(out, " [unwrapped from an {} envelope]", w.kind.to_uppercase())?;
     }
     writeln!(out)?;
     if let Some(e) = error_text(verdict) {
-        writeln!(out, "  error: {e}")?;
+        writeln!(out, "  {} {e}", st.bad("error:"))?;
     }
     // one group per rule: fatal rules first, then the others, each in order
     // of first appearance; the message once, then every place it failed
@@ -299,10 +381,142 @@ fn write_text(out: &mut impl Write, file: &str, verdict: &Verdict) -> Result<()>
         } else {
             String::new()
         };
-        writeln!(out, "  {flag:<7} {id}{times}: {}", fs[0].message)?;
+        let flag_text = format!("{flag:<7}");
+        let flag_text = if *flag == "fatal" {
+            st.bad(&flag_text)
+        } else {
+            st.warn(&flag_text)
+        };
+        writeln!(out, "  {flag_text} {}{times}: {}", st.bold(id), fs[0].message)?;
+        if !fs[0].terms.is_empty() {
+            writeln!(out, "          terms: {}", fs[0].terms.join(", "))?;
+        }
         for f in fs {
-            writeln!(out, "          at {}:{}  {}", f.line, f.column, f.location)?;
+            let value = match &f.value {
+                Some(v) => format!("  value: {v:?}"),
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "          at {}  {}{value}",
+                st.bold(&format!("{}:{}", f.line, f.column)),
+                st.dim(&f.location)
+            )?;
+        }
+        if let Some(fix) = &fs[0].fix {
+            writeln!(out, "          {} {fix}", st.good("fix:"))?;
         }
     }
     Ok(())
+}
+
+fn rules(c: RulesCommand) -> Result<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let st = Style::for_stdout();
+    match c {
+        RulesCommand::List { ruleset, format } => {
+            let sets: Vec<&bundled::RuleSet> = match &ruleset {
+                Some(id) => vec![bundled::ruleset(id)?],
+                None => bundled::rulesets()?.iter().collect(),
+            };
+            for set in sets {
+                if format == Format::Text {
+                    writeln!(
+                        out,
+                        "{} — {} ({} rules)",
+                        st.bold(&set.label()),
+                        set.title,
+                        set.rules.len()
+                    )?;
+                }
+                for r in &set.rules {
+                    match format {
+                        Format::Json => {
+                            let line = serde_json::to_string(&serde_json::json!({
+                                "ruleset": set.label(), "id": r.id, "flag": r.flag,
+                                "terms": r.terms, "message": r.message,
+                            }))?;
+                            writeln!(out, "{line}")?;
+                        }
+                        Format::Text => {
+                            let terms = if r.terms.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" [{}]", r.terms.join(", "))
+                            };
+                            writeln!(out, "  {:<14} {:<7}{} {}", r.id, r.flag, st.dim(&terms), r.message)?;
+                        }
+                    }
+                }
+            }
+        }
+        RulesCommand::Show { id, ruleset } => {
+            let sets: Vec<&bundled::RuleSet> = match &ruleset {
+                Some(rs) => vec![bundled::ruleset(rs)?],
+                None => bundled::rulesets()?.iter().collect(),
+            };
+            let found: Vec<(&bundled::RuleSet, &bundled::RuleInfo)> = sets
+                .iter()
+                .filter_map(|s| s.rules.iter().find(|r| r.id.eq_ignore_ascii_case(&id)).map(|r| (*s, r)))
+                .collect();
+            let Some((set, r)) = found.first() else {
+                bail!(
+                    "no rule {id} in {}",
+                    sets.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+                );
+            };
+            let lists = bundled::codelists()?;
+            writeln!(out, "{} ({}) — {}", st.bold(&r.id), r.flag, set.label())?;
+            writeln!(out)?;
+            writeln!(out, "{}", r.message)?;
+            writeln!(out)?;
+            if !r.terms.is_empty() {
+                writeln!(out, "Business terms: {}", r.terms.join(", "))?;
+            }
+            writeln!(
+                out,
+                "Checked on:     {} (pattern {}, part {})",
+                r.context, r.pattern, r.part
+            )?;
+            writeln!(out)?;
+            writeln!(out, "{}", r.explanation)?;
+            writeln!(out)?;
+            writeln!(out, "{} {}", st.good("Fix:"), r.fix)?;
+            if let Some(n) = &r.note {
+                writeln!(out, "\nNote: {n}")?;
+            }
+            writeln!(out, "\n{}:\n  {}", if r.report { "Fires when" } else { "Test" }, r.test)?;
+            for l in &r.codelists {
+                if let Some(cl) = lists.get(l) {
+                    let sample: Vec<String> = cl
+                        .codes
+                        .iter()
+                        .take(12)
+                        .map(|(c, n)| if n.is_empty() { c.clone() } else { format!("{c} ({n})") })
+                        .collect();
+                    let more = cl.codes.len().saturating_sub(12);
+                    writeln!(
+                        out,
+                        "\nCode list {} — {}, {} codes: {}{}",
+                        cl.id,
+                        cl.title,
+                        cl.codes.len(),
+                        sample.join(", "),
+                        if more > 0 {
+                            format!(", … and {more} more")
+                        } else {
+                            String::new()
+                        }
+                    )?;
+                }
+            }
+            if found.len() > 1 {
+                let others: Vec<String> = found[1..].iter().map(|(s, _)| s.label()).collect();
+                writeln!(out, "\nAlso in: {}", others.join(", "))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -173,7 +173,7 @@ fn text_report_for_people() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.starts_with(&format!(
-            "{}: INVALID (2 fatal, 1 other)",
+            "{}: INVALID (2 fatal, 1 warning)",
             data("cli/negative-line.xml")
         )),
         "{out}"
@@ -191,7 +191,9 @@ fn text_report_for_people() {
 fn usage_errors_exit_two() {
     for args in [
         vec!["validate"],
-        vec!["validate", "--format", "json", "x.xml"],
+        vec!["validate", "--ruleset", "no-such-ruleset", "x.xml"],
+        vec!["validate", "--ruleset", "en16931-ubl", "--schematron", "a.sch", "x.xml"],
+        vec!["rules", "show", "no-such-rule"],
         vec!["validate", "--schematron", "no/such.sch", "x.xml"],
         vec!["frobnicate"],
     ] {
@@ -274,4 +276,113 @@ fn closed_pipe_is_success() {
         );
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+// ---- bundled rules (need no files from ../shared) ----
+
+#[test]
+fn bundled_rules_judge_the_example_without_any_files() {
+    let o = pintae(
+        &[
+            "validate",
+            "--format",
+            "json",
+            &data("examples/coffee-roaster-invoice.xml"),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    let v = &json_lines(&o)[0];
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["ruleset"], "pint-ae-billing@1.0.4");
+    assert_eq!(v["failed"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn bundled_failures_name_terms_values_and_fixes() {
+    let file = data("cli/transfer-without-iban.xml");
+    let o = pintae(&["validate", "--format", "json", &file], None);
+    assert_eq!(o.status.code(), Some(1));
+    let v = &json_lines(&o)[0];
+    assert_eq!(v["valid"], false);
+    let failed = v["failed"].as_array().expect("failed");
+    let f = failed
+        .iter()
+        .find(|f| f["id"] == "ibr-192-ae")
+        .expect("ibr-192-ae fires");
+    assert_eq!(f["flag"], "fatal");
+    assert!(f["terms"].as_array().is_some_and(|t| !t.is_empty()), "{f}");
+    assert!(
+        f["fix"]
+            .as_str()
+            .is_some_and(|x| x.contains("PayeeFinancialAccount/ID")),
+        "{f}"
+    );
+    assert!(f["line"].as_u64().is_some_and(|l| l > 1));
+
+    let text = pintae(&["validate", &file], None);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("INVALID") && out.contains("[pint-ae-billing@1.0.4]"),
+        "{out}"
+    );
+    assert!(out.contains("fatal   ibr-192-ae"), "{out}");
+    assert!(out.contains("terms: ") && out.contains("fix: "), "{out}");
+    assert!(
+        !out.contains('\u{1b}'),
+        "no colours when stdout is not a terminal: {out}"
+    );
+}
+
+#[test]
+fn a_chosen_rule_set_overrides_the_specification_identifier() {
+    let file = data("cli/unknown-specification.xml");
+    let auto = pintae(&["validate", "--format", "json", &file], None);
+    assert_eq!(auto.status.code(), Some(1));
+    let e = json_lines(&auto)[0]["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        e.contains("urn:example:my-own-spec") && e.contains("urn:peppol:pint:billing-1@ae-1"),
+        "{e}"
+    );
+    let forced = pintae(
+        &["validate", "--ruleset", "pint-ae-billing", "--format", "json", &file],
+        None,
+    );
+    let v = &json_lines(&forced)[0];
+    assert_eq!(v["ruleset"], "pint-ae-billing@1.0.4");
+    let ids: Vec<&str> = v["failed"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"aligned-ibrp-001-ae"),
+        "the specification identifier itself is wrong: {ids:?}"
+    );
+}
+
+#[test]
+fn rules_list_and_show() {
+    let o = pintae(&["rules", "list", "--ruleset", "pint-ae-billing"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("pint-ae-billing@1.0.4"), "{out}");
+    assert_eq!(out.lines().count(), 303, "a header and 302 rules");
+    let o = pintae(&["rules", "list", "--format", "json"], None);
+    let n = json_lines(&o).len();
+    assert!(n > 1500, "all three rule sets: {n}");
+    let o = pintae(&["rules", "show", "ibr-128-ae"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "ibr-128-ae (fatal)",
+        "CountrySubentity",
+        "Business terms:",
+        "Fix:",
+        "Test:",
+        "Checked on:",
+    ] {
+        assert!(out.contains(want), "{want} missing from:\n{out}");
+    }
 }

@@ -304,7 +304,10 @@ impl Schema {
                     None => (Vec::new(), None, None),
                     Some((doc, value)) => (
                         doc.terms.clone(),
-                        value.as_ref().and_then(|op| string_value(ev, op, &focus)),
+                        match value {
+                            Some(op) => string_value(ev, op, &focus),
+                            None => leaf_text(n),
+                        },
                         Some(doc.fix.clone()).filter(|f| !f.is_empty()),
                     ),
                 };
@@ -342,6 +345,22 @@ fn push_error(out: &mut SchemaOutcome, id: Option<String>, e: crate::xpath::XPat
         line,
         column,
     });
+}
+
+/// The text of a context element without element children (the value a
+/// rule on it is about), shortened for reports.
+fn leaf_text(n: XNode<'_>) -> Option<String> {
+    if n.attr != 0 || n.node.children().any(|c| c.is_element()) {
+        return None;
+    }
+    let t = n.node.text()?.trim();
+    if t.is_empty() {
+        return None;
+    }
+    Some(match t.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None => t.to_string(),
+    })
 }
 
 /// The space-joined string values of what `op` selects; `None` when it
