@@ -3,7 +3,7 @@
 //!
 //! | group      | input                                              |
 //! |------------|----------------------------------------------------|
-//! | `examples` | every official PINT-AE billing example, one thread |
+//! | `examples` | every official PINT-AE billing example, one thread: the official `.sch` files (`validate_all`) and the bundled rules chosen by CustomizationID (`bundled_all`) |
 //! | `parse`    | the same documents, roxmltree parsing only         |
 //! | `lines`    | an official example scaled to 400 and 4,000 lines  |
 //!
@@ -87,6 +87,20 @@ fn main() {
                 }
             })
         });
+        // compiled once, outside the measurement, as in a long-running process
+        pintae_rules::bundled::ruleset("pint-ae-billing")
+            .and_then(|s| s.validator())
+            .expect("bundled rules compile");
+        g.bench_function("bundled_all", |b| {
+            b.iter(|| {
+                for d in &docs {
+                    black_box(pintae_rules::bundled::validate(
+                        d.text.as_bytes(),
+                        pintae_rules::bundled::Selection::Auto,
+                    ));
+                }
+            })
+        });
         g.finish();
     }
     {
@@ -138,6 +152,7 @@ fn main() {
     let ours = criterion_mean("examples/validate_all").map(|ns| ns / n as f64 / 1e6);
     let parse = criterion_mean("parse/roxmltree_all").map(|ns| ns / n as f64 / 1e6);
     let saxon = oracle_ms(&shared, &[&ex_dir]);
+    let bundled = criterion_mean("examples/bundled_all").map(|ns| ns / n as f64 / 1e6);
     println!("\n== pintae vs the official validator (Saxon), this run");
     if let (Some(o), Some(p)) = (ours, parse) {
         println!(
@@ -146,6 +161,12 @@ fn main() {
         );
         if let Some(s) = saxon {
             println!("examples: Saxon {s:.3} ms/invoice -> pintae is {:.0}x faster", s / o);
+        }
+        if let Some(bu) = bundled {
+            println!(
+                "examples: bundled rules {bu:.4} ms/invoice ({:.2}x the time with the official .sch files)",
+                bu / o
+            );
         }
     }
     for (lines, _, path) in &scaled {
