@@ -639,7 +639,122 @@ pub fn mutant(text: &str, donors: &[&str], seed: &str, index: u64) -> String {
     cur
 }
 
-/// The mutants of every PINT-AE example.
+/// A structural edit of a targeted mutant.
+#[derive(Clone, Copy, Debug)]
+enum Op {
+    /// Append XML at the end of the first element with this local name
+    /// (`""`: the root element).
+    InsertEnd(&'static str, &'static str),
+    /// Remove every element with the second local name inside an element
+    /// with the first.
+    RemoveUnder(&'static str, &'static str),
+    /// Replace the text of every element with this local name.
+    SetText(&'static str, &'static str),
+    /// Set an attribute on every element with this local name that has it.
+    SetAttr(&'static str, &'static str, &'static str),
+}
+
+/// Mutants written to make particular rules fire: (rule, example, edits).
+/// The random mutants rarely combine what these rules need.
+const TARGETED: &[(&str, &str, &[Op])] = &[
+    ("ibr-012-ae", "seller-pas-identifier", &[Op::SetAttr("CompanyID", "schemeAgencyName", "XX")]),
+    (
+        "ibr-094",
+        "standard-tax-invoice",
+        &[Op::InsertEnd(
+            "",
+            "<cac:ContractDocumentReference><cbc:ID>C-1</cbc:ID></cac:ContractDocumentReference><cac:ContractDocumentReference><cbc:ID>C-2</cbc:ID></cac:ContractDocumentReference>",
+        )],
+    ),
+    (
+        "ibr-177-ae",
+        "standard-tax-invoice",
+        &[
+            Op::SetText("ProfileExecutionID", "00000100"),
+            Op::RemoveUnder("AccountingSupplierParty", "PartyTaxScheme"),
+        ],
+    ),
+    (
+        "ibr-co-26",
+        "standard-tax-invoice",
+        &[
+            Op::RemoveUnder("AccountingSupplierParty", "PartyTaxScheme"),
+            Op::RemoveUnder("AccountingSupplierParty", "PartyIdentification"),
+            Op::RemoveUnder("AccountingSupplierParty", "CompanyID"),
+        ],
+    ),
+    (
+        "ibr-184-ae",
+        "standard-tax-invoice",
+        &[
+            Op::RemoveUnder("Item", "CommodityClassification"),
+            Op::InsertEnd(
+                "Item",
+                "<cac:CommodityClassification><cbc:CommodityCode>G</cbc:CommodityCode></cac:CommodityClassification>",
+            ),
+        ],
+    ),
+    (
+        "ibr-cl-07",
+        "standard-tax-invoice",
+        &[Op::InsertEnd(
+            "",
+            "<cac:AdditionalDocumentReference><cbc:ID schemeID=\"Q9Q\">OBJ-7</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>",
+        )],
+    ),
+];
+
+fn apply(text: &str, op: Op) -> Option<String> {
+    let doc = roxmltree::Document::parse(text).ok()?;
+    let root = doc.root_element();
+    let named = |n: &roxmltree::Node, name: &str| n.is_element() && n.tag_name().name() == name;
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    match op {
+        Op::InsertEnd(parent, xml) => {
+            let target = if parent.is_empty() {
+                root
+            } else {
+                root.descendants().find(|n| named(n, parent))?
+            };
+            let end = text[..target.range().end].rfind("</")?;
+            edits.push((end..end, xml.to_string()));
+        }
+        Op::RemoveUnder(anc, name) => {
+            for n in root.descendants().filter(|n| named(n, name)) {
+                let inside = n.ancestors().skip(1).any(|a| named(&a, anc));
+                let nested = n.ancestors().skip(1).any(|a| named(&a, name));
+                if inside && !nested {
+                    edits.push((n.range(), String::new()));
+                }
+            }
+        }
+        Op::SetText(name, value) => {
+            for n in root.descendants().filter(|n| named(n, name)) {
+                let t = n.first_child().filter(|c| c.is_text())?;
+                edits.push((t.range(), value.to_string()));
+            }
+        }
+        Op::SetAttr(name, attr, value) => {
+            for n in root.descendants().filter(|n| named(n, name)) {
+                if let Some(a) = n.attribute_node(attr) {
+                    edits.push((a.range_value(), value.to_string()));
+                }
+            }
+        }
+    }
+    if edits.is_empty() {
+        // removing what is not there is fine; the other edits must hit
+        return matches!(op, Op::RemoveUnder(..)).then(|| text.to_string());
+    }
+    edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+    let mut out = text.to_string();
+    for (r, t) in edits {
+        out.replace_range(r, &t);
+    }
+    Some(out)
+}
+
+/// The mutants of every PINT-AE example, then the targeted mutants.
 pub fn mutants(examples: &[Doc]) -> Result<Vec<Doc>> {
     let mut out = Vec::new();
     let pint: Vec<&Doc> = examples.iter().filter(|d| d.ruleset.starts_with("pint-ae")).collect();
@@ -657,6 +772,22 @@ pub fn mutants(examples: &[Doc]) -> Result<Vec<Doc>> {
                 text,
             });
         }
+    }
+    for (rule, example, ops) in TARGETED {
+        let ex = pint
+            .iter()
+            .find(|d| d.name.ends_with(&format!("/{example}")))
+            .ok_or_else(|| anyhow::anyhow!("targeted mutant for {rule}: no example {example}"))?;
+        let mut text = ex.text.clone();
+        for op in *ops {
+            text =
+                apply(&text, *op).ok_or_else(|| anyhow::anyhow!("targeted mutant for {rule}: {op:?} found nothing"))?;
+        }
+        out.push(Doc {
+            name: format!("mutant/targeted/{rule}"),
+            ruleset: ex.ruleset,
+            text,
+        });
     }
     Ok(out)
 }
