@@ -236,6 +236,32 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
             let v: Option<Vec<String>> = parts.iter().map(|p| phrase(p, lists, must, false)).collect();
             Some(v?.join(", and "))
         }
+        AstKind::And(..) if neg => {
+            // not(A and B and C): when A and B, not C
+            let mut parts = Vec::new();
+            conjuncts(e, &mut parts);
+            let (last, first) = parts.split_last()?;
+            let c: Option<Vec<String>> = first.iter().map(|p| phrase(p, lists, false, false)).collect();
+            Some(format!(
+                "when {}, {}",
+                c?.join(" and "),
+                phrase(last, lists, must, true)?
+            ))
+        }
+        AstKind::Castable(x, t, _) if t == "xs:decimal" || t == "xs:date" => {
+            let what = if t == "xs:date" {
+                "a valid date (YYYY-MM-DD)"
+            } else {
+                "a valid number"
+            };
+            let verb = match (must, neg) {
+                (true, false) => "must be",
+                (true, true) => "must not be",
+                (false, false) => "is",
+                (false, true) => "is not",
+            };
+            Some(format!("{} {verb} {what}", value(x)?))
+        }
         AstKind::Or(..) if neg => {
             let mut parts = Vec::new();
             disjuncts(e, &mut parts);
@@ -293,6 +319,17 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
                         return Some(format!("{} {verb} {title}", value(x)?));
                     }
                     Some(format!("{} {verb} the pattern {re}", value(x)?))
+                }
+                ("starts-with" | "ends-with", [x, t]) => {
+                    let AstKind::String(t) = &t.kind else { return None };
+                    let how = if f == "starts-with" { "start" } else { "end" };
+                    let verb = match (must, neg) {
+                        (true, false) => format!("must {how} with"),
+                        (true, true) => format!("must not {how} with"),
+                        (false, false) => format!("{how}s with"),
+                        (false, true) => format!("does not {how} with"),
+                    };
+                    Some(format!("{} {verb} \"{t}\"", value(x)?))
                 }
                 ("u:slack", [exp, val, slack]) => {
                     let verb = if must { "must equal" } else { "equals" };

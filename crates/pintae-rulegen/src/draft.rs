@@ -401,6 +401,8 @@ pub struct Texts {
     pub note: Option<String>,
     /// Offending-value expression.
     pub value: Option<String>,
+    /// Re-draft message, explanation and fix, keeping the rest.
+    pub retext: bool,
 }
 
 /// What kind of rule a check is, for the wording of its texts.
@@ -558,6 +560,7 @@ pub fn draft_texts(check: &CheckDef, ctx_words: &str, lists: &CodeLists, officia
         fix,
         note: None,
         value: None,
+        retext: false,
     })
 }
 
@@ -675,6 +678,11 @@ pub fn write_part(
                     })
                     .collect();
                 let t = match keep.get(&id) {
+                    Some(k) if k.retext => Texts {
+                        note: k.note.clone(),
+                        value: k.value.clone(),
+                        ..draft_texts(c, &ctx_words, lists, &official_msg)?
+                    },
                     Some(t) => t.clone(),
                     None => draft_texts(c, &ctx_words, lists, &official_msg)?,
                 };

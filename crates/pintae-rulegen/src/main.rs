@@ -1,7 +1,7 @@
 //! `pintae-rulegen`: maintenance of `rules/` and `docs/rules/`.
 //!
 //!     pintae-rulegen draft          # (re)draft rules/ from ../shared; keeps existing texts
-//!     pintae-rulegen draft --retext # … and re-draft the texts too (loses hand edits)
+//!     pintae-rulegen draft --retext # … and re-draft message, explanation and fix (keeps notes)
 //!     pintae-rulegen docs           # regenerate docs/rules/*.md from the bundled rules
 
 use std::collections::BTreeMap;
@@ -31,9 +31,7 @@ fn read(shared: &Path, rel: &str) -> Result<SchemaDef> {
 
 /// Texts of the rules already in `rules/` (as built into this binary).
 fn kept(ruleset: &str) -> BTreeMap<String, Texts> {
-    if std::env::args().any(|a| a == "--retext") {
-        return BTreeMap::new();
-    }
+    let retext = std::env::args().any(|a| a == "--retext");
     let Ok(set) = bundled::ruleset(ruleset) else {
         return BTreeMap::new();
     };
@@ -43,6 +41,7 @@ fn kept(ruleset: &str) -> BTreeMap<String, Texts> {
             (
                 r.id.clone(),
                 Texts {
+                    retext,
                     terms: r.terms.clone(),
                     message: r.message.clone(),
                     explanation: r.explanation.clone(),
