@@ -1,5 +1,5 @@
 //! Terminal colours: only when standard output is a terminal and `NO_COLOR`
-//! is not set (https://no-color.org).
+//! is not set (<https://no-color.org>).
 
 use std::io::IsTerminal;
 

@@ -1,4 +1,4 @@
-//! Compiles a [`SchemaDef`] into a runnable [`Schema`].
+//! Compiles a [`SchemaDef`] into a runnable [`Schema`](super::Schema).
 
 use super::def::{BodyDef, LetDef, MessageDef, PatternDef, SchemaDef};
 use super::pattern::Matcher;

@@ -2,7 +2,7 @@
 //!
 //! Both sources of rules produce this: the Schematron reader (from a `.sch`
 //! file) and the bundled rule files (from the project's TOML). One compiler
-//! ([`SchemaDef::compile`]) turns it into a runnable [`Schema`], so the two
+//! ([`SchemaDef::compile`]) turns it into a runnable [`Schema`](super::Schema), so the two
 //! sources cannot drift apart in semantics.
 
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Reads a Schematron file (and the `xsl:function` definitions embedded in
 //! it) into a [`SchemaDef`], which [`SchemaDef::compile`] turns into a
-//! runnable [`Schema`].
+//! runnable [`Schema`](super::Schema).
 
 use super::def::{BodyDef, CheckDef, FunctionDef, LetDef, MessageDef, PatternDef, RuleDef, SchemaDef};
 use super::{CheckKind, Schema};
