@@ -525,6 +525,22 @@ pub fn fix(e: &Ast, lists: &dyn Lists) -> Option<String> {
         if let Some([y]) = call(x, "exists") {
             return Some(format!("Remove {}.", path(y)?));
         }
+        if let AstKind::And(..) = &x.kind {
+            // not(A and not(B)): when A, B is needed
+            let mut parts = Vec::new();
+            conjuncts(x, &mut parts);
+            let (last, first) = parts.split_last()?;
+            let needed = match call(last, "not").and_then(|a| a.first()) {
+                Some(inner) => fix(inner, lists)?,
+                None => return None,
+            };
+            let c: Option<Vec<String>> = first.iter().map(|p| phrase(p, lists, false, false)).collect();
+            return Some(format!(
+                "{} If it is wrong that {}, correct that instead.",
+                needed,
+                c?.join(" and ")
+            ));
+        }
         if let AstKind::General(op, l, r) | AstKind::Value(op, l, r) = &x.kind {
             return Some(format!(
                 "Change {}: it {} {}.",

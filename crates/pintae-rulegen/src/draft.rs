@@ -542,7 +542,12 @@ pub fn draft_texts(check: &CheckDef, ctx_words: &str, lists: &CodeLists, officia
         ),
         _ => match describe::fix(&ast, lists) {
             // "Add ID." says more as "Add ID to the DeliveryTerms."
-            Some(f) if f.starts_with("Add ") && f.matches('.').count() == 1 && ctx_words != "this element" => {
+            Some(f)
+                if f.starts_with("Add ")
+                    && f.matches('.').count() == 1
+                    && !f.contains('(')
+                    && ctx_words != "this element" =>
+            {
                 format!("{} to the {ctx_words}.", f.trim_end_matches('.'))
             }
             Some(f) => f,
