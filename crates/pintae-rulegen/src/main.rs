@@ -1,7 +1,8 @@
 //! `pintae-rulegen`: maintenance of `rules/` and `docs/rules/`.
 //!
 //!     pintae-rulegen draft          # (re)draft rules/ from ../shared; keeps existing texts
-//!     pintae-rulegen draft --retext # … and re-draft message, explanation and fix (keeps notes)
+//!     pintae-rulegen draft --retext # … and re-draft every message, explanation and fix:
+//!                                   # hand-written texts are overwritten (notes are kept)
 //!     pintae-rulegen docs           # regenerate docs/rules/*.md from the bundled rules
 
 use std::collections::BTreeMap;
