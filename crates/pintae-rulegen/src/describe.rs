@@ -168,20 +168,8 @@ fn negate(op: CmpOp) -> CmpOp {
 
 /// A test phrased as a fact ("X is present"), or its negation.
 fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
-    let (present, absent) = if must {
-        ("must be present", "must not be present")
-    } else {
-        ("is present", "is absent")
-    };
-    if let Some(w) = where_am_i(e) {
-        return Some(if neg {
-            format!("the element is not {w}")
-        } else {
-            format!("the element is {w}")
-        });
-    }
-    if is_pathish(e) {
-        return Some(format!("{} {}", path(e)?, if neg { absent } else { present }));
+    if let Some(p) = presence(e, must, neg) {
+        return Some(p);
     }
     if let Some([x]) = call(e, "xs:decimal").or_else(|| call(e, "number")) {
         let v = value(x)?;
@@ -192,22 +180,15 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
         });
     }
     if let Some([x]) = call(e, "exists").or_else(|| call(e, "boolean")) {
-        if let Some(w) = where_am_i(x) {
-            return Some(if neg {
-                format!("the element is not {w}")
-            } else {
-                format!("the element is {w}")
-            });
-        }
-        if is_pathish(x) {
-            return Some(format!("{} {}", path(x)?, if neg { absent } else { present }));
+        if let Some(p) = presence(x, must, neg) {
+            return Some(p);
         }
     }
     if let Some([x]) = call(e, "not") {
         return phrase(x, lists, must, !neg);
     }
     if let Some([x]) = call(e, "empty") {
-        return phrase_exists(x, must, !neg);
+        return presence(x, must, !neg);
     }
     match &e.kind {
         AstKind::General(op, l, r) | AstKind::Value(op, l, r) => {
@@ -254,13 +235,7 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
             } else {
                 "a valid number"
             };
-            let verb = match (must, neg) {
-                (true, false) => "must be",
-                (true, true) => "must not be",
-                (false, false) => "is",
-                (false, true) => "is not",
-            };
-            Some(format!("{} {verb} {what}", value(x)?))
+            Some(format!("{} {} {what}", value(x)?, by_mode(must, neg, BE)))
         }
         AstKind::Or(..) if neg => {
             let mut parts = Vec::new();
@@ -302,12 +277,7 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
             let f = name.strip_prefix("fn:").unwrap_or(name);
             match (f, args.as_slice()) {
                 ("matches", [x, re]) => {
-                    let verb = match (must, neg) {
-                        (true, false) => "must match",
-                        (true, true) => "must not match",
-                        (false, false) => "matches",
-                        (false, true) => "does not match",
-                    };
+                    let verb = by_mode(must, neg, ["must match", "must not match", "matches", "does not match"]);
                     let re = match &re.kind {
                         AstKind::String(s) => s.clone(),
                         _ => return None,
@@ -342,25 +312,17 @@ fn phrase(e: &Ast, lists: &dyn Lists, must: bool, neg: bool) -> Option<String> {
                 }
                 (f, [x]) if check_digit(f).is_some() => {
                     let what = check_digit(f)?;
-                    let verb = match (must, neg) {
-                        (true, false) => "must be",
-                        (true, true) => "must not be",
-                        (false, false) => "is",
-                        (false, true) => "is not",
-                    };
-                    Some(format!("{} {verb} {what}", value(x)?))
+                    Some(format!("{} {} {what}", value(x)?, by_mode(must, neg, BE)))
                 }
                 ("contains", [list, probe]) => {
                     let AstKind::String(s) = &list.kind else { return None };
                     let title = lists.title(s)?;
                     let inner = call(probe, "concat").and_then(|a| a.get(1))?;
-                    let verb = match (must, neg) {
-                        (true, false) => "must be a code from",
-                        (true, true) => "must not be a code from",
-                        (false, false) => "is a code from",
-                        (false, true) => "is not a code from",
-                    };
-                    Some(format!("{} {verb} {title}", value(inner)?))
+                    Some(format!(
+                        "{} {} a code from {title}",
+                        value(inner)?,
+                        by_mode(must, neg, BE)
+                    ))
                 }
                 _ => None,
             }
@@ -416,13 +378,47 @@ fn where_am_i(e: &Ast) -> Option<String> {
     }
 }
 
-fn phrase_exists(x: &Ast, must: bool, neg: bool) -> Option<String> {
-    let (present, absent) = if must {
-        ("must be present", "must not be present")
-    } else {
-        ("is present", "is absent")
-    };
-    Some(format!("{} {}", path(x)?, if neg { absent } else { present }))
+/// "X is present" / "X must not be present" for a path, "the element is
+/// inside A" for an ancestor or self test; `None` for anything else.
+fn presence(x: &Ast, must: bool, neg: bool) -> Option<String> {
+    if let Some(w) = where_am_i(x) {
+        return Some(if neg {
+            format!("the element is not {w}")
+        } else {
+            format!("the element is {w}")
+        });
+    }
+    if !is_pathish(x) {
+        return None;
+    }
+    let state = by_mode(
+        must,
+        neg,
+        ["must be present", "must not be present", "is present", "is absent"],
+    );
+    Some(format!("{} {state}", path(x)?))
+}
+
+/// The form of a verb for a requirement (`must`) or a fact, affirmed or
+/// negated: `[must, must not, is, is not]`.
+fn by_mode(must: bool, neg: bool, forms: [&'static str; 4]) -> &'static str {
+    match (must, neg) {
+        (true, false) => forms[0],
+        (true, true) => forms[1],
+        (false, false) => forms[2],
+        (false, true) => forms[3],
+    }
+}
+
+const BE: [&str; 4] = ["must be", "must not be", "is", "is not"];
+
+/// "{fix} If it is wrong that {conditions}, correct that instead."
+fn or_correct_conditions(fix: &str, conds: &[String]) -> String {
+    format!(
+        "{}. If it is wrong that {}, correct that instead.",
+        fix.trim_end_matches('.'),
+        conds.join(" and ")
+    )
 }
 
 fn conjuncts<'a>(e: &'a Ast, out: &mut Vec<&'a Ast>) {
@@ -535,11 +531,7 @@ pub fn fix(e: &Ast, lists: &dyn Lists) -> Option<String> {
                 None => return None,
             };
             let c: Option<Vec<String>> = first.iter().map(|p| phrase(p, lists, false, false)).collect();
-            return Some(format!(
-                "{} If it is wrong that {}, correct that instead.",
-                needed,
-                c?.join(" and ")
-            ));
+            return Some(or_correct_conditions(&needed, &c?));
         }
         if let AstKind::General(op, l, r) | AstKind::Value(op, l, r) = &x.kind {
             return Some(format!(
@@ -606,11 +598,7 @@ pub fn fix(e: &Ast, lists: &dyn Lists) -> Option<String> {
                 .filter_map(|p| call(p, "not").and_then(|a| a.first()))
                 .map(|x| phrase(x, lists, false, false))
                 .collect();
-            Some(format!(
-                "{} If it is wrong that {}, correct that instead.",
-                first.trim_end_matches('.').to_string() + ".",
-                inner?.join(" and ")
-            ))
+            Some(or_correct_conditions(&first, &inner?))
         }
         AstKind::Call { name, args } => {
             let f = name.strip_prefix("fn:").unwrap_or(name);

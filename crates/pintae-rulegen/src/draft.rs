@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::LazyLock;
 
 use anyhow::{bail, Context, Result};
 use pintae_rules::schematron::def::{BodyDef, CheckDef, SchemaDef};
@@ -164,8 +165,9 @@ fn spaced_codes(s: &str) -> Option<Vec<&str>> {
 }
 
 fn alternation(s: &str) -> Option<(usize, usize)> {
-    let re = regex::Regex::new(r"\(([A-Z0-9]+(\|[A-Z0-9]+){19,})\)").ok()?;
-    let m = re.captures(s)?.get(1)?;
+    static RE: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"\(([A-Z0-9]+(\|[A-Z0-9]+){19,})\)").expect("valid regex"));
+    let m = RE.captures(s)?.get(1)?;
     Some((m.start(), m.end()))
 }
 
@@ -370,9 +372,10 @@ pub fn toml_str(s: &str) -> String {
 
 /// Business terms named in an official message: facts (`ibt-003` → `IBT-003`).
 pub fn terms(message: &str) -> Vec<String> {
-    let re = regex::Regex::new(r"(?i)\b(ibt|ibg|btae|bt|bg)-?(\d+)(-\d+)?\b").expect("valid regex");
+    static RE: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"(?i)\b(ibt|ibg|btae|bt|bg)-?(\d+)(-\d+)?\b").expect("valid regex"));
     let mut out: Vec<String> = Vec::new();
-    for c in re.captures_iter(message) {
+    for c in RE.captures_iter(message) {
         let t = format!(
             "{}-{}{}",
             c[1].to_uppercase(),
@@ -401,8 +404,6 @@ pub struct Texts {
     pub note: Option<String>,
     /// Offending-value expression.
     pub value: Option<String>,
-    /// Re-draft message, explanation and fix, keeping the rest.
-    pub retext: bool,
 }
 
 /// What kind of rule a check is, for the wording of its texts.
@@ -565,18 +566,19 @@ pub fn draft_texts(check: &CheckDef, ctx_words: &str, lists: &CodeLists, officia
         fix,
         note: None,
         value: None,
-        retext: false,
     })
 }
 
 /// Writes one part (`SchemaDef`) as TOML files, one per pattern; returns
-/// the file names in order.
+/// the file names in order. Texts in `keep` are kept, except message,
+/// explanation and fix when `retext` is set.
 pub fn write_part(
     out_dir: &Path,
     prefix: &str,
     def: &SchemaDef,
     lists: &CodeLists,
     keep: &BTreeMap<String, Texts>,
+    retext: bool,
 ) -> Result<Vec<String>> {
     let mut files = Vec::new();
     for (pi, p) in def.patterns.iter().enumerate() {
@@ -683,7 +685,7 @@ pub fn write_part(
                     })
                     .collect();
                 let t = match keep.get(&id) {
-                    Some(k) if k.retext => Texts {
+                    Some(k) if retext => Texts {
                         note: k.note.clone(),
                         value: k.value.clone(),
                         ..draft_texts(c, &ctx_words, lists, &official_msg)?

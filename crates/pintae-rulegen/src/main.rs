@@ -9,20 +9,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use pintae_corpus::workspace_dir;
 use pintae_rulegen::draft::{self, CodeLists, Texts};
 use pintae_rules::bundled;
 use pintae_rules::schematron::SchemaDef;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn shared() -> Result<PathBuf> {
-    let p = std::env::var_os("PINTAE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join("../shared"));
-    anyhow::ensure!(p.join("reference").is_dir(), "../shared not found (set PINTAE_SHARED)");
-    Ok(p)
+    pintae_corpus::shared_dir().context("../shared not found (set PINTAE_SHARED)")
 }
 
 fn read(shared: &Path, rel: &str) -> Result<SchemaDef> {
@@ -32,7 +25,6 @@ fn read(shared: &Path, rel: &str) -> Result<SchemaDef> {
 
 /// Texts of the rules already in `rules/` (as built into this binary).
 fn kept(ruleset: &str) -> BTreeMap<String, Texts> {
-    let retext = std::env::args().any(|a| a == "--retext");
     let Ok(set) = bundled::ruleset(ruleset) else {
         return BTreeMap::new();
     };
@@ -42,7 +34,6 @@ fn kept(ruleset: &str) -> BTreeMap<String, Texts> {
             (
                 r.id.clone(),
                 Texts {
-                    retext,
                     terms: r.terms.clone(),
                     message: r.message.clone(),
                     explanation: r.explanation.clone(),
@@ -92,7 +83,8 @@ fn ruleset_toml(m: &Meta, based_on: Option<&str>, parts: &[(&str, Vec<String>)],
 
 fn draft_all() -> Result<()> {
     let shared = shared()?;
-    let rules = workspace().join("rules");
+    let rules = workspace_dir().join("rules");
+    let retext = std::env::args().any(|a| a == "--retext");
     let core = read(
         &shared,
         "pint-ae/billing/schematron/PINT-UBL-validation-preprocessed.sch",
@@ -123,8 +115,8 @@ fn draft_all() -> Result<()> {
     let dir = rules.join("pint-ae-billing");
     std::fs::create_dir_all(&dir)?;
     let keep = kept("pint-ae-billing");
-    let core_files = draft::write_part(&dir, "core", &core, &lists, &keep)?;
-    let juris_files = draft::write_part(&dir, "jurisdiction", &juris, &lists, &keep)?;
+    let core_files = draft::write_part(&dir, "core", &core, &lists, &keep, retext)?;
+    let juris_files = draft::write_part(&dir, "jurisdiction", &juris, &lists, &keep, retext)?;
     let billing = Meta {
         id: "pint-ae-billing",
         version: "1.0.4",
@@ -182,7 +174,7 @@ fn draft_all() -> Result<()> {
     let dir = rules.join("en16931-ubl");
     std::fs::create_dir_all(&dir)?;
     let keep = kept("en16931-ubl");
-    let files = draft::write_part(&dir, "en16931", &en, &lists, &keep)?;
+    let files = draft::write_part(&dir, "en16931", &en, &lists, &keep, retext)?;
     let enm = Meta {
         id: "en16931-ubl",
         version: "1.3.16",
@@ -204,7 +196,7 @@ fn main() -> Result<()> {
     match std::env::args().nth(1).as_deref() {
         Some("draft") => draft_all(),
         Some("docs") => {
-            let dir = workspace().join("docs/rules");
+            let dir = workspace_dir().join("docs/rules");
             std::fs::create_dir_all(&dir)?;
             for set in bundled::rulesets()? {
                 let lists = bundled::codelists()?;

@@ -235,14 +235,15 @@ pub struct RuleSet {
     pub specification_prefixes: Vec<String>,
     /// Every rule, in run order.
     pub rules: Vec<RuleInfo>,
+    label: String,
     parts: Vec<SchemaDef>,
     validator: OnceLock<Result<Validator, String>>,
 }
 
 impl RuleSet {
     /// `id@version`, as reports name it.
-    pub fn label(&self) -> String {
-        format!("{}@{}", self.id, self.version)
+    pub fn label(&self) -> &str {
+        &self.label
     }
 
     /// The compiled validator (compiled on first call, then shared).
@@ -271,27 +272,31 @@ impl RuleSet {
     }
 }
 
-/// Every bundled rule set, parsed on first call.
-pub fn rulesets() -> Result<&'static [RuleSet], BundleError> {
-    static SETS: OnceLock<Result<Vec<RuleSet>, String>> = OnceLock::new();
-    SETS.get_or_init(|| load(files::FILES).map_err(|e| e.to_string()))
-        .as_deref()
+/// The code lists and the rule sets, read from the embedded files once.
+struct Bundle {
+    lists: BTreeMap<String, CodeList>,
+    sets: Vec<RuleSet>,
+}
+
+fn bundle() -> Result<&'static Bundle, BundleError> {
+    static BUNDLE: OnceLock<Result<Bundle, String>> = OnceLock::new();
+    BUNDLE
+        .get_or_init(|| load(files::FILES).map_err(|e| e.to_string()))
+        .as_ref()
         .map_err(|message| BundleError::File {
             file: String::new(),
             message: message.clone(),
         })
 }
 
+/// Every bundled rule set, parsed on first call.
+pub fn rulesets() -> Result<&'static [RuleSet], BundleError> {
+    Ok(&bundle()?.sets)
+}
+
 /// The bundled code lists, parsed on first call.
 pub fn codelists() -> Result<&'static BTreeMap<String, CodeList>, BundleError> {
-    static LISTS: OnceLock<Result<BTreeMap<String, CodeList>, String>> = OnceLock::new();
-    LISTS
-        .get_or_init(|| load_codelists(files::FILES).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|message| BundleError::File {
-            file: "codelists".into(),
-            message: message.clone(),
-        })
+    Ok(&bundle()?.lists)
 }
 
 /// The rule set with this id (`pint-ae-billing`, or `pint-ae-billing@1.0.4`).
@@ -446,7 +451,7 @@ fn expand(
     Ok(out)
 }
 
-fn load(files: &[(&str, &str)]) -> Result<Vec<RuleSet>, BundleError> {
+fn load(files: &[(&str, &str)]) -> Result<Bundle, BundleError> {
     let lists = load_codelists(files)?;
     let mut set_files: Vec<(String, RuleSetFile)> = Vec::new();
     for (path, text) in files.iter().filter(|(p, _)| p.ends_with("/ruleset.toml")) {
@@ -476,6 +481,7 @@ fn load(files: &[(&str, &str)]) -> Result<Vec<RuleSet>, BundleError> {
             apply_override(&path, o, &mut parts, &mut rules, &lists)?;
         }
         sets.push(RuleSet {
+            label: format!("{}@{}", f.id, f.version),
             id: f.id,
             version: f.version,
             valid_from: f.valid_from,
@@ -489,7 +495,7 @@ fn load(files: &[(&str, &str)]) -> Result<Vec<RuleSet>, BundleError> {
         });
     }
     sets.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(sets)
+    Ok(Bundle { lists, sets })
 }
 
 fn apply_override(
@@ -692,7 +698,7 @@ pub fn validate(bytes: &[u8], selection: Selection<'_>) -> crate::validate::Repo
         let v = set
             .validator()
             .map_err(|e| crate::input::InputError::NoRuleSet { reason: e.to_string() })?;
-        Ok((v, Some(set.label())))
+        Ok((v, Some(set.label.clone())))
     })
 }
 

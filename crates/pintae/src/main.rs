@@ -410,22 +410,26 @@ fn write_text(out: &mut impl Write, file: &str, verdict: &Verdict, st: &Style) -
     Ok(())
 }
 
+/// The rule set `--ruleset` names, or all of them.
+fn selected(ruleset: Option<&str>) -> Result<Vec<&'static bundled::RuleSet>> {
+    Ok(match ruleset {
+        Some(id) => vec![bundled::ruleset(id)?],
+        None => bundled::rulesets()?.iter().collect(),
+    })
+}
+
 fn rules(c: RulesCommand) -> Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let st = Style::for_stdout();
     match c {
         RulesCommand::List { ruleset, format } => {
-            let sets: Vec<&bundled::RuleSet> = match &ruleset {
-                Some(id) => vec![bundled::ruleset(id)?],
-                None => bundled::rulesets()?.iter().collect(),
-            };
-            for set in sets {
+            for set in selected(ruleset.as_deref())? {
                 if format == Format::Text {
                     writeln!(
                         out,
                         "{} — {} ({} rules)",
-                        st.bold(&set.label()),
+                        st.bold(set.label()),
                         set.title,
                         set.rules.len()
                     )?;
@@ -452,10 +456,7 @@ fn rules(c: RulesCommand) -> Result<ExitCode> {
             }
         }
         RulesCommand::Show { id, ruleset } => {
-            let sets: Vec<&bundled::RuleSet> = match &ruleset {
-                Some(rs) => vec![bundled::ruleset(rs)?],
-                None => bundled::rulesets()?.iter().collect(),
-            };
+            let sets = selected(ruleset.as_deref())?;
             let found: Vec<(&bundled::RuleSet, &bundled::RuleInfo)> = sets
                 .iter()
                 .filter_map(|s| s.rules.iter().find(|r| r.id.eq_ignore_ascii_case(&id)).map(|r| (*s, r)))
@@ -512,7 +513,7 @@ fn rules(c: RulesCommand) -> Result<ExitCode> {
                 }
             }
             if found.len() > 1 {
-                let others: Vec<String> = found[1..].iter().map(|(s, _)| s.label()).collect();
+                let others: Vec<&str> = found[1..].iter().map(|(s, _)| s.label()).collect();
                 writeln!(out, "\nAlso in: {}", others.join(", "))?;
             }
         }
