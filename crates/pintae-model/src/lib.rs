@@ -1,9 +1,56 @@
-//! The shared vocabulary of pintae: UBL 2.1 namespaces, document kinds and
-//! the PINT-AE specification identifiers. The typed PINT-AE document model
-//! (written by the converters, read back from XML) grows here.
+//! The typed PINT-AE document model of pintae.
+//!
+//! [`Document`] is a UBL 2.1 invoice or credit note with the aggregates
+//! PINT-AE uses; money is [`rust_decimal::Decimal`], currencies are
+//! [`iso_currency::Currency`], countries are [`celes::Country`]. A document
+//! is written as XML with quick-xml in the element order the UBL XSD
+//! requires ([`Document::to_xml`], which also returns a [`SourceMap`] of
+//! where each element came from), read back from XML with roxmltree
+//! ([`Document::from_xml`]) and read from UBL-shaped JSON
+//! ([`Document::from_json`]). The crate does no I/O.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod doc;
+pub mod document;
+pub mod element;
+pub mod value;
+
+pub use document::{Document, Line, Written};
+pub use element::{is_blank, JsonCx, JsonIssue, ReadCx, SourceMap};
+
+/// What can go wrong reading or writing a document.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// A value that does not parse (bad number, date, currency, country).
+    #[error("{what} '{text}': {why}")]
+    Value {
+        /// What kind of value.
+        what: String,
+        /// The offending text (shortened).
+        text: String,
+        /// Why it was refused.
+        why: String,
+    },
+    /// Not well-formed XML.
+    #[error("not well-formed XML: {0}")]
+    Xml(String),
+    /// The root is neither a UBL `Invoice` nor a `CreditNote`.
+    #[error("root element '{0}' is not a UBL Invoice or CreditNote")]
+    Root(String),
+    /// An element that may occur once occurs again.
+    #[error("element '{element}' occurs more than once (byte {position})")]
+    Repeated {
+        /// Its local name.
+        element: String,
+        /// Byte offset of the repeat.
+        position: usize,
+    },
+    /// Writing failed (cannot happen when writing to memory).
+    #[error("writing XML failed: {0}")]
+    Write(String),
+}
 
 /// XML namespaces of UBL 2.1 and the Peppol envelope.
 pub mod ns {

@@ -1,0 +1,471 @@
+//! The three ways a document part is moved: written as XML, read from XML,
+//! read from UBL-shaped JSON. Leaves and aggregates implement [`Element`];
+//! a field (`Option<T>` or `Vec<T>`) implements [`Field`].
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::value::{Leaf, Src};
+use crate::ModelError;
+
+/// Writes UBL XML with quick-xml and records, for every element that has a
+/// [`Src`], which input it came from (the [`SourceMap`]).
+pub struct XmlOut {
+    w: quick_xml::Writer<Vec<u8>>,
+    location: String,
+    stack: Vec<Frame>,
+    sources: BTreeMap<String, String>,
+    failed: Option<std::io::Error>,
+}
+
+struct Frame {
+    len: usize,
+    counts: Vec<(&'static str, u32)>,
+}
+
+impl XmlOut {
+    /// A writer that starts with the XML declaration.
+    pub(crate) fn new(capacity: usize) -> XmlOut {
+        let mut out = XmlOut {
+            w: quick_xml::Writer::new_with_indent(Vec::with_capacity(capacity), b' ', 2),
+            location: String::with_capacity(128),
+            stack: Vec::with_capacity(12),
+            sources: BTreeMap::new(),
+            failed: None,
+        };
+        let decl = quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None);
+        out.emit(quick_xml::events::Event::Decl(decl));
+        out
+    }
+
+    fn emit(&mut self, e: quick_xml::events::Event<'_>) {
+        if self.failed.is_none() {
+            if let Err(err) = self.w.write_event(e) {
+                self.failed = Some(err);
+            }
+        }
+    }
+
+    fn enter(&mut self, name: &'static str, src: &Src) {
+        let len = self.location.len();
+        self.location.push('/');
+        self.location.push_str(name);
+        if let Some(parent) = self.stack.last_mut() {
+            let n = match parent.counts.iter_mut().find(|(k, _)| *k == name) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    parent.counts.push((name, 1));
+                    1
+                }
+            };
+            self.location.push('[');
+            self.location.push_str(itoa(n).as_str());
+            self.location.push(']');
+        }
+        if let Some(p) = src.get() {
+            self.sources.insert(self.location.clone(), p.to_string());
+        }
+        self.stack.push(Frame {
+            len,
+            counts: Vec::new(),
+        });
+    }
+
+    fn leave(&mut self) {
+        if let Some(f) = self.stack.pop() {
+            self.location.truncate(f.len);
+        }
+    }
+
+    /// Opens element `name` with attributes.
+    pub(crate) fn start(&mut self, name: &'static str, attrs: &[(&str, &str)], src: &Src) {
+        self.enter(name, src);
+        let mut e = quick_xml::events::BytesStart::new(name);
+        for &(k, v) in attrs {
+            e.push_attribute((k, v));
+        }
+        self.emit(quick_xml::events::Event::Start(e));
+    }
+
+    /// Closes element `name`.
+    pub(crate) fn end(&mut self, name: &'static str) {
+        self.emit(quick_xml::events::Event::End(quick_xml::events::BytesEnd::new(name)));
+        self.leave();
+    }
+
+    /// Writes a leaf element.
+    pub(crate) fn leaf(&mut self, name: &'static str, text: &str, attrs: &[(&str, &str)], src: &Src) {
+        self.start(name, attrs, src);
+        self.emit(quick_xml::events::Event::Text(quick_xml::events::BytesText::new(text)));
+        self.end(name);
+    }
+
+    /// The XML and the source map.
+    pub(crate) fn finish(self) -> Result<(Vec<u8>, SourceMap), ModelError> {
+        match self.failed {
+            Some(e) => Err(ModelError::Write(e.to_string())),
+            None => {
+                let mut xml = self.w.into_inner();
+                xml.push(b'\n');
+                Ok((xml, SourceMap { entries: self.sources }))
+            }
+        }
+    }
+}
+
+fn itoa(n: u32) -> String {
+    n.to_string()
+}
+
+/// Where the elements of a written document came from: element location
+/// (`/Invoice/cac:InvoiceLine[2]/cbc:LineExtensionAmount[1]`, the form rule
+/// failures use) → input path (`line_items[1].line_amount`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceMap {
+    entries: BTreeMap<String, String>,
+}
+
+impl SourceMap {
+    /// The input path of the element at `location` or, failing that, of its
+    /// nearest ancestor that has one.
+    pub fn lookup(&self, location: &str) -> Option<&str> {
+        let mut loc = location;
+        loop {
+            if let Some(p) = self.entries.get(loc) {
+                return Some(p);
+            }
+            let cut = loc.rfind('/')?;
+            if cut == 0 {
+                return None;
+            }
+            loc = &loc[..cut];
+        }
+    }
+
+    /// All entries, in location order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// How many elements have a recorded source.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no element has a recorded source.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A problem found in UBL-shaped JSON, at a JSON path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonIssue {
+    /// Where: `ublDto.InvoiceLine[0].Price.PriceAmount`.
+    pub path: String,
+    /// What.
+    pub message: String,
+}
+
+/// What reading UBL-shaped JSON found besides the document.
+#[derive(Debug, Default)]
+pub struct JsonCx {
+    /// Values that could not be read (wrong type, bad number, bad date…):
+    /// the document is incomplete.
+    pub errors: Vec<JsonIssue>,
+    /// Keys the model does not know, and other things dropped.
+    pub warnings: Vec<JsonIssue>,
+}
+
+impl JsonCx {
+    pub(crate) fn error(&mut self, path: &str, message: impl Into<String>) {
+        self.errors.push(JsonIssue {
+            path: path.to_string(),
+            message: message.into(),
+        });
+    }
+
+    pub(crate) fn warn(&mut self, path: &str, message: impl Into<String>) {
+        self.warnings.push(JsonIssue {
+            path: path.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Reports a key the model does not know, unless its value is empty.
+    pub(crate) fn unknown(&mut self, path: &str, v: &Value) {
+        if !is_blank(v) {
+            self.warn(path, "unknown key: not part of a PINT-AE document, not converted");
+        }
+    }
+}
+
+/// Null, `""`, `{}` and `[]` (recursively): nothing to convert.
+pub fn is_blank(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.iter().all(is_blank),
+        Value::Object(o) => o.values().all(is_blank),
+        _ => false,
+    }
+}
+
+/// The JSON type's name, for messages.
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Reads XML back; collects the locations of elements the model does not
+/// carry.
+#[derive(Debug, Default)]
+pub struct ReadCx {
+    /// Elements skipped because the model has no place for them.
+    pub skipped: Vec<String>,
+}
+
+/// A document part: a leaf or an aggregate.
+pub trait Element: Sized {
+    /// Writes the element as `name` (nothing when it is empty).
+    fn write(&self, out: &mut XmlOut, name: &'static str);
+    /// Reads the element from XML.
+    fn read(node: roxmltree::Node<'_, '_>, cx: &mut ReadCx) -> Result<Self, ModelError>;
+    /// Reads the element from UBL-shaped JSON at `path`; `None` when the
+    /// value is empty or broken (broken values are reported in `cx`).
+    fn from_json(v: &Value, path: &str, cx: &mut JsonCx) -> Option<Self>;
+    /// Whether nothing is set (empty elements are never written).
+    fn is_empty(&self) -> bool;
+}
+
+/// The text of a JSON scalar, or `None` for blanks and non-scalars.
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if s.trim().is_empty() => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn leaf_write<T: Leaf>(leaf: &T, out: &mut XmlOut, name: &'static str) {
+    let mut attrs: [(&str, &str); 3] = [("", ""); 3];
+    let mut n = 0;
+    for &a in T::ATTRS {
+        if let Some(v) = leaf.attr(a) {
+            attrs[n] = (a, v);
+            n += 1;
+        }
+    }
+    out.leaf(name, &leaf.text(), &attrs[..n], leaf.src());
+}
+
+pub(crate) fn leaf_read<T: Leaf>(node: roxmltree::Node<'_, '_>) -> Result<T, ModelError> {
+    let text = node.text().unwrap_or("");
+    T::parse(text, &|a| node.attribute(a).map(str::to_string))
+}
+
+pub(crate) fn leaf_from_json<T: Leaf>(v: &Value, path: &str, cx: &mut JsonCx) -> Option<T> {
+    let parsed = match v {
+        Value::Null => return None,
+        Value::Array(_) => {
+            if !is_blank(v) {
+                cx.error(path, "expected a value, found an array");
+            }
+            return None;
+        }
+        Value::Object(o) => {
+            let mut text = None;
+            for (k, val) in o {
+                let p = format!("{path}.{k}");
+                if k == "Value" {
+                    text = scalar_text(val);
+                    if text.is_none() && !is_blank(val) {
+                        cx.error(&p, format!("expected a string or number, found {}", kind_of(val)));
+                    }
+                } else if T::ATTRS.contains(&k.as_str()) {
+                    if scalar_text(val).is_none() && !is_blank(val) {
+                        cx.error(&p, format!("expected a string, found {}", kind_of(val)));
+                    }
+                } else if !is_blank(val) {
+                    cx.warn(&p, "attribute not carried by this element in PINT-AE, not converted");
+                }
+            }
+            let text = text?;
+            T::parse(&text, &|a| o.get(a).and_then(scalar_text))
+        }
+        scalar => match scalar_text(scalar) {
+            Some(t) => T::parse(&t, &|_| None),
+            None => return None,
+        },
+    };
+    match parsed {
+        Ok(mut leaf) => {
+            leaf.src_mut().set_if_unset(path);
+            Some(leaf)
+        }
+        Err(e) => {
+            cx.error(path, e.to_string());
+            None
+        }
+    }
+}
+
+macro_rules! leaf_elements {
+    ($($t:ty),*) => {$(
+        impl Element for $t {
+            fn write(&self, out: &mut XmlOut, name: &'static str) {
+                leaf_write(self, out, name)
+            }
+            fn read(node: roxmltree::Node<'_, '_>, _: &mut ReadCx) -> Result<Self, ModelError> {
+                leaf_read(node)
+            }
+            fn from_json(v: &Value, path: &str, cx: &mut JsonCx) -> Option<Self> {
+                leaf_from_json(v, path, cx)
+            }
+            fn is_empty(&self) -> bool {
+                false
+            }
+        }
+    )*};
+}
+
+use crate::value::{
+    Amount, Binary, Code, CountryCode, CurrencyCode, Date, Identifier, Indicator, Numeric, Quantity, Text,
+};
+leaf_elements!(
+    Text,
+    Identifier,
+    Code,
+    CurrencyCode,
+    CountryCode,
+    Amount,
+    Quantity,
+    Numeric,
+    Date,
+    Indicator,
+    Binary
+);
+
+/// A field of an aggregate: `Option<T>` (at most one) or `Vec<T>` (any
+/// number).
+pub trait Field {
+    /// Writes the field's elements as `name`.
+    fn write_field(&self, out: &mut XmlOut, name: &'static str);
+    /// Takes one more XML child for this field.
+    fn read_child(&mut self, node: roxmltree::Node<'_, '_>, cx: &mut ReadCx) -> Result<(), ModelError>;
+    /// Takes the field's JSON value.
+    fn json_field(&mut self, v: &Value, path: &str, cx: &mut JsonCx);
+    /// Whether anything is set.
+    fn is_set(&self) -> bool;
+}
+
+impl<T: Element> Field for Option<T> {
+    fn write_field(&self, out: &mut XmlOut, name: &'static str) {
+        if let Some(x) = self {
+            if !x.is_empty() {
+                x.write(out, name);
+            }
+        }
+    }
+    fn read_child(&mut self, node: roxmltree::Node<'_, '_>, cx: &mut ReadCx) -> Result<(), ModelError> {
+        if self.is_some() {
+            return Err(ModelError::Repeated {
+                element: node.tag_name().name().to_string(),
+                position: node.range().start,
+            });
+        }
+        *self = Some(T::read(node, cx)?);
+        Ok(())
+    }
+    fn json_field(&mut self, v: &Value, path: &str, cx: &mut JsonCx) {
+        match v {
+            Value::Array(items) => {
+                let present: Vec<(usize, &Value)> = items.iter().enumerate().filter(|(_, x)| !is_blank(x)).collect();
+                match present.as_slice() {
+                    [] => {}
+                    [(i, x)] => *self = T::from_json(x, &format!("{path}[{i}]"), cx),
+                    _ => cx.error(path, format!("at most one is allowed here, found {}", present.len())),
+                }
+            }
+            _ => *self = T::from_json(v, path, cx),
+        }
+    }
+    fn is_set(&self) -> bool {
+        self.as_ref().is_some_and(|x| !x.is_empty())
+    }
+}
+
+impl<T: Element> Field for Vec<T> {
+    fn write_field(&self, out: &mut XmlOut, name: &'static str) {
+        for x in self {
+            if !x.is_empty() {
+                x.write(out, name);
+            }
+        }
+    }
+    fn read_child(&mut self, node: roxmltree::Node<'_, '_>, cx: &mut ReadCx) -> Result<(), ModelError> {
+        self.push(T::read(node, cx)?);
+        Ok(())
+    }
+    fn json_field(&mut self, v: &Value, path: &str, cx: &mut JsonCx) {
+        match v {
+            Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    if let Some(t) = T::from_json(x, &format!("{path}[{i}]"), cx) {
+                        self.push(t);
+                    }
+                }
+            }
+            _ => self.extend(T::from_json(v, path, cx)),
+        }
+    }
+    fn is_set(&self) -> bool {
+        self.iter().any(|x| !x.is_empty())
+    }
+}
+
+/// The object behind an aggregate's JSON value; reports anything else.
+pub(crate) fn json_object<'v>(v: &'v Value, path: &str, cx: &mut JsonCx) -> Option<&'v serde_json::Map<String, Value>> {
+    match v {
+        Value::Object(o) => Some(o),
+        _ if is_blank(v) => None,
+        _ => {
+            cx.error(path, format!("expected an object, found {}", kind_of(v)));
+            None
+        }
+    }
+}
+
+/// Whether an XML child is in the namespace of `prefix` (`cac` / `cbc`).
+pub(crate) fn in_ns(node: roxmltree::Node<'_, '_>, prefix: &str) -> bool {
+    let want = match prefix {
+        "cac" => crate::ns::CAC,
+        "cbc" => crate::ns::CBC,
+        _ => crate::ns::EXT,
+    };
+    node.tag_name().namespace() == Some(want)
+}
+
+/// Reports an XML child the model has no place for.
+pub(crate) fn skip(node: roxmltree::Node<'_, '_>, cx: &mut ReadCx) {
+    let mut path = Vec::new();
+    let mut n = Some(node);
+    while let Some(x) = n.filter(|x| x.is_element()) {
+        path.push(x.tag_name().name());
+        n = x.parent();
+    }
+    path.reverse();
+    cx.skipped.push(format!("/{}", path.join("/")));
+}
