@@ -12,6 +12,7 @@ use pintae_rules::bundled::{self, Selection};
 use pintae_rules::schematron::Schema;
 use pintae_rules::{Report, Validator};
 
+mod convert;
 mod style;
 use serde::Serialize;
 use style::Style;
@@ -28,6 +29,9 @@ struct Cli {
 enum Command {
     /// Check invoices and credit notes; prints one verdict per document.
     Validate(ValidateArgs),
+    /// Convert platform JSON invoices (Taxstar, Evatra) to PINT-AE UBL XML,
+    /// and check the result with the bundled rules.
+    Convert(convert::ConvertArgs),
     /// List the bundled rules, or show one rule's documentation.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -105,6 +109,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Validate(a) => validate(a),
         Command::Rules(c) => rules(c),
+        Command::Convert(a) => convert::run(a),
     }
 }
 
@@ -135,15 +140,15 @@ fn load_schemas(files: &[PathBuf]) -> Result<Validator> {
     Ok(Validator::new(schemas))
 }
 
-/// Expands the PATH arguments: files as given, directories to their `*.xml`
+/// Expands the PATH arguments: files as given, directories to their `*.{ext}`
 /// files (sorted, recursively).
-fn expand(paths: &[String]) -> Result<Vec<String>> {
+pub(crate) fn expand(paths: &[String], ext: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for p in paths {
         let path = Path::new(p);
         if p != "-" && path.is_dir() {
             let mut found = Vec::new();
-            walk(path, &mut found).with_context(|| format!("cannot list {p}"))?;
+            walk(path, &mut found, ext).with_context(|| format!("cannot list {p}"))?;
             found.sort();
             out.extend(found.into_iter().map(|f| f.to_string_lossy().into_owned()));
         } else {
@@ -153,12 +158,12 @@ fn expand(paths: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, ext: &str) -> io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let p = entry?.path();
         if p.is_dir() {
-            walk(&p, out)?;
-        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
+            walk(&p, out, ext)?;
+        } else if p.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)) {
             out.push(p);
         }
     }
@@ -241,7 +246,7 @@ fn error_text(v: &Verdict) -> Option<String> {
     })
 }
 
-fn read_input(p: &str) -> io::Result<Vec<u8>> {
+pub(crate) fn read_input(p: &str) -> io::Result<Vec<u8>> {
     if p == "-" {
         let mut buf = Vec::new();
         io::stdin().lock().read_to_end(&mut buf)?;
@@ -262,7 +267,7 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
         Judge::Bundled(Selection::Auto)
     };
     let style = Style::for_stdout();
-    let files = expand(&a.paths)?;
+    let files = expand(&a.paths, "xml")?;
     if files.is_empty() {
         bail!("no documents found in {}", a.paths.join(", "));
     }

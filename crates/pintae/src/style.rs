@@ -17,6 +17,14 @@ impl Style {
         }
     }
 
+    /// Colours on a terminal standard error, unless `NO_COLOR` is set.
+    pub fn for_stderr() -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            on: !no_color && std::io::stderr().is_terminal(),
+        }
+    }
+
     fn paint(&self, code: &str, s: &str) -> String {
         if self.on {
             format!("\x1b[{code}m{s}\x1b[0m")
