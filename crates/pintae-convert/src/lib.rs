@@ -248,7 +248,23 @@ pub fn check(c: &Converted) -> Option<Checked> {
 /// fix hint asks for and by the rule's business terms.
 fn json_path(c: &Converted, w: &Written, f: &Failure) -> String {
     let base = w.sources.lookup(&f.location).unwrap_or("$").to_string();
-    let missing = f.fix.as_deref().and_then(missing_element);
+    // of the elements the fix hint names, the first one that is absent
+    let named: Vec<&str> = f.fix.as_deref().map(named_elements).unwrap_or_default();
+    let resolved: Vec<(&str, bool, String)> = named
+        .iter()
+        .map(|n| {
+            let (path, rest) = resolve(&w.sources, &f.location, n);
+            let full = if rest.is_empty() {
+                path
+            } else {
+                format!("{path}.{}", rest.replace('/', ".").replace('@', ""))
+            };
+            (*n, rest.is_empty(), full)
+        })
+        .collect();
+    let pick = resolved.iter().find(|r| !r.1).or(resolved.first());
+    let missing = pick.map(|r| r.0);
+    let missing_path = pick.map(|r| r.2.clone());
     // the field that supplies the missing element, under the located object
     if let Some(m) = missing {
         for &(element, field) in c.fields.elements {
@@ -273,11 +289,58 @@ fn json_path(c: &Converted, w: &Written, f: &Failure) -> String {
     // "Add X/Y" names the missing element below the location (UBL-shaped
     // inputs mirror the XML, so the path extends the same way)
     if c.fields.terms.is_empty() {
-        if let Some(m) = missing {
-            return format!("{base}.{}", m.replace('/', "."));
+        if let Some(p) = missing_path {
+            return p;
         }
     }
     base
+}
+
+/// Follows `rel` (`PartyLegalEntity/CompanyID/@schemeAgencyName`) down
+/// from the element at `location` as far as the source map knows it:
+/// the input path reached, and what is left of `rel`.
+fn resolve(sources: &pintae_model::SourceMap, location: &str, rel: &str) -> (String, String) {
+    let mut loc = location.to_string();
+    let mut path = sources.lookup(location).unwrap_or("$").to_string();
+    let steps: Vec<&str> = rel.split('/').collect();
+    // the located element is itself the one named (`Set TaxScheme/ID …` at
+    // a cbc:ID inside cac:TaxScheme)
+    let here: Vec<&str> = location
+        .split('/')
+        .map(|s| s.split_once(':').map_or(s, |(_, l)| l))
+        .map(|s| s.split_once('[').map_or(s, |(l, _)| l))
+        .collect();
+    if here.ends_with(&steps) {
+        return (path, String::new());
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let found = ["cac", "cbc"].iter().find_map(|p| {
+            let l = format!("{loc}/{p}:{step}[1]");
+            sources.get(&l).map(|s| (l, s.to_string()))
+        });
+        match found {
+            Some((l, s)) => {
+                loc = l;
+                path = s;
+            }
+            None => return (path, steps[i..].join("/")),
+        }
+    }
+    (path, String::new())
+}
+
+/// The element paths a fix hint names (`Add StreetName. Add CityName.`,
+/// `Change ProfileExecutionID so that …`, `Set TaxScheme/ID to VAT.`).
+fn named_elements(fix: &str) -> Vec<&str> {
+    fix.split(". ")
+        .filter_map(|sentence| {
+            let s = sentence.trim_start();
+            ["Add ", "Change ", "Set ", "Make "]
+                .iter()
+                .find_map(|v| s.strip_prefix(v))
+                .and_then(missing_element_path)
+        })
+        .collect()
 }
 
 /// `field` (with `[]` standing for the index of the located array item)
@@ -295,13 +358,13 @@ fn under(base: &str, field: &str) -> Option<String> {
     }
 }
 
-/// The element path a fix hint asks to add (`Add PostalAddress/CityName…`).
-fn missing_element(fix: &str) -> Option<&str> {
-    let rest = fix.strip_prefix("Add ")?;
+/// The element path at the start of `rest` (`PostalAddress/CityName`,
+/// `CompanyID/@schemeAgencyName`).
+fn missing_element_path(rest: &str) -> Option<&str> {
     let end = rest
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/'))
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '@'))
         .unwrap_or(rest.len());
-    let p = &rest[..end];
+    let p = rest[..end].trim_end_matches('/');
     (!p.is_empty() && p.starts_with(|c: char| c.is_ascii_uppercase())).then_some(p)
 }
 
@@ -324,14 +387,26 @@ mod tests {
     #[test]
     fn fix_hints_name_missing_elements() {
         assert_eq!(
-            missing_element("Add PostalAddress/CityName."),
-            Some("PostalAddress/CityName")
+            named_elements("Add PostalAddress/CityName."),
+            vec!["PostalAddress/CityName"]
         );
         assert_eq!(
-            missing_element("Add PartyTaxScheme/CompanyID (or satisfy …)"),
-            Some("PartyTaxScheme/CompanyID")
+            named_elements("Add PartyTaxScheme/CompanyID (or satisfy …)"),
+            vec!["PartyTaxScheme/CompanyID"]
         );
-        assert_eq!(missing_element("Correct the value."), None);
+        assert_eq!(
+            named_elements("Add StreetName. Add CityName. Add CountrySubentity."),
+            vec!["StreetName", "CityName", "CountrySubentity"]
+        );
+        assert_eq!(
+            named_elements("Add PartyLegalEntity/CompanyID/@schemeAgencyName. If it is wrong"),
+            vec!["PartyLegalEntity/CompanyID/@schemeAgencyName"]
+        );
+        assert_eq!(
+            named_elements("Change ProfileExecutionID so that it matches"),
+            vec!["ProfileExecutionID"]
+        );
+        assert!(named_elements("Correct the value.").is_empty());
     }
 
     #[test]

@@ -146,6 +146,11 @@ impl SourceMap {
         }
     }
 
+    /// The input path recorded for exactly `location`.
+    pub fn get(&self, location: &str) -> Option<&str> {
+        self.entries.get(location).map(String::as_str)
+    }
+
     /// All entries, in location order.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
         self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
