@@ -29,6 +29,8 @@ pub const ELEMENTS: &[(&str, &str)] = &[
     ("CommodityClassification/CommodityCode", "line_items[].item_type"),
     ("ItemClassificationCode", "line_items[].hs_code"),
     ("TaxExemptionReasonCode", "line_items[].exemption_reason_code"),
+    ("CommodityClassification/NatureCode", "line_items[].reverse_charge_type"),
+    ("StandardItemIdentification/ID", "line_items[].gtin"),
     ("TaxExemptionReason", "line_items[].exemption_reason"),
     ("PostalAddress/StreetName", "buyer.address_line1"),
     ("PostalAddress/CityName", "buyer.city"),
@@ -104,6 +106,8 @@ pub const TERMS: &[(&str, &str)] = &[
     ("IBT-154", "line_items[].description"),
     ("IBT-158", "line_items[].hs_code"),
     ("BTAE-17", "line_items[].service_code"),
+    ("BTAE-09", "line_items[].reverse_charge_type"),
+    ("IBT-157", "line_items[].gtin"),
     ("BTAE-13", "line_items[].item_type"),
     ("BTAE-08", "line_items[].tax_amount"),
     ("BTAE-10", "line_items[].tax_amount"),
@@ -167,6 +171,8 @@ const LINE_KEYS: &[&str] = &[
     "service_code",
     "exemption_reason",
     "exemption_reason_code",
+    "reverse_charge_type",
+    "gtin",
 ];
 const EXT_KEYS: &[&str] = &[
     "buyer_reference",
@@ -682,6 +688,24 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
         }
         None => is.error(&o.at("buyer"), "required"),
     }
+    if export {
+        let addr = d
+            .accounting_customer_party
+            .as_ref()
+            .and_then(|c| c.party.as_ref())
+            .and_then(|p| p.postal_address.clone());
+        if let Some(a) = addr {
+            d.delivery.push(Delivery {
+                delivery_location: Some(Location {
+                    address: Some(a),
+                    src: src(&o.at("buyer")),
+                    ..Location::default()
+                }),
+                src: src(&o.at("buyer")),
+                ..Delivery::default()
+            });
+        }
+    }
     if let Some(t) = ext_str("delivery_date", is) {
         match Date::parse_str(&t) {
             Ok(x) => d.delivery.push(Delivery {
@@ -862,6 +886,14 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
         ..TaxTotal::default()
     });
     if cur != AED {
+        // BTAE-20: the total with VAT in AED
+        d.additional_document_reference.push(DocumentReference {
+            id: Some(Identifier::new("AED")),
+            document_type_code: Some(Code::new("aedtotal-incl-vat")),
+            document_description: vec![Text::new(format!("AED {}", round2(grand * rate)))],
+            src: src(&o.at("exchange_rate")),
+            ..DocumentReference::default()
+        });
         d.tax_total.push(TaxTotal {
             tax_amount: Some(Amount::new(round2(total_tax * rate), AED)),
             ..TaxTotal::default()
@@ -1226,12 +1258,12 @@ fn line(
     let given_rate = l.dec("tax_rate", is);
     let pct = match category.as_str() {
         "S" => Some(given_rate.unwrap_or(Decimal::from(5))),
-        "O" => {
+        "O" | "E" => {
             if given_rate.is_some_and(|r| !r.is_zero()) {
                 is.error_term(
                     &l.at("tax_rate"),
                     "IBT-152",
-                    "must be 0 or absent for category O (out of scope)",
+                    format!("must be 0 or absent for category {category}"),
                 );
             }
             None
@@ -1278,6 +1310,8 @@ fn line(
         None => None,
     };
     let hs = l.str("hs_code", is);
+    let nature = l.str("reverse_charge_type", is);
+    let gtin = l.str("gtin", is);
     let service = l.str("service_code", is);
     let item_type = item_type.or(if hs.is_some() {
         Some("G")
@@ -1350,8 +1384,13 @@ fn line(
         });
     }
     let mut classes = Vec::new();
-    if item_type.is_some() || hs.is_some() {
+    if item_type.is_some() || hs.is_some() || nature.is_some() {
         classes.push(CommodityClassification {
+            nature_code: nature.map(|n| Code {
+                value: n,
+                src: src(&at("reverse_charge_type")),
+                ..Code::default()
+            }),
             commodity_code: item_type.map(|t| Code {
                 value: t.into(),
                 src: src(&at("item_type")),
@@ -1374,7 +1413,7 @@ fn line(
         }),
         src: src(&at("service_code")),
     });
-    let needs_reason = matches!(category.as_str(), "E" | "AE" | "O");
+    let needs_reason = matches!(category.as_str(), "E" | "AE" | "O" | "Z");
     let reason = (needs_reason && (reason_code.is_some() || reason_text.is_some()))
         .then(|| (reason_code.clone(), reason_text.clone()));
     let aed_tax = round2(tax_amount * rate);
@@ -1398,6 +1437,13 @@ fn line(
                 .str("item_name", is)
                 .map(|n| text(n, &at("item_name")))
                 .or_else(|| description.map(|t| text(t, &at("description")))),
+            standard_item_identification: gtin.map(|g| ItemIdentification {
+                id: Some(Identifier {
+                    scheme_id: Some("0160".into()),
+                    ..ident(g, &at("gtin"))
+                }),
+                src: src(&at("gtin")),
+            }),
             additional_item_identification: service_id.into_iter().collect(),
             commodity_classification: classes,
             classified_tax_category: vec![TaxCategory {
@@ -1406,6 +1452,16 @@ fn line(
                     value: p,
                     src: src(&at("tax_rate")),
                 }),
+                tax_exemption_reason_code: reason_code.filter(|_| needs_reason).map(|c| Code {
+                    value: c,
+                    src: src(&at("exemption_reason_code")),
+                    ..Code::default()
+                }),
+                tax_exemption_reason: reason_text
+                    .filter(|_| needs_reason)
+                    .map(|t| text(t, &at("exemption_reason")))
+                    .into_iter()
+                    .collect(),
                 tax_scheme: vat(),
                 src: src(&at("tax_category")),
                 ..TaxCategory::default()
