@@ -744,7 +744,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
             ..Code::default()
         }),
         payment_due_date: if cn { due } else { None },
-        payment_id: number.map(|n| Text::new(n)).into_iter().collect(),
+        payment_id: number.map(Text::new).into_iter().collect(),
         src: src(&pm_path),
         ..PaymentMeans::default()
     };
@@ -816,6 +816,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     }
 
     // totals
+    #[allow(clippy::type_complexity)]
     let mut groups: Vec<(
         String,
         Option<Decimal>,
@@ -1037,7 +1038,7 @@ fn seller(o: &Obj<'_>, e: &Entity, is: &mut Issues) -> Party {
             "required when the registration type is \"PAS\" (passport)",
         );
     }
-    if e.name.is_none() {
+    if e.name.is_none() && !e.entity_id.is_empty() {
         is.error("entity.name", "the entity has no name");
     }
     let trn = e.trn.clone();
@@ -1268,7 +1269,7 @@ fn line(
             }
             None
         }
-        _ => {
+        "Z" | "AE" => {
             if given_rate.is_some_and(|r| !r.is_zero()) {
                 is.error_term(
                     &l.at("tax_rate"),
@@ -1278,6 +1279,7 @@ fn line(
             }
             Some(Decimal::ZERO)
         }
+        _ => None,
     };
     let unit_text = l.str("unit", is).unwrap_or_else(|| "EA".into());
     let unit = unit_code(&unit_text).unwrap_or_else(|| {
@@ -1350,7 +1352,8 @@ fn line(
     if net.scale() > 2 {
         is.error_term(&l.at("line_amount"), "IBT-131", "at most 2 decimals");
     }
-    if let Some(p) = pct.filter(|_| category == "S") {
+    let amount_ok = net == computed;
+    if let Some(p) = pct.filter(|_| category == "S" && amount_ok) {
         let expect = round2(net * p / Decimal::ONE_HUNDRED);
         if (expect - tax_amount).abs() > Decimal::new(1, 2) {
             is.error_term(
@@ -1359,7 +1362,7 @@ fn line(
                 format!("given {tax_amount}, {p}% of {net} is {expect}"),
             );
         }
-    } else if !tax_amount.is_zero() {
+    } else if !tax_amount.is_zero() && category != "S" {
         is.error_term(
             &l.at("tax_amount"),
             "BTAE-08",
@@ -1403,7 +1406,6 @@ fn line(
                 ..Code::default()
             }),
             src: src(&at("item_type")),
-            ..CommodityClassification::default()
         });
     }
     let service_id = service.clone().map(|s| ItemIdentification {
