@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use crate::FieldIssue;
+use pintae_model::element::kind_of as kind;
 
 /// Where problems go while one input is read.
 #[derive(Debug, Default)]
@@ -37,17 +38,6 @@ pub(crate) fn join(parent: &str, key: &str) -> String {
         key.to_string()
     } else {
         format!("{parent}.{key}")
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -293,14 +293,29 @@ fn vat() -> Option<TaxScheme> {
     })
 }
 
+/// A date field at `path`: parsed, its source recorded, a bad one reported.
+fn date(text: &str, path: &str, is: &mut Issues) -> Option<Date> {
+    match Date::parse_str(text) {
+        Ok(x) => Some(Date { src: src(path), ..x }),
+        Err(e) => {
+            is.error(path, e.to_string());
+            None
+        }
+    }
+}
+
+/// A label reduced to lower-case letters and digits, for matching names
+/// written with any spacing, case or punctuation.
+fn label_key(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
 /// Emirate name or code → the PINT-AE code.
 pub fn emirate_code(s: &str) -> Option<&'static str> {
-    let key: String = s
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    Some(match key.as_str() {
+    Some(match label_key(s).as_str() {
         "auh" | "abudhabi" => "AUH",
         "dxb" | "dubai" => "DXB",
         "shj" | "sharjah" => "SHJ",
@@ -337,12 +352,7 @@ pub fn unit_code(s: &str) -> Option<String> {
 }
 
 fn payment_means_from_label(s: &str) -> Option<&'static str> {
-    let key: String = s
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    Some(match key.as_str() {
+    Some(match label_key(s).as_str() {
         "credittransfer" | "banktransfer" | "transfer" => "30",
         "cash" => "10",
         "cheque" | "check" => "20",
@@ -493,25 +503,8 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     }
     let uuid = ext_str("uuid", is).unwrap_or_else(|| stable_uuid(&entity.entity_id, number.unwrap_or("")));
     d.uuid = Some(Identifier::new(uuid));
-    if let Some(t) = o.req_str("date", is) {
-        match Date::parse_str(&t) {
-            Ok(mut x) => {
-                x.src = src(&o.at("date"));
-                d.issue_date = Some(x);
-            }
-            Err(e) => is.error(&o.at("date"), e.to_string()),
-        }
-    }
-    let due = o.str("due_date", is).and_then(|t| match Date::parse_str(&t) {
-        Ok(mut x) => {
-            x.src = src(&o.at("due_date"));
-            Some(x)
-        }
-        Err(e) => {
-            is.error(&o.at("due_date"), e.to_string());
-            None
-        }
-    });
+    d.issue_date = o.req_str("date", is).and_then(|t| date(&t, &o.at("date"), is));
+    let due = o.str("due_date", is).and_then(|t| date(&t, &o.at("due_date"), is));
     if !cn {
         d.due_date = due.clone();
     }
@@ -601,15 +594,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
             ("period_end", period_end, &mut p.end_date),
         ] {
             if let Some(t) = v {
-                match Date::parse_str(&t) {
-                    Ok(x) => {
-                        *slot = Some(Date {
-                            src: src(&ext_at(k)),
-                            ..x
-                        })
-                    }
-                    Err(e) => is.error(&ext_at(k), e.to_string()),
-                }
+                *slot = date(&t, &ext_at(k), is);
             }
         }
         d.invoice_period.push(p);
@@ -640,16 +625,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
         let preceding_date = ext_str("preceding_invoice_date", is);
         match preceding {
             Some(p) => {
-                let issue_date = preceding_date.and_then(|t| match Date::parse_str(&t) {
-                    Ok(x) => Some(Date {
-                        src: src(&ext_at("preceding_invoice_date")),
-                        ..x
-                    }),
-                    Err(e) => {
-                        is.error(&ext_at("preceding_invoice_date"), e.to_string());
-                        None
-                    }
-                });
+                let issue_date = preceding_date.and_then(|t| date(&t, &ext_at("preceding_invoice_date"), is));
                 d.billing_reference.push(BillingReference {
                     invoice_document_reference: Some(DocumentReference {
                         id: Some(ident(p, &ext_at("preceding_invoice_number"))),
@@ -706,17 +682,11 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
             });
         }
     }
-    if let Some(t) = ext_str("delivery_date", is) {
-        match Date::parse_str(&t) {
-            Ok(x) => d.delivery.push(Delivery {
-                actual_delivery_date: Some(Date {
-                    src: src(&ext_at("delivery_date")),
-                    ..x
-                }),
-                ..Delivery::default()
-            }),
-            Err(e) => is.error(&ext_at("delivery_date"), e.to_string()),
-        }
+    if let Some(x) = ext_str("delivery_date", is).and_then(|t| date(&t, &ext_at("delivery_date"), is)) {
+        d.delivery.push(Delivery {
+            actual_delivery_date: Some(x),
+            ..Delivery::default()
+        });
     }
 
     // payment
@@ -1423,7 +1393,7 @@ fn line(
         id: Some(ident((i + 1).to_string(), &l.path)),
         quantity: Some(Quantity {
             value: qty,
-            unit_code: Some(unit),
+            unit_code: Some(unit.clone()),
             src: src(&at("quantity")),
         }),
         line_extension_amount: Some(amount(net, cur, &at("line_amount"))),
@@ -1473,7 +1443,7 @@ fn line(
         }),
         price: Some(Price {
             price_amount: Some(amount(price, cur, &at("unit_amount"))),
-            base_quantity: Some(Quantity::new(Decimal::ONE, qty_unit(l, is))),
+            base_quantity: Some(Quantity::new(Decimal::ONE, unit.clone())),
             allowance_charge: vec![AllowanceCharge {
                 charge_indicator: Some(Indicator::new(false)),
                 amount: Some(Amount::new(Decimal::new(0, 2), cur)),
@@ -1507,12 +1477,4 @@ fn line(
             reason,
         },
     ))
-}
-
-fn qty_unit(l: &Obj<'_>, is: &mut Issues) -> String {
-    let mut quiet = Issues::default();
-    let _ = is;
-    l.str("unit", &mut quiet)
-        .and_then(|u| unit_code(&u))
-        .unwrap_or_else(|| "EA".into())
 }

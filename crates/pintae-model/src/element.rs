@@ -63,7 +63,7 @@ impl XmlOut {
                 }
             };
             self.location.push('[');
-            self.location.push_str(itoa(n).as_str());
+            self.location.push_str(&n.to_string());
             self.location.push(']');
         }
         if let Some(p) = src.get() {
@@ -115,10 +115,6 @@ impl XmlOut {
             }
         }
     }
-}
-
-fn itoa(n: u32) -> String {
-    n.to_string()
 }
 
 /// Where the elements of a written document came from: element location
@@ -221,7 +217,7 @@ pub fn is_blank(v: &Value) -> bool {
 }
 
 /// The JSON type's name, for messages.
-pub(crate) fn kind_of(v: &Value) -> &'static str {
+pub fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -92,6 +92,19 @@ pub(crate) fn truncate(s: &str) -> String {
     }
 }
 
+/// The `Leaf::src` / `Leaf::src_mut` pair: every leaf keeps its source in
+/// a field named `src`.
+macro_rules! src_accessors {
+    () => {
+        fn src(&self) -> &Src {
+            &self.src
+        }
+        fn src_mut(&mut self) -> &mut Src {
+            &mut self.src
+        }
+    };
+}
+
 macro_rules! leaf_struct {
     ($(#[$m:meta])* $name:ident { $($(#[$fm:meta])* $field:ident : $ty:ty),* $(,)? }) => {
         $(#[$m])*
@@ -130,12 +143,7 @@ impl Leaf for Text {
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(Text::new(text))
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 leaf_struct!(
@@ -193,12 +201,7 @@ impl Leaf for Identifier {
             src: Src::default(),
         })
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 leaf_struct!(
@@ -247,12 +250,7 @@ impl Leaf for Code {
             src: Src::default(),
         })
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 /// Parses an ISO 4217 alphabetic code.
@@ -290,12 +288,7 @@ impl Leaf for CurrencyCode {
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(CurrencyCode::new(currency(text.trim())?))
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 /// An ISO 3166-1 country (`cac:Country/cbc:IdentificationCode`).
@@ -357,12 +350,7 @@ impl Leaf for CountryCode {
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         CountryCode::from_alpha2(text.trim())
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 /// Parses a decimal as XML Schema writes it (`-12.50`, `3`, `.5`); no
@@ -415,12 +403,7 @@ impl Leaf for Amount {
         let code = opt(attr, "currencyID").ok_or_else(|| bad("amount", text, "has no currencyID"))?;
         Ok(Amount::new(decimal(text)?, currency(code.trim())?))
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 /// A quantity with its optional unit (`unitCode`, UN/ECE Rec 20).
@@ -460,12 +443,7 @@ impl Leaf for Quantity {
             src: Src::default(),
         })
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 /// A plain number (`cbc:Percent`, `cbc:CalculationRate`, …).
@@ -498,12 +476,7 @@ impl Leaf for Numeric {
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(Numeric::new(decimal(text)?))
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 /// Checks `YYYY-MM-DD` with a real month and day.
@@ -561,12 +534,7 @@ impl Leaf for Date {
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Date::parse_str(text)
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 /// A boolean indicator (`true` / `false`).
@@ -603,12 +571,7 @@ impl Leaf for Indicator {
             _ => Err(bad("indicator", text, "must be true or false")),
         }
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 leaf_struct!(
@@ -643,12 +606,7 @@ impl Leaf for Binary {
             src: Src::default(),
         })
     }
-    fn src(&self) -> &Src {
-        &self.src
-    }
-    fn src_mut(&mut self) -> &mut Src {
-        &mut self.src
-    }
+    src_accessors!();
 }
 
 #[cfg(test)]
