@@ -91,26 +91,33 @@ impl Line {
         out.end(name);
     }
 
+    /// The field an element of the line fills, and the element's prefix:
+    /// one table for the XML and the JSON reader.
+    fn slot(&mut self, name: &str) -> Option<(&'static str, &mut dyn Field)> {
+        Some(match name {
+            "ID" => ("cbc", &mut self.id),
+            "Note" => ("cbc", &mut self.note),
+            "InvoicedQuantity" | "CreditedQuantity" => ("cbc", &mut self.quantity),
+            "LineExtensionAmount" => ("cbc", &mut self.line_extension_amount),
+            "AccountingCost" => ("cbc", &mut self.accounting_cost),
+            "InvoicePeriod" => ("cac", &mut self.invoice_period),
+            "OrderLineReference" => ("cac", &mut self.order_line_reference),
+            "DiscrepancyResponse" => ("cac", &mut self.discrepancy_response),
+            "DocumentReference" => ("cac", &mut self.document_reference),
+            "AllowanceCharge" => ("cac", &mut self.allowance_charge),
+            "TaxTotal" => ("cac", &mut self.tax_total),
+            "Item" => ("cac", &mut self.item),
+            "Price" => ("cac", &mut self.price),
+            "ItemPriceExtension" => ("cac", &mut self.item_price_extension),
+            _ => return None,
+        })
+    }
+
     fn read(node: roxmltree::Node<'_, '_>, cx: &mut ReadCx) -> Result<Line, ModelError> {
         let mut s = Line::default();
         for c in node.children().filter(|n| n.is_element()) {
-            let cbc = in_ns(c, "cbc");
-            let cac = in_ns(c, "cac");
-            match c.tag_name().name() {
-                "ID" if cbc => s.id.read_child(c, cx)?,
-                "Note" if cbc => s.note.read_child(c, cx)?,
-                "InvoicedQuantity" | "CreditedQuantity" if cbc => s.quantity.read_child(c, cx)?,
-                "LineExtensionAmount" if cbc => s.line_extension_amount.read_child(c, cx)?,
-                "AccountingCost" if cbc => s.accounting_cost.read_child(c, cx)?,
-                "InvoicePeriod" if cac => s.invoice_period.read_child(c, cx)?,
-                "OrderLineReference" if cac => s.order_line_reference.read_child(c, cx)?,
-                "DiscrepancyResponse" if cac => s.discrepancy_response.read_child(c, cx)?,
-                "DocumentReference" if cac => s.document_reference.read_child(c, cx)?,
-                "AllowanceCharge" if cac => s.allowance_charge.read_child(c, cx)?,
-                "TaxTotal" if cac => s.tax_total.read_child(c, cx)?,
-                "Item" if cac => s.item.read_child(c, cx)?,
-                "Price" if cac => s.price.read_child(c, cx)?,
-                "ItemPriceExtension" if cac => s.item_price_extension.read_child(c, cx)?,
+            match s.slot(c.tag_name().name()) {
+                Some((prefix, f)) if in_ns(c, prefix) => f.read_child(c, cx)?,
                 _ => skip(c, cx),
             }
         }
@@ -122,22 +129,9 @@ impl Line {
         let mut s = Line::default();
         for (k, val) in obj {
             let p = format!("{path}.{k}");
-            match k.as_str() {
-                "ID" => s.id.json_field(val, &p, cx),
-                "Note" => s.note.json_field(val, &p, cx),
-                "InvoicedQuantity" | "CreditedQuantity" => s.quantity.json_field(val, &p, cx),
-                "LineExtensionAmount" => s.line_extension_amount.json_field(val, &p, cx),
-                "AccountingCost" => s.accounting_cost.json_field(val, &p, cx),
-                "InvoicePeriod" => s.invoice_period.json_field(val, &p, cx),
-                "OrderLineReference" => s.order_line_reference.json_field(val, &p, cx),
-                "DiscrepancyResponse" => s.discrepancy_response.json_field(val, &p, cx),
-                "DocumentReference" => s.document_reference.json_field(val, &p, cx),
-                "AllowanceCharge" => s.allowance_charge.json_field(val, &p, cx),
-                "TaxTotal" => s.tax_total.json_field(val, &p, cx),
-                "Item" => s.item.json_field(val, &p, cx),
-                "Price" => s.price.json_field(val, &p, cx),
-                "ItemPriceExtension" => s.item_price_extension.json_field(val, &p, cx),
-                _ => cx.unknown(&p, val),
+            match s.slot(k) {
+                Some((_, f)) => f.json_field(val, &p, cx),
+                None => cx.unknown(&p, val),
             }
         }
         s.src.set_if_unset(path);
@@ -325,6 +319,55 @@ impl Document {
         out
     }
 
+    /// The field a child element of the root fills, and the element's
+    /// prefix: one table for the XML and the JSON reader (lines aside).
+    fn slot(&mut self, name: &str) -> Option<(&'static str, &mut dyn Field)> {
+        Some(match name {
+            "UBLVersionID" => ("cbc", &mut self.ubl_version_id),
+            "CustomizationID" => ("cbc", &mut self.customization_id),
+            "ProfileID" => ("cbc", &mut self.profile_id),
+            "ProfileExecutionID" => ("cbc", &mut self.profile_execution_id),
+            "ID" => ("cbc", &mut self.id),
+            "UUID" => ("cbc", &mut self.uuid),
+            "IssueDate" => ("cbc", &mut self.issue_date),
+            "IssueTime" => ("cbc", &mut self.issue_time),
+            "DueDate" => ("cbc", &mut self.due_date),
+            "InvoiceTypeCode" | "CreditNoteTypeCode" => ("cbc", &mut self.type_code),
+            "Note" => ("cbc", &mut self.note),
+            "TaxPointDate" => ("cbc", &mut self.tax_point_date),
+            "DocumentCurrencyCode" => ("cbc", &mut self.document_currency_code),
+            "TaxCurrencyCode" => ("cbc", &mut self.tax_currency_code),
+            "AccountingCost" => ("cbc", &mut self.accounting_cost),
+            "BuyerReference" => ("cbc", &mut self.buyer_reference),
+            "InvoicePeriod" => ("cac", &mut self.invoice_period),
+            "DiscrepancyResponse" => ("cac", &mut self.discrepancy_response),
+            "OrderReference" => ("cac", &mut self.order_reference),
+            "BillingReference" => ("cac", &mut self.billing_reference),
+            "DespatchDocumentReference" => ("cac", &mut self.despatch_document_reference),
+            "ReceiptDocumentReference" => ("cac", &mut self.receipt_document_reference),
+            "StatementDocumentReference" => ("cac", &mut self.statement_document_reference),
+            "OriginatorDocumentReference" => ("cac", &mut self.originator_document_reference),
+            "ContractDocumentReference" => ("cac", &mut self.contract_document_reference),
+            "AdditionalDocumentReference" => ("cac", &mut self.additional_document_reference),
+            "ProjectReference" => ("cac", &mut self.project_reference),
+            "AccountingSupplierParty" => ("cac", &mut self.accounting_supplier_party),
+            "AccountingCustomerParty" => ("cac", &mut self.accounting_customer_party),
+            "PayeeParty" => ("cac", &mut self.payee_party),
+            "BuyerCustomerParty" => ("cac", &mut self.buyer_customer_party),
+            "SellerSupplierParty" => ("cac", &mut self.seller_supplier_party),
+            "TaxRepresentativeParty" => ("cac", &mut self.tax_representative_party),
+            "Delivery" => ("cac", &mut self.delivery),
+            "PaymentMeans" => ("cac", &mut self.payment_means),
+            "PaymentTerms" => ("cac", &mut self.payment_terms),
+            "AllowanceCharge" => ("cac", &mut self.allowance_charge),
+            "TaxExchangeRate" => ("cac", &mut self.tax_exchange_rate),
+            "PricingExchangeRate" => ("cac", &mut self.pricing_exchange_rate),
+            "TaxTotal" => ("cac", &mut self.tax_total),
+            "LegalMonetaryTotal" => ("cac", &mut self.legal_monetary_total),
+            _ => return None,
+        })
+    }
+
     /// Writes the document as UBL 2.1 XML in the XSD's element order.
     pub fn to_xml(&self) -> Result<Written, ModelError> {
         let kind = self.kind;
@@ -438,53 +481,14 @@ impl Document {
         let mut cx = ReadCx::default();
         let mut d = Document::new(kind);
         for c in root.children().filter(|n| n.is_element()) {
-            let cbc = in_ns(c, "cbc");
-            let cac = in_ns(c, "cac");
-            let cx = &mut cx;
-            match c.tag_name().name() {
-                "UBLVersionID" if cbc => d.ubl_version_id.read_child(c, cx)?,
-                "CustomizationID" if cbc => d.customization_id.read_child(c, cx)?,
-                "ProfileID" if cbc => d.profile_id.read_child(c, cx)?,
-                "ProfileExecutionID" if cbc => d.profile_execution_id.read_child(c, cx)?,
-                "ID" if cbc => d.id.read_child(c, cx)?,
-                "UUID" if cbc => d.uuid.read_child(c, cx)?,
-                "IssueDate" if cbc => d.issue_date.read_child(c, cx)?,
-                "IssueTime" if cbc => d.issue_time.read_child(c, cx)?,
-                "DueDate" if cbc => d.due_date.read_child(c, cx)?,
-                "InvoiceTypeCode" | "CreditNoteTypeCode" if cbc => d.type_code.read_child(c, cx)?,
-                "Note" if cbc => d.note.read_child(c, cx)?,
-                "TaxPointDate" if cbc => d.tax_point_date.read_child(c, cx)?,
-                "DocumentCurrencyCode" if cbc => d.document_currency_code.read_child(c, cx)?,
-                "TaxCurrencyCode" if cbc => d.tax_currency_code.read_child(c, cx)?,
-                "AccountingCost" if cbc => d.accounting_cost.read_child(c, cx)?,
-                "BuyerReference" if cbc => d.buyer_reference.read_child(c, cx)?,
-                "InvoicePeriod" if cac => d.invoice_period.read_child(c, cx)?,
-                "DiscrepancyResponse" if cac => d.discrepancy_response.read_child(c, cx)?,
-                "OrderReference" if cac => d.order_reference.read_child(c, cx)?,
-                "BillingReference" if cac => d.billing_reference.read_child(c, cx)?,
-                "DespatchDocumentReference" if cac => d.despatch_document_reference.read_child(c, cx)?,
-                "ReceiptDocumentReference" if cac => d.receipt_document_reference.read_child(c, cx)?,
-                "StatementDocumentReference" if cac => d.statement_document_reference.read_child(c, cx)?,
-                "OriginatorDocumentReference" if cac => d.originator_document_reference.read_child(c, cx)?,
-                "ContractDocumentReference" if cac => d.contract_document_reference.read_child(c, cx)?,
-                "AdditionalDocumentReference" if cac => d.additional_document_reference.read_child(c, cx)?,
-                "ProjectReference" if cac => d.project_reference.read_child(c, cx)?,
-                "AccountingSupplierParty" if cac => d.accounting_supplier_party.read_child(c, cx)?,
-                "AccountingCustomerParty" if cac => d.accounting_customer_party.read_child(c, cx)?,
-                "PayeeParty" if cac => d.payee_party.read_child(c, cx)?,
-                "BuyerCustomerParty" if cac => d.buyer_customer_party.read_child(c, cx)?,
-                "SellerSupplierParty" if cac => d.seller_supplier_party.read_child(c, cx)?,
-                "TaxRepresentativeParty" if cac => d.tax_representative_party.read_child(c, cx)?,
-                "Delivery" if cac => d.delivery.read_child(c, cx)?,
-                "PaymentMeans" if cac => d.payment_means.read_child(c, cx)?,
-                "PaymentTerms" if cac => d.payment_terms.read_child(c, cx)?,
-                "AllowanceCharge" if cac => d.allowance_charge.read_child(c, cx)?,
-                "TaxExchangeRate" if cac => d.tax_exchange_rate.read_child(c, cx)?,
-                "PricingExchangeRate" if cac => d.pricing_exchange_rate.read_child(c, cx)?,
-                "TaxTotal" if cac => d.tax_total.read_child(c, cx)?,
-                "LegalMonetaryTotal" if cac => d.legal_monetary_total.read_child(c, cx)?,
-                "InvoiceLine" | "CreditNoteLine" if cac => d.lines.push(Line::read(c, cx)?),
-                _ => skip(c, cx),
+            let name = c.tag_name().name();
+            if matches!(name, "InvoiceLine" | "CreditNoteLine") && in_ns(c, "cac") {
+                d.lines.push(Line::read(c, &mut cx)?);
+                continue;
+            }
+            match d.slot(name) {
+                Some((prefix, f)) if in_ns(c, prefix) => f.read_child(c, &mut cx)?,
+                _ => skip(c, &mut cx),
             }
         }
         Ok((d, cx))
@@ -502,48 +506,11 @@ impl Document {
         };
         for (k, val) in obj {
             let p = format!("{path}.{k}");
+            if let Some((_, f)) = d.slot(k) {
+                f.json_field(val, &p, cx);
+                continue;
+            }
             match k.as_str() {
-                "UBLVersionID" => d.ubl_version_id.json_field(val, &p, cx),
-                "CustomizationID" => d.customization_id.json_field(val, &p, cx),
-                "ProfileID" => d.profile_id.json_field(val, &p, cx),
-                "ProfileExecutionID" => d.profile_execution_id.json_field(val, &p, cx),
-                "ID" => d.id.json_field(val, &p, cx),
-                "UUID" => d.uuid.json_field(val, &p, cx),
-                "IssueDate" => d.issue_date.json_field(val, &p, cx),
-                "IssueTime" => d.issue_time.json_field(val, &p, cx),
-                "DueDate" => d.due_date.json_field(val, &p, cx),
-                "InvoiceTypeCode" | "CreditNoteTypeCode" => d.type_code.json_field(val, &p, cx),
-                "Note" => d.note.json_field(val, &p, cx),
-                "TaxPointDate" => d.tax_point_date.json_field(val, &p, cx),
-                "DocumentCurrencyCode" => d.document_currency_code.json_field(val, &p, cx),
-                "TaxCurrencyCode" => d.tax_currency_code.json_field(val, &p, cx),
-                "AccountingCost" => d.accounting_cost.json_field(val, &p, cx),
-                "BuyerReference" => d.buyer_reference.json_field(val, &p, cx),
-                "InvoicePeriod" => d.invoice_period.json_field(val, &p, cx),
-                "DiscrepancyResponse" => d.discrepancy_response.json_field(val, &p, cx),
-                "OrderReference" => d.order_reference.json_field(val, &p, cx),
-                "BillingReference" => d.billing_reference.json_field(val, &p, cx),
-                "DespatchDocumentReference" => d.despatch_document_reference.json_field(val, &p, cx),
-                "ReceiptDocumentReference" => d.receipt_document_reference.json_field(val, &p, cx),
-                "StatementDocumentReference" => d.statement_document_reference.json_field(val, &p, cx),
-                "OriginatorDocumentReference" => d.originator_document_reference.json_field(val, &p, cx),
-                "ContractDocumentReference" => d.contract_document_reference.json_field(val, &p, cx),
-                "AdditionalDocumentReference" => d.additional_document_reference.json_field(val, &p, cx),
-                "ProjectReference" => d.project_reference.json_field(val, &p, cx),
-                "AccountingSupplierParty" => d.accounting_supplier_party.json_field(val, &p, cx),
-                "AccountingCustomerParty" => d.accounting_customer_party.json_field(val, &p, cx),
-                "PayeeParty" => d.payee_party.json_field(val, &p, cx),
-                "BuyerCustomerParty" => d.buyer_customer_party.json_field(val, &p, cx),
-                "SellerSupplierParty" => d.seller_supplier_party.json_field(val, &p, cx),
-                "TaxRepresentativeParty" => d.tax_representative_party.json_field(val, &p, cx),
-                "Delivery" => d.delivery.json_field(val, &p, cx),
-                "PaymentMeans" => d.payment_means.json_field(val, &p, cx),
-                "PaymentTerms" => d.payment_terms.json_field(val, &p, cx),
-                "AllowanceCharge" => d.allowance_charge.json_field(val, &p, cx),
-                "TaxExchangeRate" => d.tax_exchange_rate.json_field(val, &p, cx),
-                "PricingExchangeRate" => d.pricing_exchange_rate.json_field(val, &p, cx),
-                "TaxTotal" => d.tax_total.json_field(val, &p, cx),
-                "LegalMonetaryTotal" => d.legal_monetary_total.json_field(val, &p, cx),
                 "InvoiceLine" | "CreditNoteLine" => match val {
                     Value::Array(items) => {
                         for (i, x) in items.iter().enumerate() {
