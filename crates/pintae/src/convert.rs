@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
@@ -75,7 +76,25 @@ struct Unreadable {
     error: String,
 }
 
+/// Set by Ctrl-C or SIGTERM: convert no more inputs, start no more writes,
+/// and exit once the writes under way are whole.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::Relaxed)
+}
+
+/// Exit status after an interruption (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: u8 = 130;
+
 pub fn run(a: ConvertArgs) -> Result<ExitCode> {
+    // a second signal while the first is being honoured ends the process at
+    // once; temporary files it leaves are removed by the next run
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
     let entities = load_entities(&a)?;
     let files = expand(&a.inputs, "json")?;
     if files.is_empty() {
@@ -86,12 +105,19 @@ pub fn run(a: ConvertArgs) -> Result<ExitCode> {
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
+            if interrupted() {
+                return Ok(Vec::new());
+            }
             let r = convert_file(i, f, a.from, &entities);
             bar.inc(1);
             r
         })
         .collect();
     bar.finish_and_clear();
+    if interrupted() {
+        eprintln!("pintae: interrupted before any XML was written");
+        return Ok(ExitCode::from(EXIT_INTERRUPTED));
+    }
     let mut items = Vec::new();
     let mut unreadable = Vec::new();
     for r in per_file {
@@ -122,6 +148,9 @@ pub fn run(a: ConvertArgs) -> Result<ExitCode> {
         let errors: Vec<(usize, String)> = to_write
             .par_iter()
             .filter_map(|&i| {
+                if interrupted() {
+                    return Some((i, "interrupted before this file was written".to_string()));
+                }
                 let it = &items[i];
                 let (path, w) = (it.output.as_ref()?, it.converted.written.as_ref()?);
                 write_atomic(path, &w.xml)
@@ -132,6 +161,15 @@ pub fn run(a: ConvertArgs) -> Result<ExitCode> {
         for (i, e) in errors {
             items[i].write_error = Some(e);
             items[i].output = None;
+        }
+        if interrupted() {
+            let written = items.iter().filter(|i| i.output.is_some()).count();
+            eprintln!(
+                "pintae: interrupted: {written} of {} XML files written to {}, each complete",
+                to_write.len(),
+                dir.display()
+            );
+            return Ok(ExitCode::from(EXIT_INTERRUPTED));
         }
     }
     // the report goes to stdout, unless the XML does

@@ -2,13 +2,11 @@
 //! (0 valid, 1 invalid or unreadable, 2 usage), directories and stdin.
 //! Uses the project's own demo rules, so it needs nothing from ../shared.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::process::{Output, Stdio};
+
+use common::{command, data, json_lines, pintae, root};
 
 fn demo_sch() -> String {
     root()
@@ -17,42 +15,12 @@ fn demo_sch() -> String {
         .into_owned()
 }
 
-fn data(p: &str) -> String {
-    root().join("testdata").join(p).to_string_lossy().into_owned()
-}
-
-fn pintae(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_pintae"));
-    c.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().expect("pintae runs");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input)
-            .expect("write stdin");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("pintae finishes")
-}
-
 /// `pintae validate --schematron <demo rules> --format json <testdata/FILE>`.
 fn validate_json(file: &str) -> Output {
     pintae(
         &["validate", "--schematron", &demo_sch(), "--format", "json", &data(file)],
         None,
     )
-}
-
-fn json_lines(o: &Output) -> Vec<serde_json::Value> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
-        .collect()
 }
 
 fn ids(v: &serde_json::Value) -> Vec<String> {
@@ -248,19 +216,17 @@ fn closed_pipe_is_success() {
         std::fs::write(dir.join(format!("inv-{i:03}.xml")), &example).expect("write");
     }
     for format in ["json", "text"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pintae"))
-            .args([
-                "validate",
-                "--schematron",
-                &demo_sch(),
-                "--format",
-                format,
-                &dir.to_string_lossy(),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("runs");
+        let mut child = command(&[
+            "validate",
+            "--schematron",
+            &demo_sch(),
+            "--format",
+            format,
+            &dir.to_string_lossy(),
+        ])
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("runs");
         let mut first = String::new();
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut first)
