@@ -12,10 +12,10 @@
 //! measured on the same files and the ratios are printed at the end.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use criterion::{black_box, Criterion, Throughput};
+use pintae_corpus::bench::{criterion_mean, oracle_ms};
 use pintae_corpus::{examples, scale::scale, shared_dir, RULESETS};
 use pintae_rules::schematron::Schema;
 use pintae_rules::Validator;
@@ -35,29 +35,6 @@ fn validator(shared: &Path, ruleset: &str) -> Validator {
             })
             .collect(),
     )
-}
-
-/// Mean time (ns) criterion measured for a benchmark id.
-fn criterion_mean(id: &str) -> Option<f64> {
-    let p = pintae_corpus::workspace_dir()
-        .join("target/criterion")
-        .join(id)
-        .join("new/estimates.json");
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()?;
-    v["mean"]["point_estimate"].as_f64()
-}
-
-/// The oracle's warm Saxon time per file (ms) on the given paths.
-fn oracle_ms(shared: &Path, paths: &[&Path]) -> Option<f64> {
-    let out = Command::new(shared.join("tools/oracle"))
-        .args(["--no-xsd", "--timing", "--ruleset", "pint-ae-billing"])
-        .args(paths)
-        .output()
-        .ok()?;
-    let err = String::from_utf8_lossy(&out.stderr);
-    let line = err.lines().find(|l| l.starts_with("oracle timing:"))?;
-    let ms = line.split(", ").nth(1)?.split(" ms/file").next()?;
-    ms.trim().parse().ok()
 }
 
 fn main() {
