@@ -2,7 +2,9 @@
 //! read from UBL-shaped JSON. Leaves and aggregates implement [`Element`];
 //! a field (`Option<T>` or `Vec<T>`) implements [`Field`].
 
-use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -14,8 +16,11 @@ use crate::ModelError;
 pub struct XmlOut {
     w: quick_xml::Writer<Vec<u8>>,
     location: String,
+    /// Open elements; frames above `depth` are kept for reuse, so writing
+    /// does not allocate per element.
     stack: Vec<Frame>,
-    sources: BTreeMap<String, String>,
+    depth: usize,
+    sources: SourceMap,
     failed: Option<std::io::Error>,
 }
 
@@ -31,7 +36,13 @@ impl XmlOut {
             w: quick_xml::Writer::new_with_indent(Vec::with_capacity(capacity), b' ', 2),
             location: String::with_capacity(128),
             stack: Vec::with_capacity(12),
-            sources: BTreeMap::new(),
+            depth: 0,
+            // locations and paths take about as much room as the XML
+            sources: SourceMap {
+                text: String::with_capacity(capacity),
+                entries: Vec::with_capacity(capacity / 64),
+                sorted: OnceLock::new(),
+            },
             failed: None,
         };
         let decl = quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None);
@@ -51,7 +62,7 @@ impl XmlOut {
         let len = self.location.len();
         self.location.push('/');
         self.location.push_str(name);
-        if let Some(parent) = self.stack.last_mut() {
+        if let Some(parent) = self.depth.checked_sub(1).and_then(|d| self.stack.get_mut(d)) {
             let n = match parent.counts.iter_mut().find(|(k, _)| *k == name) {
                 Some((_, n)) => {
                     *n += 1;
@@ -63,21 +74,36 @@ impl XmlOut {
                 }
             };
             self.location.push('[');
-            self.location.push_str(&n.to_string());
+            if n < 10 {
+                self.location.push(char::from(b'0' + n as u8));
+            } else {
+                // writing to a String cannot fail
+                let _ = write!(self.location, "{n}");
+            }
             self.location.push(']');
         }
         if let Some(p) = src.get() {
-            self.sources.insert(self.location.clone(), p.to_string());
+            self.sources.push(&self.location, p);
         }
-        self.stack.push(Frame {
-            len,
-            counts: Vec::new(),
-        });
+        match self.stack.get_mut(self.depth) {
+            Some(f) => {
+                f.len = len;
+                f.counts.clear();
+            }
+            None => self.stack.push(Frame {
+                len,
+                counts: Vec::new(),
+            }),
+        }
+        self.depth += 1;
     }
 
     fn leave(&mut self) {
-        if let Some(f) = self.stack.pop() {
-            self.location.truncate(f.len);
+        if let Some(d) = self.depth.checked_sub(1) {
+            self.depth = d;
+            if let Some(f) = self.stack.get(d) {
+                self.location.truncate(f.len);
+            }
         }
     }
 
@@ -111,7 +137,7 @@ impl XmlOut {
             None => {
                 let mut xml = self.w.into_inner();
                 xml.push(b'\n');
-                Ok((xml, SourceMap { entries: self.sources }))
+                Ok((xml, self.sources))
             }
         }
     }
@@ -122,16 +148,46 @@ impl XmlOut {
 /// failures use) → input path (`line_items[1].line_amount`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SourceMap {
-    entries: BTreeMap<String, String>,
+    /// Every location and input path, one after the other.
+    text: String,
+    /// (location, input path) as ranges of `text`, in document order.
+    entries: Vec<(Range<usize>, Range<usize>)>,
+    /// Indexes of `entries` sorted by location, made on the first lookup
+    /// (a valid document never needs it).
+    sorted: OnceLock<Vec<usize>>,
 }
 
 impl SourceMap {
+    fn push(&mut self, location: &str, path: &str) {
+        let start = self.text.len();
+        self.text.push_str(location);
+        let mid = self.text.len();
+        self.text.push_str(path);
+        self.entries.push((start..mid, mid..self.text.len()));
+    }
+
+    fn location(&self, i: usize) -> &str {
+        self.entries.get(i).map_or("", |(l, _)| &self.text[l.clone()])
+    }
+
+    fn path(&self, i: usize) -> &str {
+        self.entries.get(i).map_or("", |(_, p)| &self.text[p.clone()])
+    }
+
+    fn sorted(&self) -> &[usize] {
+        self.sorted.get_or_init(|| {
+            let mut order: Vec<usize> = (0..self.entries.len()).collect();
+            order.sort_unstable_by(|&a, &b| self.location(a).cmp(self.location(b)));
+            order
+        })
+    }
+
     /// The input path of the element at `location` or, failing that, of its
     /// nearest ancestor that has one.
     pub fn lookup(&self, location: &str) -> Option<&str> {
         let mut loc = location;
         loop {
-            if let Some(p) = self.entries.get(loc) {
+            if let Some(p) = self.get(loc) {
                 return Some(p);
             }
             let cut = loc.rfind('/')?;
@@ -144,12 +200,14 @@ impl SourceMap {
 
     /// The input path recorded for exactly `location`.
     pub fn get(&self, location: &str) -> Option<&str> {
-        self.entries.get(location).map(String::as_str)
+        let sorted = self.sorted();
+        let i = sorted.binary_search_by(|&i| self.location(i).cmp(location)).ok()?;
+        sorted.get(i).map(|&i| self.path(i))
     }
 
     /// All entries, in location order.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.sorted().iter().map(|&i| (self.location(i), self.path(i)))
     }
 
     /// How many elements have a recorded source.
