@@ -338,10 +338,25 @@ fn only_whole_outputs(out: &Path, complete: &BTreeMap<String, Vec<u8>>) -> usize
     n
 }
 
-/// Starts a batch into `out`, waits until `written` XML files are there
-/// (so the signal lands while files are being written), sends `signal`,
-/// and returns the exit status.
-fn interrupt_batch(args: &[&str], out: &Path, written: usize, signal: &str) -> Option<i32> {
+/// When a signal is sent to a running batch.
+#[derive(Clone, Copy, Debug)]
+enum KillPoint {
+    /// This long after the start: inputs are being converted.
+    AfterStart(Duration),
+    /// Once this many XML files are in place: files are being written.
+    XmlFiles(usize),
+}
+
+/// While converting, as writing starts, and midway through writing.
+const KILL_POINTS: [KillPoint; 3] = [
+    KillPoint::AfterStart(Duration::from_millis(300)),
+    KillPoint::XmlFiles(1),
+    KillPoint::XmlFiles(300),
+];
+
+/// Starts a batch into `out`, sends `signal` at `at`, and returns the exit
+/// status.
+fn interrupt_batch(args: &[&str], out: &Path, at: KillPoint, signal: &str) -> Option<i32> {
     let mut child = command(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -350,7 +365,11 @@ fn interrupt_batch(args: &[&str], out: &Path, written: usize, signal: &str) -> O
         .expect("pintae runs");
     let start = Instant::now();
     let xml_files = || names_in(out).iter().filter(|n| n.ends_with(".xml")).count();
-    while xml_files() < written && start.elapsed() < Duration::from_secs(60) {
+    let reached = || match at {
+        KillPoint::AfterStart(d) => start.elapsed() >= d,
+        KillPoint::XmlFiles(n) => xml_files() >= n,
+    };
+    while !reached() && start.elapsed() < Duration::from_secs(120) {
         if child.try_wait().expect("status").is_some() {
             break;
         }
@@ -363,6 +382,11 @@ fn interrupt_batch(args: &[&str], out: &Path, written: usize, signal: &str) -> O
         .expect("kill runs");
     assert!(sent.success() || child.try_wait().expect("status").is_some());
     child.wait().expect("pintae ends").code()
+}
+
+/// How many temporary files are in `out`.
+fn temporaries(out: &Path) -> usize {
+    names_in(out).iter().filter(|n| n.ends_with(".tmp")).count()
 }
 
 #[test]
@@ -408,38 +432,42 @@ fn batch_with_broken_inputs_and_interruptions_never_leaves_partial_files() {
         assert!(matches!(xml_root(xml).as_str(), "Invoice" | "CreditNote"));
     }
 
-    // killed outright while writing: whatever is there is whole; the next
-    // run removes the temporaries and finishes the job
-    let out = work.path().join("killed");
-    let out_s = out.to_string_lossy().into_owned();
-    let args = convert_batch_args(&inputs_s, &out_s, &ents);
-    let code = interrupt_batch(&args, &out, 100, "KILL");
-    let n = only_whole_outputs(&out, &complete);
-    eprintln!("SIGKILL: exit {code:?}, {n} of 900 files were written");
-    let o = pintae(&args, None);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert_eq!(
-        names_in(&out),
-        expected,
-        "the rerun completes the outputs, no temporaries left"
-    );
-    assert_eq!(only_whole_outputs(&out, &complete), 900);
+    // killed outright at several points: whatever XML is there is whole,
+    // and a rerun into the same directory removes the temporaries left and
+    // finishes the job
+    for (k, at) in KILL_POINTS.into_iter().enumerate() {
+        let out = work.path().join(format!("killed-{k}"));
+        let out_s = out.to_string_lossy().into_owned();
+        let args = convert_batch_args(&inputs_s, &out_s, &ents);
+        let code = interrupt_batch(&args, &out, at, "KILL");
+        let n = only_whole_outputs(&out, &complete);
+        eprintln!(
+            "SIGKILL at {at:?}: exit {code:?}, {n} of 900 XML files, {} temporaries",
+            temporaries(&out)
+        );
+        let o = pintae(&args, None);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert_eq!(
+            names_in(&out),
+            expected,
+            "the rerun completes the outputs, no temporaries left"
+        );
+        assert_eq!(only_whole_outputs(&out, &complete), 900);
+    }
 
     // asked to stop (SIGTERM, as Ctrl-C): writes under way finish, nothing
     // else starts, no temporary file stays
-    let out = work.path().join("terminated");
-    let out_s = out.to_string_lossy().into_owned();
-    let args = convert_batch_args(&inputs_s, &out_s, &ents);
-    let code = interrupt_batch(&args, &out, 100, "TERM");
-    let n = only_whole_outputs(&out, &complete);
-    eprintln!("SIGTERM: exit {code:?}, {n} of 900 files were written");
-    assert!(
-        code == Some(130) || (code == Some(1) && n == 900),
-        "interrupted run exits 130 (or finished first): {code:?}"
-    );
-    assert!(
-        names_in(&out).iter().all(|n| n.ends_with(".xml")),
-        "temporary files left: {:?}",
-        names_in(&out)
-    );
+    for (k, at) in KILL_POINTS.into_iter().enumerate() {
+        let out = work.path().join(format!("terminated-{k}"));
+        let out_s = out.to_string_lossy().into_owned();
+        let args = convert_batch_args(&inputs_s, &out_s, &ents);
+        let code = interrupt_batch(&args, &out, at, "TERM");
+        let n = only_whole_outputs(&out, &complete);
+        eprintln!("SIGTERM at {at:?}: exit {code:?}, {n} of 900 XML files");
+        assert!(
+            code == Some(130) || (code == Some(1) && n == 900),
+            "an interrupted run exits 130 (or had finished): {code:?}"
+        );
+        assert_eq!(temporaries(&out), 0, "temporary files left: {:?}", names_in(&out));
+    }
 }
