@@ -19,6 +19,35 @@ fn entities() -> String {
     data("convert/entities.json")
 }
 
+/// `convert --from taxstar --entities <fixtures> --format json [-o OUT]
+/// INPUT EXTRA...`: the invocation most tests make.
+fn taxstar_json(out: Option<&Path>, input: &str, extra: &[&str]) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "convert",
+        "--from",
+        "taxstar",
+        "--entities",
+        &entities(),
+        "--format",
+        "json",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if let Some(o) = out {
+        a.push("-o".into());
+        a.push(o.to_string_lossy().into_owned());
+    }
+    a.push(input.into());
+    a.extend(extra.iter().map(|s| s.to_string()));
+    a
+}
+
+/// Runs `pintae ARGS` to the end.
+fn run(args: &[String], stdin: Option<&[u8]>) -> Output {
+    pintae(&args.iter().map(String::as_str).collect::<Vec<_>>(), stdin)
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -72,21 +101,7 @@ fn json_report_gives_one_object_per_invoice_of_a_bulk_body() {
     let dir = tempdir();
     let out = dir.path().join("out");
     let input = data("convert/taxstar/invalid/bulk-duplicates-and-bad-items.json");
-    let o = pintae(
-        &[
-            "convert",
-            "--from",
-            "taxstar",
-            "--entities",
-            &entities(),
-            "--format",
-            "json",
-            "-o",
-            &out.to_string_lossy(),
-            &input,
-        ],
-        None,
-    );
+    let o = run(&taxstar_json(Some(&out), &input, &[]), None);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v = json_lines(&o);
     let statuses: Vec<u64> = v.iter().map(|r| r["status"].as_u64().unwrap_or(0)).collect();
@@ -135,29 +150,8 @@ fn json_report_gives_one_object_per_invoice_of_a_bulk_body() {
 fn rule_failures_carry_the_json_field_and_the_xml_is_still_written() {
     let dir = tempdir();
     let input = data("convert/taxstar/invalid/exempt-only-tax-invoice.json");
-    let args = |valid_only: bool| {
-        let mut a = vec![
-            "convert".to_string(),
-            "--from".into(),
-            "taxstar".into(),
-            "--entities".into(),
-            entities(),
-            "--format".into(),
-            "json".into(),
-            "-o".into(),
-            dir.path().to_string_lossy().into_owned(),
-            input.clone(),
-        ];
-        if valid_only {
-            a.push("--valid-only".into());
-        }
-        a
-    };
-    let run = |valid_only: bool| {
-        let a = args(valid_only);
-        pintae(&a.iter().map(String::as_str).collect::<Vec<_>>(), None)
-    };
-    let o = run(true);
+    let run_with = |extra: &[&str]| run(&taxstar_json(Some(dir.path()), &input, extra), None);
+    let o = run_with(&["--valid-only"]);
     assert_eq!(o.status.code(), Some(1));
     let v = json_lines(&o);
     assert_eq!(v[0]["status"], 200);
@@ -171,7 +165,7 @@ fn rule_failures_carry_the_json_field_and_the_xml_is_still_written() {
     for k in ["location", "message", "terms", "fix"] {
         assert!(!f[k].is_null(), "failure lacks {k}: {f}");
     }
-    let o = run(false);
+    let o = run_with(&[]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(names_in(dir.path()), ["FB-2026-0218.xml"]);
 }
@@ -214,17 +208,8 @@ fn usage_and_configuration_errors_exit_two() {
 
 #[test]
 fn broken_json_is_reported_with_line_and_column() {
-    let o = pintae(
-        &[
-            "convert",
-            "--from",
-            "taxstar",
-            "--entities",
-            &entities(),
-            "--format",
-            "json",
-            "-",
-        ],
+    let o = run(
+        &taxstar_json(None, "-", &[]),
         Some(b"{\n  \"invoice_number\": \"X-1\",\n  \"date\": 2026-07-01\n}"),
     );
     assert_eq!(o.status.code(), Some(1));
@@ -299,21 +284,6 @@ fn batch(dir: &Path) -> Vec<String> {
     good
 }
 
-fn convert_batch_args<'a>(inputs: &'a str, out: &'a str, entities: &'a str) -> [&'a str; 10] {
-    [
-        "convert",
-        "--from",
-        "taxstar",
-        "--entities",
-        entities,
-        "--format",
-        "json",
-        "-o",
-        out,
-        inputs,
-    ]
-}
-
 /// Every `*.xml` in `out` is byte-identical to the same file of a complete
 /// run; anything else is a temporary file of ours. Returns how many XML
 /// files there are.
@@ -356,8 +326,9 @@ const KILL_POINTS: [KillPoint; 3] = [
 
 /// Starts a batch into `out`, sends `signal` at `at`, and returns the exit
 /// status.
-fn interrupt_batch(args: &[&str], out: &Path, at: KillPoint, signal: &str) -> Option<i32> {
-    let mut child = command(args)
+fn interrupt_batch(args: &[String], out: &Path, at: KillPoint, signal: &str) -> Option<i32> {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut child = command(&args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -396,13 +367,11 @@ fn batch_with_broken_inputs_and_interruptions_never_leaves_partial_files() {
     std::fs::create_dir(&inputs).expect("mkdir");
     let good = batch(&inputs);
     assert_eq!(good.len(), 900);
-    let ents = entities();
     let inputs_s = inputs.to_string_lossy().into_owned();
 
     // a complete run: every good input converted and valid, every bad one reported
     let out = work.path().join("complete");
-    let out_s = out.to_string_lossy().into_owned();
-    let o = pintae(&convert_batch_args(&inputs_s, &out_s, &ents), None);
+    let o = run(&taxstar_json(Some(&out), &inputs_s, &[]), None);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let report = json_lines(&o);
     assert_eq!(report.len(), 1000);
@@ -437,15 +406,14 @@ fn batch_with_broken_inputs_and_interruptions_never_leaves_partial_files() {
     // finishes the job
     for (k, at) in KILL_POINTS.into_iter().enumerate() {
         let out = work.path().join(format!("killed-{k}"));
-        let out_s = out.to_string_lossy().into_owned();
-        let args = convert_batch_args(&inputs_s, &out_s, &ents);
+        let args = taxstar_json(Some(&out), &inputs_s, &[]);
         let code = interrupt_batch(&args, &out, at, "KILL");
         let n = only_whole_outputs(&out, &complete);
         eprintln!(
             "SIGKILL at {at:?}: exit {code:?}, {n} of 900 XML files, {} temporaries",
             temporaries(&out)
         );
-        let o = pintae(&args, None);
+        let o = run(&args, None);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         assert_eq!(
             names_in(&out),
@@ -459,8 +427,7 @@ fn batch_with_broken_inputs_and_interruptions_never_leaves_partial_files() {
     // else starts, no temporary file stays
     for (k, at) in KILL_POINTS.into_iter().enumerate() {
         let out = work.path().join(format!("terminated-{k}"));
-        let out_s = out.to_string_lossy().into_owned();
-        let args = convert_batch_args(&inputs_s, &out_s, &ents);
+        let args = taxstar_json(Some(&out), &inputs_s, &[]);
         let code = interrupt_batch(&args, &out, at, "TERM");
         let n = only_whole_outputs(&out, &complete);
         eprintln!("SIGTERM at {at:?}: exit {code:?}, {n} of 900 XML files");
