@@ -363,9 +363,15 @@ fn file_name(number: &str) -> String {
 /// Decides every output path (in input order, so names are deterministic)
 /// and returns the directory the files go to.
 fn plan_outputs(out: &Path, items: &mut [Item], to_write: &[usize], files: &[String]) -> Result<PathBuf> {
-    let single_file =
-        to_write.len() == 1 && !out.is_dir() && out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"));
-    if single_file {
+    let file_target = !out.is_dir() && out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"));
+    if file_target && to_write.len() > 1 {
+        bail!(
+            "{} invoices to write but {} names a file: give a directory with -o OUT",
+            to_write.len(),
+            out.display()
+        );
+    }
+    if file_target {
         let dir = out
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

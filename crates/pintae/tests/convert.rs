@@ -175,7 +175,9 @@ fn usage_and_configuration_errors_exit_two() {
     let valid = data("convert/taxstar/valid/standard-consulting.json");
     let bulk = data("convert/taxstar/valid/bulk-three.json");
     let empty = tempdir();
-    let cases: [(&[&str], &str); 5] = [
+    let file_out = empty.path().join("several.xml");
+    let file_out = file_out.to_string_lossy();
+    let cases: [(&[&str], &str); 6] = [
         (&["convert", &valid], "--from"),
         (&["convert", "--from", "sap", &valid], "sap"),
         (
@@ -196,6 +198,19 @@ fn usage_and_configuration_errors_exit_two() {
         (
             &["convert", "--from", "taxstar", &empty.path().to_string_lossy()],
             "no JSON inputs",
+        ),
+        (
+            &[
+                "convert",
+                "--from",
+                "taxstar",
+                "--entities",
+                &entities(),
+                "-o",
+                &file_out,
+                &bulk,
+            ],
+            "names a file",
         ),
     ];
     for (args, says) in cases {
