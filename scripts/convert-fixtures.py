@@ -150,6 +150,12 @@ def expect(status=400, errors=(), failed=()):
     return {"status": status, "errors": list(errors), "failed": [list(f) for f in failed]}
 
 TAXSTAR_INVALID = {
+    # found by fuzzing: a control character XML cannot carry, and a TRN
+    # with an invisible character inside its first ten bytes
+    "control-character": (inv("FB-2026-0230", buyer=buyer(name="Gulf Horizon\bLogistics FZE")),
+                          [expect(errors=["buyer.name"])]),
+    "trn-with-invisible-character": (inv("FB-2026-0231", buyer=buyer(trn="100567890\ufeff100003")),
+                                     [expect(errors=["buyer.trn"])]),
     "missing-iban": (inv("FB-2026-0201", "ent-oasis-dates", payment_account_id=None),
                      [expect(errors=["payment_account_id"])]),
     "tl-without-authority": (inv("FB-2026-0202", buyer=buyer(authority_name=None)),

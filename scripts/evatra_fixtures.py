@@ -73,6 +73,8 @@ def main(root, write, expect):
        [expect(status=200, failed=[("ibr-192-ae", "ublDto.PaymentMeans[0].PayeeFinancialAccount.ID")])])
     mk("unknown-keys-still-converted", lambda d: [d.update(Colour={"Value": "blue"}), sup(d).update(Nickname={"Value": "FB"})],
        [expect(status=200)])
+    mk("control-character", lambda d: sup(d)["PartyName"][0]["Name"].update(Value="Falcon\bBay IT"),
+       [expect(errors=["ublDto.AccountingSupplierParty.Party.PartyName[0].Name.Value"])])
     mk("empty-values-omitted", lambda d: [d.update(BuyerReference={"Value": ""}, Note=[{"Value": ""}], OrderReference={})],
        [expect(status=200)])
     with open(os.path.join(inv, "not-json.json"), "w") as f:

@@ -77,7 +77,13 @@ impl<'a> Obj<'a> {
     pub fn str(&self, key: &str, is: &mut Issues) -> Option<String> {
         match self.present(key)? {
             Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => Some(s.trim().to_string()),
+            Value::String(s) => match pintae_model::non_xml_char(s) {
+                None => Some(s.trim().to_string()),
+                Some(c) => {
+                    is.error(&self.at(key), pintae_model::non_xml_char_message(c));
+                    None
+                }
+            },
             Value::Number(n) => Some(n.to_string()),
             other => {
                 is.error(&self.at(key), format!("expected a string, found {}", kind(other)));

@@ -313,6 +313,13 @@ fn label_key(s: &str) -> String {
         .collect()
 }
 
+/// The electronic address derived from a TRN: its first 10 characters
+/// (any TRN shorter than that, or cut inside a character, gives none; the
+/// rules then judge the TRN itself).
+fn trn_endpoint(trn: &str) -> Option<String> {
+    trn.get(..10).map(str::to_string)
+}
+
 /// Emirate name or code → the PINT-AE code.
 pub fn emirate_code(s: &str) -> Option<&'static str> {
     Some(match label_key(s).as_str() {
@@ -1012,10 +1019,7 @@ fn seller(o: &Obj<'_>, e: &Entity, is: &mut Issues) -> Party {
         is.error("entity.name", "the entity has no name");
     }
     let trn = e.trn.clone();
-    let tin = e
-        .tin
-        .clone()
-        .or_else(|| trn.as_ref().filter(|t| t.len() >= 10).map(|t| t[..10].to_string()));
+    let tin = e.tin.clone().or_else(|| trn.as_deref().and_then(trn_endpoint));
     let country_ = country(
         Some(e.country.clone().unwrap_or_else(|| "AE".into())),
         "entity.country",
@@ -1127,8 +1131,8 @@ fn buyer(b: &Obj<'_>, deemed: bool, export: bool, is: &mut Issues) -> Party {
         None => {
             let id = if deemed {
                 "9900000097".to_string()
-            } else if let Some(t) = trn.as_ref().filter(|t| t.len() >= 10) {
-                t[..10].to_string()
+            } else if let Some(t) = trn.as_deref().and_then(trn_endpoint) {
+                t
             } else if export {
                 "9900000099".to_string()
             } else {

@@ -125,6 +125,16 @@ impl XmlOut {
 
     /// Writes a leaf element.
     pub(crate) fn leaf(&mut self, name: &'static str, text: &str, attrs: &[(&str, &str)], src: &Src) {
+        // the readers refuse such values; this keeps the output well-formed
+        // whatever a caller put in the model
+        let bad = non_xml_char(text).or_else(|| attrs.iter().find_map(|(_, v)| non_xml_char(v)));
+        if let (Some(c), None) = (bad, &self.failed) {
+            let at = src.get().unwrap_or(name);
+            self.failed = Some(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{at} {}", non_xml_char_message(c)),
+            ));
+        }
         self.start(name, attrs, src);
         self.emit(quick_xml::events::Event::Text(quick_xml::events::BytesText::new(text)));
         self.end(name);
@@ -308,6 +318,30 @@ pub trait Element: Sized {
 }
 
 /// The text of a JSON scalar, or `None` for blanks and non-scalars.
+/// The first character of `s` that XML 1.0 cannot carry (control
+/// characters other than tab, line feed and carriage return; U+FFFE and
+/// U+FFFF), if any.
+pub fn non_xml_char(s: &str) -> Option<char> {
+    s.chars()
+        .find(|&c| (c < '\u{20}' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+}
+
+/// What to say of a value holding `c`.
+pub fn non_xml_char_message(c: char) -> String {
+    format!("contains the character U+{:04X}, which XML cannot carry", u32::from(c))
+}
+
+/// `text` when XML can carry it, else `None` after an error at `path`.
+fn xml_text(text: String, path: &str, cx: &mut JsonCx) -> Option<String> {
+    match non_xml_char(&text) {
+        None => Some(text),
+        Some(c) => {
+            cx.error(path, non_xml_char_message(c));
+            None
+        }
+    }
+}
+
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if s.trim().is_empty() => None,
@@ -346,6 +380,7 @@ pub(crate) fn leaf_from_json<T: Leaf>(v: &Value, path: &str, cx: &mut JsonCx) ->
         }
         Value::Object(o) => {
             let mut text = None;
+            let mut unwritable = false;
             for (k, val) in o {
                 let p = format!("{path}.{k}");
                 if k == "Value" {
@@ -353,18 +388,27 @@ pub(crate) fn leaf_from_json<T: Leaf>(v: &Value, path: &str, cx: &mut JsonCx) ->
                     if text.is_none() && !is_blank(val) {
                         cx.error(&p, format!("expected a string or number, found {}", kind_of(val)));
                     }
+                    text = text.and_then(|t| xml_text(t, &p, cx));
+                    unwritable |= text.is_none() && !is_blank(val);
                 } else if T::ATTRS.contains(&k.as_str()) {
-                    if scalar_text(val).is_none() && !is_blank(val) {
-                        cx.error(&p, format!("expected a string, found {}", kind_of(val)));
+                    match scalar_text(val) {
+                        None if !is_blank(val) => {
+                            cx.error(&p, format!("expected a string, found {}", kind_of(val)));
+                        }
+                        Some(t) => unwritable |= xml_text(t, &p, cx).is_none(),
+                        None => {}
                     }
                 } else if !is_blank(val) {
                     cx.warn(&p, "attribute not carried by this element in PINT-AE, not converted");
                 }
             }
+            if unwritable {
+                return None;
+            }
             let text = text?;
             T::parse(&text, &|a| o.get(a).and_then(scalar_text))
         }
-        scalar => match scalar_text(scalar) {
+        scalar => match scalar_text(scalar).and_then(|t| xml_text(t, path, cx)) {
             Some(t) => T::parse(&t, &|_| None),
             None => return None,
         },

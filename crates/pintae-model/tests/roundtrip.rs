@@ -381,3 +381,17 @@ fn a_credit_note_has_no_place_for_a_due_date() {
     let xml = String::from_utf8(d.to_xml().map(|w| w.xml).unwrap_or_default()).unwrap_or_default();
     assert!(!xml.contains("DueDate"), "{xml}");
 }
+
+#[test]
+fn text_xml_cannot_carry_is_refused_not_written() {
+    for bad in ["bell\u{7}", "nul\u{0}", "\u{FFFF}"] {
+        let mut d = Document::new(DocumentKind::Invoice);
+        d.note = vec![Text::new("fine"), Text::new(bad)];
+        let r = d.to_xml();
+        assert!(r.is_err(), "{bad:?} was written");
+    }
+    // tab, line feed and carriage return are XML characters
+    let mut d = Document::new(DocumentKind::Invoice);
+    d.note = vec![Text::new("a\tb\nc\rd")];
+    assert!(d.to_xml().is_ok());
+}
