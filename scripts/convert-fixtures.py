@@ -154,6 +154,12 @@ TAXSTAR_INVALID = {
     # with an invisible character inside its first ten bytes
     "control-character": (inv("FB-2026-0230", buyer=buyer(name="Gulf Horizon\bLogistics FZE")),
                           [expect(errors=["buyer.name"])]),
+    # numbers each within the decimal range whose products or sums are not
+    "line-too-large": (inv("FB-2026-0232", line_items=[line(quantity="1222000123423574785922076537", unit_amount=48)]),
+                       [expect(errors=["line_items[0]"])]),
+    "totals-too-large": (inv("FB-2026-0233", line_items=[line(quantity="100000000000000000000000000", unit_amount=100,
+                                                              tax_amount="500000000000000000000000000")] * 8),
+                         [expect(errors=["line_items"])]),
     "trn-with-invisible-character": (inv("FB-2026-0231", buyer=buyer(trn="100567890\ufeff100003")),
                                      [expect(errors=["buyer.trn"])]),
     "missing-iban": (inv("FB-2026-0201", "ent-oasis-dates", payment_account_id=None),

@@ -255,6 +255,23 @@ pub fn mark_duplicates(items: &mut [Converted]) {
     }
 }
 
+/// Said of the line items when their totals would not fit in a decimal.
+const TOO_LARGE: &str = "too large: the totals of these amounts exceed 28 digits";
+/// Said of a line whose computed amounts would not fit in a decimal.
+const TOO_LARGE_LINE: &str = "too large: the amounts computed from this line's numbers exceed 28 digits";
+
+/// A line's gross amount, discount and net amount, each rounded to cents;
+/// `None` when one of them exceeds what a decimal holds.
+fn line_net(qty: Decimal, price: Decimal, discount: Option<Decimal>) -> Option<(Decimal, Option<Decimal>, Decimal)> {
+    let gross = round2(qty.checked_mul(price)?);
+    let disc = match discount.filter(|p| !p.is_zero()) {
+        Some(p) => Some(round2(gross.checked_mul(p)? / Decimal::ONE_HUNDRED)),
+        None => None,
+    };
+    let net = gross.checked_sub(disc.unwrap_or_default())?;
+    Some((gross, disc, net))
+}
+
 fn round2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
@@ -801,11 +818,17 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
         Decimal,
         Option<(Option<String>, Option<String>)>,
     )> = Vec::new();
+    // every sum and product below is checked: numbers within the decimal
+    // range can still add up beyond it
+    let too_large = |is: &mut Issues| is.error(&o.at("line_items"), TOO_LARGE);
     for l in &outs {
         match groups.iter_mut().find(|g| g.0 == l.category && g.1 == l.rate) {
             Some(g) => {
-                g.2 += l.net;
-                g.3 += l.tax;
+                let (Some(net), Some(tax)) = (g.2.checked_add(l.net), g.3.checked_add(l.tax)) else {
+                    too_large(is);
+                    return d;
+                };
+                (g.2, g.3) = (net, tax);
                 if g.4.is_none() {
                     g.4 = l.reason.clone();
                 }
@@ -817,10 +840,14 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     let mut total_tax = Decimal::ZERO;
     for (cat, pct, taxable, _, reason) in &groups {
         let tax = match pct {
-            Some(p) if cat == "S" => round2(*taxable * *p / Decimal::ONE_HUNDRED),
-            _ => Decimal::ZERO,
+            Some(p) if cat == "S" => taxable.checked_mul(*p).map(|x| round2(x / Decimal::ONE_HUNDRED)),
+            _ => Some(Decimal::ZERO),
         };
-        total_tax += tax;
+        let Some((tax, sum)) = tax.and_then(|t| Some((t, total_tax.checked_add(t)?))) else {
+            too_large(is);
+            return d;
+        };
+        total_tax = sum;
         let (reason_code, reason_text) = reason.clone().unwrap_or((None, None));
         subtotals.push(TaxSubtotal {
             taxable_amount: Some(Amount::new(*taxable, cur)),
@@ -836,12 +863,21 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
             ..TaxSubtotal::default()
         });
     }
-    let sub_total: Decimal = outs.iter().map(|l| l.net).sum();
-    let line_tax: Decimal = outs.iter().map(|l| l.tax).sum();
-    if !outs.is_empty() && (line_tax - total_tax).abs() > Decimal::new(1, 2) * Decimal::from(outs.len()) {
+    let sums = outs.iter().try_fold((Decimal::ZERO, Decimal::ZERO), |(n, t), l| {
+        Some((n.checked_add(l.net)?, t.checked_add(l.tax)?))
+    });
+    let aed = |x: Decimal| x.checked_mul(rate).map(round2);
+    let Some((sub_total, line_tax, grand, grand_aed, tax_aed)) = sums.and_then(|(sub, line_tax)| {
+        let grand = sub.checked_add(total_tax)?;
+        Some((sub, line_tax, grand, aed(grand)?, aed(total_tax)?))
+    }) else {
+        too_large(is);
+        return d;
+    };
+    let off = line_tax.checked_sub(total_tax).map(|x| x.abs());
+    if !outs.is_empty() && off.is_none_or(|x| x > Decimal::new(1, 2) * Decimal::from(outs.len())) {
         is.warn(&o.at("line_items"), format!("the lines' tax_amount add up to {line_tax}, the rates give {total_tax} (the invoice carries {total_tax})"));
     }
-    let grand = sub_total + total_tax;
     for (key, computed, term) in [
         ("sub_total", sub_total, "IBT-109"),
         ("total_tax", total_tax, "IBT-110"),
@@ -868,12 +904,12 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
         d.additional_document_reference.push(DocumentReference {
             id: Some(Identifier::new("AED")),
             document_type_code: Some(Code::new("aedtotal-incl-vat")),
-            document_description: vec![Text::new(format!("AED {}", round2(grand * rate)))],
+            document_description: vec![Text::new(format!("AED {grand_aed}"))],
             src: src(&o.at("exchange_rate")),
             ..DocumentReference::default()
         });
         d.tax_total.push(TaxTotal {
-            tax_amount: Some(Amount::new(round2(total_tax * rate), AED)),
+            tax_amount: Some(Amount::new(tax_aed, AED)),
             ..TaxTotal::default()
         });
     }
@@ -1302,11 +1338,10 @@ fn line(
         return None;
     }
     let (qty, price, tax_amount) = (qty?, price?, tax_amount?);
-    let gross = round2(qty * price);
-    let disc = discount
-        .filter(|p| !p.is_zero())
-        .map(|p| round2(gross * p / Decimal::ONE_HUNDRED));
-    let computed = gross - disc.unwrap_or_default();
+    let Some((gross, disc, computed)) = line_net(qty, price, discount) else {
+        is.error(&l.path, TOO_LARGE_LINE);
+        return None;
+    };
     let net = match l.dec("line_amount", is) {
         Some(given) => {
             if given != computed {
@@ -1328,8 +1363,14 @@ fn line(
     }
     let amount_ok = net == computed;
     if let Some(p) = pct.filter(|_| category == "S" && amount_ok) {
-        let expect = round2(net * p / Decimal::ONE_HUNDRED);
-        if (expect - tax_amount).abs() > Decimal::new(1, 2) {
+        let Some(expect) = net.checked_mul(p).map(|x| round2(x / Decimal::ONE_HUNDRED)) else {
+            is.error(&l.path, TOO_LARGE_LINE);
+            return None;
+        };
+        if expect
+            .checked_sub(tax_amount)
+            .is_none_or(|x| x.abs() > Decimal::new(1, 2))
+        {
             is.error_term(
                 &l.at("tax_amount"),
                 "BTAE-08",
@@ -1392,7 +1433,11 @@ fn line(
     let needs_reason = matches!(category.as_str(), "E" | "AE" | "O" | "Z");
     let reason = (needs_reason && (reason_code.is_some() || reason_text.is_some()))
         .then(|| (reason_code.clone(), reason_text.clone()));
-    let aed_tax = round2(tax_amount * rate);
+    let aed = |x: Option<Decimal>| x.and_then(|x| x.checked_mul(rate)).map(round2);
+    let (Some(aed_tax), Some(aed_gross)) = (aed(Some(tax_amount)), aed(net.checked_add(tax_amount))) else {
+        is.error(&l.path, TOO_LARGE_LINE);
+        return None;
+    };
     let line = Line {
         id: Some(ident((i + 1).to_string(), &l.path)),
         quantity: Some(Quantity {
@@ -1457,7 +1502,7 @@ fn line(
             src: src(&at("unit_amount")),
         }),
         item_price_extension: Some(PriceExtension {
-            amount: Some(amount(round2((net + tax_amount) * rate), AED, &at("tax_amount"))),
+            amount: Some(amount(aed_gross, AED, &at("tax_amount"))),
             tax_total: if category == "E" {
                 Vec::new()
             } else {
