@@ -53,14 +53,17 @@ impl fmt::Debug for Src {
 
 /// A leaf element: text content plus attributes.
 pub trait Leaf: Sized {
-    /// Attribute names this leaf carries.
-    const ATTRS: &'static [&'static str];
+    /// Attribute names this leaf carries (none unless said).
+    const ATTRS: &'static [&'static str] = &[];
 
     /// The element's text.
     fn text(&self) -> String;
 
     /// The value of attribute `name` (one of [`Leaf::ATTRS`]), if set.
-    fn attr(&self, name: &str) -> Option<&str>;
+    fn attr(&self, name: &str) -> Option<&str> {
+        let _ = name;
+        None
+    }
 
     /// Builds the leaf from text and a lookup of attribute values.
     fn parse(text: &str, attr: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError>;
@@ -133,12 +136,8 @@ impl Text {
 }
 
 impl Leaf for Text {
-    const ATTRS: &'static [&'static str] = &[];
     fn text(&self) -> String {
         self.value.clone()
-    }
-    fn attr(&self, _: &str) -> Option<&str> {
-        None
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(Text::new(text))
@@ -278,12 +277,8 @@ impl CurrencyCode {
 }
 
 impl Leaf for CurrencyCode {
-    const ATTRS: &'static [&'static str] = &[];
     fn text(&self) -> String {
         self.value.code().to_string()
-    }
-    fn attr(&self, _: &str) -> Option<&str> {
-        None
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(CurrencyCode::new(currency(text.trim())?))
@@ -340,12 +335,8 @@ impl CountryCode {
 }
 
 impl Leaf for CountryCode {
-    const ATTRS: &'static [&'static str] = &[];
     fn text(&self) -> String {
         self.value.alpha2.to_string()
-    }
-    fn attr(&self, _: &str) -> Option<&str> {
-        None
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         CountryCode::from_alpha2(text.trim())
@@ -466,12 +457,8 @@ impl Numeric {
 }
 
 impl Leaf for Numeric {
-    const ATTRS: &'static [&'static str] = &[];
     fn text(&self) -> String {
         self.value.to_string()
-    }
-    fn attr(&self, _: &str) -> Option<&str> {
-        None
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(Numeric::new(decimal(text)?))
@@ -524,12 +511,8 @@ impl Date {
 }
 
 impl Leaf for Date {
-    const ATTRS: &'static [&'static str] = &[];
     fn text(&self) -> String {
         self.value.clone()
-    }
-    fn attr(&self, _: &str) -> Option<&str> {
-        None
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Date::parse_str(text)
@@ -557,12 +540,8 @@ impl Indicator {
 }
 
 impl Leaf for Indicator {
-    const ATTRS: &'static [&'static str] = &[];
     fn text(&self) -> String {
         self.value.to_string()
-    }
-    fn attr(&self, _: &str) -> Option<&str> {
-        None
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         match text.trim() {
