@@ -10,27 +10,8 @@ use std::path::{Path, PathBuf};
 use pintae_convert::{check, evatra, taxstar, Converted, Entities};
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn shared() -> Option<PathBuf> {
-    let p = match std::env::var_os("PINTAE_SHARED") {
-        Some(p) => root().join(p),
-        None => root().join("../shared"),
-    };
-    if p.join("tools/oracle").is_file() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("PINTAE_REQUIRE_SHARED").is_none(),
-        "PINTAE_REQUIRE_SHARED is set but ../shared is missing"
-    );
-    None
-}
-
 fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+    let mut v: Vec<PathBuf> = std::fs::read_dir(pintae_corpus::workspace_dir().join(dir))
         .unwrap_or_else(|e| panic!("{dir}: {e}"))
         .flatten()
         .map(|e| e.path())
@@ -41,7 +22,8 @@ fn files(dir: &str, ext: &str) -> Vec<PathBuf> {
 }
 
 fn entities() -> Entities {
-    let bytes = std::fs::read(root().join("testdata/convert/entities.json")).unwrap_or_default();
+    let bytes =
+        std::fs::read(pintae_corpus::workspace_dir().join("testdata/convert/entities.json")).unwrap_or_default();
     Entities::from_entities_json(&bytes).unwrap_or_else(|e| panic!("entities.json: {e}"))
 }
 
@@ -99,8 +81,7 @@ fn valid_fixtures(platform: &str, out: &Path) -> Vec<PathBuf> {
 /// Runs the official oracle (Schematron + XSD) on `xml` and asserts every
 /// file passes.
 fn oracle_accepts(xml: &[PathBuf]) {
-    let Some(shared) = shared() else {
-        eprintln!("skipped the oracle: ../shared not found (set PINTAE_SHARED)");
+    let Some(shared) = pintae_corpus::shared_or_skip("the oracle on converted fixtures") else {
         return;
     };
     let out = std::process::Command::new(shared.join("tools/oracle"))
@@ -209,7 +190,7 @@ fn invalid_evatra_fixtures_report_their_fields() {
 /// The JSON example in a seed document: the object that starts at the
 /// first `{` after `marker`.
 fn seed_json(seed: &str, marker: &str) -> Option<String> {
-    let dir = shared()?.join("seeds");
+    let dir = pintae_corpus::shared_or_skip("the seeds' examples")?.join("seeds");
     let file = std::fs::read_dir(dir)
         .ok()?
         .flatten()
@@ -255,7 +236,8 @@ fn seed_taxstar_example_converts_and_names_what_it_lacks() {
         eprintln!("skipped: ../shared/seeds not found");
         return;
     };
-    let ent = std::fs::read(root().join("testdata/convert/seed-entity.json")).unwrap_or_default();
+    let ent =
+        std::fs::read(pintae_corpus::workspace_dir().join("testdata/convert/seed-entity.json")).unwrap_or_default();
     let ents = Entities::from_entity_json(&ent).unwrap_or_else(|e| panic!("{e}"));
     let got = taxstar::convert(body.as_bytes(), &ents);
     assert_eq!(got.len(), 1);

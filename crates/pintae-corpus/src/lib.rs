@@ -64,6 +64,21 @@ pub fn shared_dir() -> Option<PathBuf> {
     p.join("reference").is_dir().then_some(p)
 }
 
+/// `../shared`, or `None` after printing that `test` is skipped. When
+/// `PINTAE_REQUIRE_SHARED` is set (as `.ci/run` does) a missing folder fails.
+pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
+    match shared_dir() {
+        Some(p) => Some(p),
+        None => {
+            if std::env::var_os("PINTAE_REQUIRE_SHARED").is_some() {
+                panic!("{test}: ../shared is required (PINTAE_REQUIRE_SHARED is set) but was not found");
+            }
+            eprintln!("SKIPPED {test}: ../shared not found (set PINTAE_SHARED to run it)");
+            None
+        }
+    }
+}
+
 /// The workspace root (for `testdata/`).
 pub fn workspace_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

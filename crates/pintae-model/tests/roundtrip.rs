@@ -1,7 +1,7 @@
 //! Write → read → write is stable: on generated documents (proptest) and on
 //! every official PINT-AE example (when `../shared` is present).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use pintae_model::doc::*;
 use pintae_model::value::{
@@ -11,22 +11,6 @@ use pintae_model::DocumentKind;
 use pintae_model::{Document, Line};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-
-fn shared() -> Option<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let p = match std::env::var_os("PINTAE_SHARED") {
-        Some(p) => root.join(p),
-        None => root.join("../shared"),
-    };
-    if p.join("reference").is_dir() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("PINTAE_REQUIRE_SHARED").is_none(),
-        "PINTAE_REQUIRE_SHARED is set but ../shared is missing"
-    );
-    None
-}
 
 fn stable(d: &Document) -> Result<(), TestCaseError> {
     let first = d.to_xml().map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -41,8 +25,7 @@ fn stable(d: &Document) -> Result<(), TestCaseError> {
 
 #[test]
 fn official_examples_read_and_write_back_unchanged() {
-    let Some(shared) = shared() else {
-        eprintln!("skipped: ../shared not found (set PINTAE_SHARED)");
+    let Some(shared) = pintae_corpus::shared_or_skip("official_examples_read_and_write_back_unchanged") else {
         return;
     };
     let mut n = 0;

@@ -47,7 +47,7 @@ fn official_ids(shared: &std::path::Path, files: &[&str]) -> BTreeSet<String> {
 
 #[test]
 fn rule_ids_are_exactly_the_official_ones() {
-    let Some(shared) = common::shared_or_skip("rule_ids_are_exactly_the_official_ones") else {
+    let Some(shared) = pintae_corpus::shared_or_skip("rule_ids_are_exactly_the_official_ones") else {
         return;
     };
     for (name, files) in pintae_corpus::RULESETS {

@@ -23,7 +23,7 @@ fn check_group(group: &str, rules: Rules) {
         Rules::Official => format!("parity/{group}"),
         Rules::Bundled => format!("parity-bundled/{group}"),
     };
-    let Some(shared) = common::shared_or_skip(&label) else {
+    let Some(shared) = pintae_corpus::shared_or_skip(&label) else {
         return;
     };
     let official = match rules {
@@ -159,7 +159,7 @@ fn bundled_mutants() {
 /// oracle does.
 #[test]
 fn cen_unit_test_expectations() {
-    let Some(shared) = common::shared_or_skip("cen_unit_test_expectations") else {
+    let Some(shared) = pintae_corpus::shared_or_skip("cen_unit_test_expectations") else {
         return;
     };
     let validators = common::official_validators(&shared);

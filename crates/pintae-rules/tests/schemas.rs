@@ -45,7 +45,7 @@ const COUNTS: &[(&str, usize, usize, usize, usize)] = &[
 
 #[test]
 fn every_official_assert_compiles() {
-    let Some(shared) = common::shared_or_skip("every_official_assert_compiles") else {
+    let Some(shared) = pintae_corpus::shared_or_skip("every_official_assert_compiles") else {
         return;
     };
     for (file, patterns, rules, asserts, functions) in COUNTS {

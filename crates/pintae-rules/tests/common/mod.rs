@@ -2,25 +2,9 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use pintae_rules::schematron::Schema;
 use pintae_rules::Validator;
-
-/// `../shared`, or `None` after printing that the test is skipped. When
-/// `PINTAE_REQUIRE_SHARED` is set (as `.ci/run` does) a missing folder fails.
-pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
-    match pintae_corpus::shared_dir() {
-        Some(p) => Some(p),
-        None => {
-            if std::env::var_os("PINTAE_REQUIRE_SHARED").is_some() {
-                panic!("{test}: ../shared is required (PINTAE_REQUIRE_SHARED is set) but was not found");
-            }
-            eprintln!("SKIPPED {test}: ../shared not found (set PINTAE_SHARED to run it)");
-            None
-        }
-    }
-}
 
 /// Compiles one official schema file (path relative to `reference/`).
 pub fn official_schema(shared: &std::path::Path, rel: &str) -> Schema {
