@@ -260,12 +260,23 @@ const TOO_LARGE: &str = "too large: the totals of these amounts exceed 28 digits
 /// Said of a line whose computed amounts would not fit in a decimal.
 const TOO_LARGE_LINE: &str = "too large: the amounts computed from this line's numbers exceed 28 digits";
 
+/// `pct` % of `x`, rounded to cents; `None` beyond what a decimal holds.
+fn percent_of(x: Decimal, pct: Decimal) -> Option<Decimal> {
+    x.checked_mul(pct).map(|v| round2(v / Decimal::ONE_HUNDRED))
+}
+
+/// `x` at the exchange rate, rounded to cents; `None` beyond what a
+/// decimal holds.
+fn in_aed(x: Decimal, rate: Decimal) -> Option<Decimal> {
+    x.checked_mul(rate).map(round2)
+}
+
 /// A line's gross amount, discount and net amount, each rounded to cents;
 /// `None` when one of them exceeds what a decimal holds.
 fn line_net(qty: Decimal, price: Decimal, discount: Option<Decimal>) -> Option<(Decimal, Option<Decimal>, Decimal)> {
     let gross = round2(qty.checked_mul(price)?);
     let disc = match discount.filter(|p| !p.is_zero()) {
-        Some(p) => Some(round2(gross.checked_mul(p)? / Decimal::ONE_HUNDRED)),
+        Some(p) => Some(percent_of(gross, p)?),
         None => None,
     };
     let net = gross.checked_sub(disc.unwrap_or_default())?;
@@ -840,7 +851,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     let mut total_tax = Decimal::ZERO;
     for (cat, pct, taxable, _, reason) in &groups {
         let tax = match pct {
-            Some(p) if cat == "S" => taxable.checked_mul(*p).map(|x| round2(x / Decimal::ONE_HUNDRED)),
+            Some(p) if cat == "S" => percent_of(*taxable, *p),
             _ => Some(Decimal::ZERO),
         };
         let Some((tax, sum)) = tax.and_then(|t| Some((t, total_tax.checked_add(t)?))) else {
@@ -866,10 +877,9 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     let sums = outs.iter().try_fold((Decimal::ZERO, Decimal::ZERO), |(n, t), l| {
         Some((n.checked_add(l.net)?, t.checked_add(l.tax)?))
     });
-    let aed = |x: Decimal| x.checked_mul(rate).map(round2);
     let Some((sub_total, line_tax, grand, grand_aed, tax_aed)) = sums.and_then(|(sub, line_tax)| {
         let grand = sub.checked_add(total_tax)?;
-        Some((sub, line_tax, grand, aed(grand)?, aed(total_tax)?))
+        Some((sub, line_tax, grand, in_aed(grand, rate)?, in_aed(total_tax, rate)?))
     }) else {
         too_large(is);
         return d;
@@ -1363,7 +1373,7 @@ fn line(
     }
     let amount_ok = net == computed;
     if let Some(p) = pct.filter(|_| category == "S" && amount_ok) {
-        let Some(expect) = net.checked_mul(p).map(|x| round2(x / Decimal::ONE_HUNDRED)) else {
+        let Some(expect) = percent_of(net, p) else {
             is.error(&l.path, TOO_LARGE_LINE);
             return None;
         };
@@ -1433,8 +1443,8 @@ fn line(
     let needs_reason = matches!(category.as_str(), "E" | "AE" | "O" | "Z");
     let reason = (needs_reason && (reason_code.is_some() || reason_text.is_some()))
         .then(|| (reason_code.clone(), reason_text.clone()));
-    let aed = |x: Option<Decimal>| x.and_then(|x| x.checked_mul(rate)).map(round2);
-    let (Some(aed_tax), Some(aed_gross)) = (aed(Some(tax_amount)), aed(net.checked_add(tax_amount))) else {
+    let aed_gross = net.checked_add(tax_amount).and_then(|x| in_aed(x, rate));
+    let (Some(aed_tax), Some(aed_gross)) = (in_aed(tax_amount, rate), aed_gross) else {
         is.error(&l.path, TOO_LARGE_LINE);
         return None;
     };
