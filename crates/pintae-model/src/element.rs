@@ -317,7 +317,6 @@ pub trait Element: Sized {
     fn is_empty(&self) -> bool;
 }
 
-/// The text of a JSON scalar, or `None` for blanks and non-scalars.
 /// The first character of `s` that XML 1.0 cannot carry (control
 /// characters other than tab, line feed and carriage return; U+FFFE and
 /// U+FFFF), if any.
@@ -342,6 +341,7 @@ fn xml_text(text: String, path: &str, cx: &mut JsonCx) -> Option<String> {
     }
 }
 
+/// The text of a JSON scalar, or `None` for blanks and non-scalars.
 fn scalar_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) if s.trim().is_empty() => None,
