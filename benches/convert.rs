@@ -33,15 +33,7 @@ fn read(p: &Path) -> Vec<u8> {
 /// Writes `BATCH` single-invoice Taxstar inputs (the valid fixtures,
 /// renumbered) into `dir`.
 fn write_batch(dir: &Path) {
-    let mut fixtures: Vec<serde_json::Value> = std::fs::read_dir(testdata("taxstar/valid"))
-        .expect("fixtures")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| serde_json::from_slice(&read(&p)).expect("fixture JSON"))
-        .filter(|v: &serde_json::Value| v.get("invoices").is_none())
-        .collect();
-    fixtures.sort_by_key(|v| v["invoice_number"].as_str().unwrap_or("").to_string());
+    let fixtures = pintae_corpus::taxstar_single_invoices().expect("fixtures");
     std::fs::create_dir_all(dir).expect("batch dir");
     for i in 0..BATCH {
         let mut v = fixtures[i % fixtures.len()].clone();

@@ -79,6 +79,30 @@ pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
     }
 }
 
+/// The project's valid single-invoice Taxstar fixtures
+/// (`testdata/convert/taxstar/valid`, bulk bodies left out), parsed and in
+/// invoice-number order: the material batch tests and benchmarks renumber.
+pub fn taxstar_single_invoices() -> Result<Vec<serde_json::Value>> {
+    let dir = workspace_dir().join("testdata/convert/taxstar/valid");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cannot list {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut v = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
+        let json: serde_json::Value =
+            serde_json::from_slice(&bytes).with_context(|| format!("{} is not JSON", f.display()))?;
+        if json.get("invoices").is_none() {
+            v.push(json);
+        }
+    }
+    v.sort_by_key(|j| j["invoice_number"].as_str().unwrap_or("").to_string());
+    Ok(v)
+}
+
 /// The workspace root (for `testdata/`).
 pub fn workspace_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

@@ -8,7 +8,7 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -255,16 +255,7 @@ fn names_in(dir: &Path) -> Vec<String> {
 /// renumbered `BATCH-0000`…, with every tenth one broken in one of five
 /// ways. Returns the directory and the numbers meant to convert.
 fn batch(dir: &Path) -> Vec<String> {
-    let valid_dir = PathBuf::from(data("convert/taxstar/valid"));
-    let mut fixtures: Vec<Value> = std::fs::read_dir(&valid_dir)
-        .expect("fixtures")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| serde_json::from_slice(&std::fs::read(&p).expect("read")).expect("fixture JSON"))
-        .filter(|v: &Value| v.get("invoices").is_none())
-        .collect();
-    fixtures.sort_by_key(|v| v["invoice_number"].as_str().unwrap_or("").to_string());
+    let fixtures = pintae_corpus::taxstar_single_invoices().expect("fixtures");
     assert!(fixtures.len() >= 30);
     let mut good = Vec::new();
     for i in 0..1000 {
