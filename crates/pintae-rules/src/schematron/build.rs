@@ -212,6 +212,8 @@ impl SchemaDef {
         for p in &self.patterns {
             patterns.push(b.pattern(&mut c, p)?);
         }
+        let mut lib = lib;
+        lib.names = sc.names();
         Ok(Schema {
             name: self.name.clone(),
             lib,

@@ -8,7 +8,7 @@
 
 use crate::xpath::ast::Axis;
 use crate::xpath::compile::{never_numeric, NodeTest, Op, StepOp};
-use crate::xpath::eval::{node_matches, Evaluator};
+use crate::xpath::eval::Evaluator;
 use crate::xpath::value::{Item, Seq, XNode};
 use crate::xpath::{Focus, XPathError};
 
@@ -83,7 +83,7 @@ impl Matcher {
     /// Whether the element matches.
     pub fn matches<'a>(&'a self, ev: &mut Evaluator<'a>, n: XNode<'a>) -> Result<bool, XPathError> {
         for p in &self.alternatives {
-            if names_may_match(p, n) && match_from(ev, p, p.steps.len(), n)? {
+            if names_may_match(ev, p, n) && match_from(ev, p, p.steps.len(), n)? {
                 return Ok(true);
             }
         }
@@ -170,7 +170,7 @@ fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Resul
     if s.attribute || !n.is_element() {
         return Ok(false);
     }
-    if !node_matches(&s.step.test, n, Axis::Child) {
+    if !ev.node_test(&s.step.test, n, Axis::Child) {
         return Ok(false);
     }
     if s.step.preds.is_empty() {
@@ -191,7 +191,7 @@ fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Resul
         .node
         .children()
         .map(XNode::new)
-        .filter(|c| node_matches(&s.step.test, *c, Axis::Child))
+        .filter(|c| ev.node_test(&s.step.test, *c, Axis::Child))
         .map(Item::Node)
         .collect();
     for p in &s.step.preds {
@@ -203,10 +203,10 @@ fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Resul
 /// A cheap necessary condition: the element names along the path (and the
 /// root anchor) fit, ignoring predicates. Stops at the first `//` (where any
 /// ancestor could match) and answers "maybe".
-fn names_may_match(p: &PathPattern, n: XNode<'_>) -> bool {
+fn names_may_match<'a>(ev: &Evaluator<'a>, p: &PathPattern, n: XNode<'a>) -> bool {
     let mut cur = n;
     for (i, s) in p.steps.iter().enumerate().rev() {
-        if s.attribute || !cur.is_element() || !node_matches(&s.step.test, cur, Axis::Child) {
+        if s.attribute || !cur.is_element() || !ev.node_test(&s.step.test, cur, Axis::Child) {
             return false;
         }
         if i == 0 {

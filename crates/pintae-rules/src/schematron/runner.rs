@@ -165,7 +165,8 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn begin(schema: &'a Schema, ev: &mut Evaluator<'a>, root: XNode<'a>) -> Run<'a> {
+    fn begin(schema: &'a Schema, ev: &mut Evaluator<'a>, doc: &'a roxmltree::Document<'a>) -> Run<'a> {
+        let root = XNode::new(doc.root());
         let mut run = Run {
             schema,
             state: SchemaState::new(&schema.lib),
@@ -175,6 +176,7 @@ impl<'a> Run<'a> {
             cands: Vec::new(),
         };
         ev.swap_state(&mut run.state);
+        ev.number_elements(doc);
         let root_focus = Focus::node(root);
         for (slot, op) in &schema.globals {
             let v = ev.eval(op, &root_focus).unwrap_or_else(|e| {
@@ -258,8 +260,7 @@ pub fn check_all<'a>(schemas: &[&'a Schema], doc: &'a roxmltree::Document<'a>) -
         return Vec::new();
     };
     let mut ev = Evaluator::new(&first.lib);
-    let root = XNode::new(doc.root());
-    let mut runs: Vec<Run<'a>> = schemas.iter().map(|s| Run::begin(s, &mut ev, root)).collect();
+    let mut runs: Vec<Run<'a>> = schemas.iter().map(|s| Run::begin(s, &mut ev, doc)).collect();
     for n in doc.descendants().filter(|n| n.is_element()) {
         let local = n.tag_name().name();
         for run in &mut runs {

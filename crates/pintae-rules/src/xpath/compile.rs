@@ -29,6 +29,46 @@ pub enum NsTest {
     Uri(Box<str>),
 }
 
+/// The number of a name that no name test mentions, or of a test that is
+/// not one exact name (`*`, `*:x`, `p:*`).
+pub const NO_SYM: u32 = u32::MAX;
+
+/// The namespaces (`""` for none) that one local name comes with, each with its number.
+type NamespacesOf = smallvec::SmallVec<[(Box<str>, u32); 1]>;
+
+/// The exact names (namespace, local) that a schema's name tests mention,
+/// each with a small number. Numbering a document's elements with it once
+/// turns every name test on an element into an integer comparison.
+#[derive(Clone, Debug, Default)]
+pub struct NameTable {
+    /// Local name → (namespace URI, `""` for none; number).
+    by_local: rustc_hash::FxHashMap<Box<str>, NamespacesOf>,
+    len: u32,
+}
+
+impl NameTable {
+    fn intern(&mut self, ns: Option<&str>, local: &str) -> u32 {
+        let ns = ns.unwrap_or("");
+        let next = self.len;
+        let entries = self.by_local.entry(local.into()).or_default();
+        if let Some((_, sym)) = entries.iter().find(|(n, _)| &**n == ns) {
+            return *sym;
+        }
+        entries.push((ns.into(), next));
+        self.len += 1;
+        next
+    }
+
+    /// The number of a name, [`NO_SYM`] when no test mentions it.
+    pub fn lookup(&self, ns: Option<&str>, local: &str) -> u32 {
+        let ns = ns.unwrap_or("");
+        self.by_local
+            .get(local)
+            .and_then(|e| e.iter().find(|(n, _)| &**n == ns))
+            .map_or(NO_SYM, |(_, sym)| *sym)
+    }
+}
+
 /// A compiled node test.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeTest {
@@ -38,6 +78,9 @@ pub enum NodeTest {
         ns: NsTest,
         /// Local name, or `None` for `*`.
         local: Option<Box<str>>,
+        /// The number of the exact name in the schema's [`NameTable`];
+        /// [`NO_SYM`] for wildcards.
+        sym: u32,
     },
     /// `node()`
     AnyNode,
@@ -173,6 +216,8 @@ pub struct StaticContext {
     /// Ids of document-invariant expressions, by structure; shared by the
     /// clones of a context so that every expression of one schema agrees.
     per_document: std::rc::Rc<std::cell::RefCell<HashMap<String, u32>>>,
+    /// The exact names of name tests, numbered; shared like `per_document`.
+    names: std::rc::Rc<std::cell::RefCell<NameTable>>,
 }
 
 impl StaticContext {
@@ -186,7 +231,14 @@ impl StaticContext {
             namespaces,
             functions: HashMap::new(),
             per_document: Default::default(),
+            names: Default::default(),
         }
+    }
+
+    /// The names numbered so far by the expressions compiled in this
+    /// context (and its clones); a schema's library keeps the final table.
+    pub fn names(&self) -> NameTable {
+        self.names.borrow().clone()
     }
 
     /// Resolves a lexical QName: (namespace, local). Unprefixed names get `default`.
@@ -281,12 +333,14 @@ impl<'c> Compiler<'c> {
             return Ok(NodeTest::Name {
                 ns: NsTest::Any,
                 local: None,
+                sym: NO_SYM,
             });
         }
         if let Some(l) = n.strip_prefix("*:") {
             return Ok(NodeTest::Name {
                 ns: NsTest::Any,
                 local: Some(l.into()),
+                sym: NO_SYM,
             });
         }
         if let Some(p) = n.strip_suffix(":*") {
@@ -300,10 +354,13 @@ impl<'c> Compiler<'c> {
             return Ok(NodeTest::Name {
                 ns: NsTest::Uri(uri.as_str().into()),
                 local: None,
+                sym: NO_SYM,
             });
         }
         let (ns, local) = self.sc.resolve(n, span, None)?;
+        let sym = self.sc.names.borrow_mut().intern(ns.as_deref(), &local);
         Ok(NodeTest::Name {
+            sym,
             ns: match ns {
                 Some(u) => NsTest::Uri(u.into()),
                 None => NsTest::NoNs,

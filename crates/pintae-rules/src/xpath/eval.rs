@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use smallvec::smallvec;
 
 use super::ast::{Axis, Quant};
-use super::compile::{Const, NodeTest, NsTest, Op, SeqType, StepOp};
+use super::compile::{Const, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, NO_SYM};
 use super::error::{ErrorCode, XPathError};
 use super::functions::Builtin;
 use super::regex::compile_regex;
@@ -73,6 +73,9 @@ pub struct UserFn {
 pub struct Library {
     /// The functions; `Op::UserCall` indexes this.
     pub functions: Vec<UserFn>,
+    /// The numbered names of the name tests of every expression compiled
+    /// with this library.
+    pub names: NameTable,
 }
 
 /// The focus: context item, position and size.
@@ -112,6 +115,54 @@ pub struct Evaluator<'a> {
     iterations: u64,
     /// Items produced by ranges and `for`, against [`MAX_ITEMS`].
     items: u64,
+    /// The document's elements numbered by the library's name table.
+    syms: Syms<'a>,
+}
+
+/// A document's nodes numbered by a [`NameTable`]: the number of each
+/// element's name by node id ([`NO_SYM`] for other nodes and for names no
+/// test mentions).
+#[derive(Default)]
+struct Syms<'a> {
+    doc: Option<&'a roxmltree::Document<'a>>,
+    of: Vec<u32>,
+}
+
+impl<'a> Syms<'a> {
+    fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> Syms<'a> {
+        let mut of = Vec::new();
+        for n in doc.descendants() {
+            let id = n.id().get_usize();
+            if of.len() < id {
+                of.resize(id, NO_SYM);
+            }
+            of.push(if n.is_element() {
+                let t = n.tag_name();
+                names.lookup(t.namespace(), t.name())
+            } else {
+                NO_SYM
+            });
+        }
+        Syms { doc: Some(doc), of }
+    }
+
+    /// Whether a node passes a node test on an axis: by number when the
+    /// test is one exact element name and the node is numbered.
+    #[inline]
+    fn test(&self, test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
+        if let NodeTest::Name { sym, .. } = test {
+            if *sym != NO_SYM && axis != Axis::Attribute && n.attr == 0 {
+                if let Some(d) = self.doc {
+                    if std::ptr::eq(d, n.node.document()) {
+                        if let Some(s) = self.of.get(n.node.id().get_usize()) {
+                            return s == sym;
+                        }
+                    }
+                }
+            }
+        }
+        node_matches(test, n, axis)
+    }
 }
 
 /// Atomized values; one or two are kept inline, without allocating.
@@ -132,11 +183,44 @@ pub struct DocIndex<'a> {
     wide_children: rustc_hash::FxHashMap<u32, NameIndex<'a>>,
 }
 
+impl<'a> DocIndex<'a> {
+    /// The elements named `local` below `n`, in document order, from the
+    /// per-document name index.
+    fn named_descendants(&mut self, n: roxmltree::Node<'a, 'a>, local: &str) -> &[roxmltree::NodeId] {
+        let index = self.by_name.get_or_insert_with(|| {
+            let mut m: NameIndex<'a> = Default::default();
+            for e in n.document().descendants().filter(|e| e.is_element()) {
+                m.entry(e.tag_name().name()).or_default().push(e.id());
+            }
+            m
+        });
+        let Some(all) = index.get(local) else { return &[] };
+        if n.is_root() {
+            return all;
+        }
+        // the subtree of n is the id range (n, first node after n's subtree)
+        let start = n.id().get();
+        let mut end = u32::MAX;
+        let mut cur = Some(n);
+        while let Some(c) = cur {
+            if let Some(s) = c.next_sibling() {
+                end = s.id().get();
+                break;
+            }
+            cur = c.parent();
+        }
+        let lo = all.partition_point(|x| x.get() <= start);
+        let hi = all.partition_point(|x| x.get() < end);
+        &all[lo..hi]
+    }
+}
+
 /// One schema's part of an evaluator's state; see [`Evaluator::swap_state`].
 pub struct SchemaState<'a> {
     lib: &'a Library,
     vars: Vec<Seq<'a>>,
     per_document: Vec<Option<Seq<'a>>>,
+    syms: Syms<'a>,
 }
 
 impl<'a> SchemaState<'a> {
@@ -146,6 +230,7 @@ impl<'a> SchemaState<'a> {
             lib,
             vars: Vec::new(),
             per_document: Vec::new(),
+            syms: Syms::default(),
         }
     }
 }
@@ -194,7 +279,7 @@ pub(crate) fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
         NodeTest::Element => n.is_element(),
         NodeTest::AttributeKind => n.attr != 0,
         NodeTest::Document => n.attr == 0 && n.node.is_root(),
-        NodeTest::Name { ns, local } => {
+        NodeTest::Name { ns, local, .. } => {
             // principal node kind: attribute on the attribute axis, else element
             if attr_axis != (n.attr != 0) {
                 return false;
@@ -264,7 +349,21 @@ impl<'a> Evaluator<'a> {
             index: DocIndex::default(),
             iterations: 0,
             items: 0,
+            syms: Syms::default(),
         }
+    }
+
+    /// Numbers the document's elements with the library's name table, so
+    /// that name tests compare numbers. Optional: without it, name tests
+    /// compare names.
+    pub fn number_elements(&mut self, doc: &'a roxmltree::Document<'a>) {
+        self.syms = Syms::number(&self.lib.names, doc);
+    }
+
+    /// Whether a node passes a node test on an axis.
+    #[inline]
+    pub(crate) fn node_test(&self, test: &NodeTest, n: XNode<'a>, axis: Axis) -> bool {
+        self.syms.test(test, n, axis)
     }
 
     /// Exchanges the evaluator's schema-specific state (functions,
@@ -274,6 +373,7 @@ impl<'a> Evaluator<'a> {
         std::mem::swap(&mut self.lib, &mut st.lib);
         std::mem::swap(&mut self.vars, &mut st.vars);
         std::mem::swap(&mut self.per_document, &mut st.per_document);
+        std::mem::swap(&mut self.syms, &mut st.syms);
     }
 
     /// Sets slot `slot` of the current frame.
@@ -579,7 +679,7 @@ impl<'a> Evaluator<'a> {
             Axis::Child => n
                 .node
                 .children()
-                .any(|c| node_matches(&s.test, XNode::new(c), Axis::Child)),
+                .any(|c| self.syms.test(&s.test, XNode::new(c), Axis::Child)),
             _ => (0..n.node.attributes().len()).any(|i| {
                 node_matches(
                     &s.test,
@@ -793,8 +893,9 @@ impl<'a> Evaluator<'a> {
         let axis = s.axis;
         if s.preds.is_empty() {
             // fast paths: nothing positional, push matches straight out
+            let syms = &self.syms;
             let mut push = |x: XNode<'a>| {
-                if node_matches(test, x, axis) {
+                if syms.test(test, x, axis) {
                     out.push(Item::Node(x));
                 }
             };
@@ -835,7 +936,7 @@ impl<'a> Evaluator<'a> {
                     if n.attr == 0 {
                         if let NodeTest::Name { local: Some(l), .. } = test {
                             let doc = n.node.document();
-                            for c in self.named_descendants(n.node, l) {
+                            for c in self.index.named_descendants(n.node, l) {
                                 if let Some(c) = doc.get_node(*c) {
                                     push(XNode::new(c));
                                 }
@@ -875,10 +976,10 @@ impl<'a> Evaluator<'a> {
             // named descendants come from the per-document index
             (Axis::Descendant, NodeTest::Name { local: Some(l), .. }) if n.attr == 0 => {
                 let doc = n.node.document();
-                let ids: Vec<roxmltree::NodeId> = self.named_descendants(n.node, l).to_vec();
+                let ids: Vec<roxmltree::NodeId> = self.index.named_descendants(n.node, l).to_vec();
                 for id in ids {
                     if let Some(x) = doc.get_node(id).map(XNode::new) {
-                        if node_matches(test, x, axis) {
+                        if self.syms.test(test, x, axis) {
                             cand.push(x);
                         }
                     }
@@ -896,14 +997,14 @@ impl<'a> Evaluator<'a> {
                     .and_then(|m| m.get(&**l))
                 {
                     for x in ids.iter().filter_map(|id| doc.get_node(*id)).map(XNode::new) {
-                        if node_matches(test, x, axis) {
+                        if self.syms.test(test, x, axis) {
                             cand.push(x);
                         }
                     }
                 }
             }
             _ => self.axis_nodes(axis, n, &mut |x| {
-                if node_matches(test, x, axis) {
+                if self.syms.test(test, x, axis) {
                     cand.push(x)
                 }
             }),
@@ -917,36 +1018,6 @@ impl<'a> Evaluator<'a> {
         }
         out.extend(seq);
         Ok(())
-    }
-
-    /// The elements named `local` below `n`, in document order, from the
-    /// per-document name index.
-    fn named_descendants(&mut self, n: roxmltree::Node<'a, 'a>, local: &str) -> &[roxmltree::NodeId] {
-        let index = self.index.by_name.get_or_insert_with(|| {
-            let mut m: NameIndex<'a> = Default::default();
-            for e in n.document().descendants().filter(|e| e.is_element()) {
-                m.entry(e.tag_name().name()).or_default().push(e.id());
-            }
-            m
-        });
-        let Some(all) = index.get(local) else { return &[] };
-        if n.is_root() {
-            return all;
-        }
-        // the subtree of n is the id range (n, first node after n's subtree)
-        let start = n.id().get();
-        let mut end = u32::MAX;
-        let mut cur = Some(n);
-        while let Some(c) = cur {
-            if let Some(s) = c.next_sibling() {
-                end = s.id().get();
-                break;
-            }
-            cur = c.parent();
-        }
-        let lo = all.partition_point(|x| x.get() <= start);
-        let hi = all.partition_point(|x| x.get() < end);
-        &all[lo..hi]
     }
 
     /// Pushes the nodes of an axis in axis order (reverse axes nearest first).

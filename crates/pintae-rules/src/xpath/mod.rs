@@ -44,7 +44,10 @@ impl XPath {
         let op = c.compile(&ast)?;
         Ok(XPath {
             op,
-            lib: Library::default(),
+            lib: Library {
+                names: sc.names(),
+                ..Library::default()
+            },
         })
     }
 
