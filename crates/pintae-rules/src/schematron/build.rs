@@ -1,7 +1,7 @@
 //! Compiles a [`SchemaDef`] into a runnable [`Schema`](super::Schema).
 
 use super::def::{BodyDef, LetDef, MessageDef, PatternDef, SchemaDef};
-use super::pattern::Matcher;
+use super::pattern::{Final, Matcher};
 use super::runner::{CompiledCheck, MsgPart};
 use super::{CheckKind, Pattern, Rule, Schema, SchemaError, SchemaStats};
 use crate::xpath::compile::{Compiler, Op, SeqType, StaticContext};
@@ -118,8 +118,6 @@ impl Builder {
         let depth = c.scope.len();
         let lets = self.lets(c, &p.lets)?;
         let mut rules = Vec::new();
-        let mut by_name: rustc_hash::FxHashMap<Box<str>, Vec<usize>> = Default::default();
-        let mut wildcard = Vec::new();
         for r in &p.rules {
             self.stats.rules += 1;
             let op = self.compile(c, &r.at, "context", &r.context)?;
@@ -129,15 +127,6 @@ impl Builder {
                     format!("rule context \"{}\" is not a valid XSLT 2.0 match pattern", r.context),
                 )
             })?;
-            let idx = rules.len();
-            let mut names = matcher.final_names();
-            names.dedup();
-            for n in names {
-                match n {
-                    Some(l) => by_name.entry(l.into()).or_default().push(idx),
-                    None => wildcard.push(idx),
-                }
-            }
             let rdepth = c.scope.len();
             let rlets = self.lets(c, &r.lets)?;
             let mut checks = Vec::new();
@@ -179,15 +168,11 @@ impl Builder {
             });
         }
         c.scope.truncate(depth);
-        for v in by_name.values_mut() {
-            v.dedup();
-        }
         Ok(Pattern {
             id: p.id.clone(),
             lets,
             rules,
-            by_name,
-            wildcard,
+            candidates: Vec::new(),
         })
     }
 }
@@ -214,6 +199,9 @@ impl SchemaDef {
         }
         let mut lib = lib;
         lib.names = sc.names();
+        for p in &mut patterns {
+            p.candidates = candidates(&p.rules, lib.names.len());
+        }
         Ok(Schema {
             name: self.name.clone(),
             lib,
@@ -222,4 +210,30 @@ impl SchemaDef {
             stats: b.stats,
         })
     }
+}
+
+/// The rules of a pattern that may match an element, by the number of the
+/// element's name (the last list: names no test mentions), in rule order.
+fn candidates(rules: &[Rule], names: usize) -> Vec<Box<[usize]>> {
+    let mut lists = vec![Vec::new(); names + 1];
+    for (i, r) in rules.iter().enumerate() {
+        for f in r.matcher.finals() {
+            match f {
+                Final::Sym(s) => {
+                    if let Some(l) = lists.get_mut(s as usize) {
+                        l.push(i);
+                    }
+                }
+                Final::Any => lists.iter_mut().for_each(|l| l.push(i)),
+                Final::Never => {}
+            }
+        }
+    }
+    lists
+        .into_iter()
+        .map(|mut l| {
+            l.dedup();
+            l.into_boxed_slice()
+        })
+        .collect()
 }

@@ -16,8 +16,6 @@ pub use def::{RuleDoc, SchemaDef};
 pub use reader::SchemaError;
 pub use runner::{check_all, Check, CheckKind, Failure, RuleError, SchemaOutcome, MAX_ERRORS};
 
-use rustc_hash::FxHashMap;
-
 use crate::xpath::compile::Op;
 use crate::xpath::Library;
 use pattern::Matcher;
@@ -55,10 +53,9 @@ struct Pattern {
     id: Option<String>,
     lets: Vec<(usize, Op)>,
     rules: Vec<Rule>,
-    /// Rules whose context can end in an element of this local name.
-    by_name: FxHashMap<Box<str>, Vec<usize>>,
-    /// Rules whose context ends in a wildcard.
-    wildcard: Vec<usize>,
+    /// The rules that may match an element, in rule order, by the number of
+    /// the element's name; the last list is for names no test mentions.
+    candidates: Vec<Box<[usize]>>,
 }
 
 #[derive(Debug)]

@@ -7,7 +7,7 @@
 //! the official compiled Schematron only applies templates to elements.
 
 use crate::xpath::ast::Axis;
-use crate::xpath::compile::{never_numeric, NodeTest, Op, StepOp};
+use crate::xpath::compile::{never_numeric, NodeTest, Op, StepOp, NO_SYM};
 use crate::xpath::eval::Evaluator;
 use crate::xpath::value::{Item, Seq, XNode};
 use crate::xpath::{Focus, XPathError};
@@ -45,6 +45,18 @@ struct PathPattern {
     steps: Vec<PStep>,
 }
 
+/// The elements the final step of a context alternative can match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Final {
+    /// Elements with this name (its number in the schema's name table).
+    Sym(u32),
+    /// Any element.
+    Any,
+    /// No element: the alternative ends in an attribute, which the official
+    /// validator never offers to rules.
+    Never,
+}
+
 /// A compiled rule context.
 #[derive(Debug)]
 pub struct Matcher {
@@ -60,22 +72,21 @@ impl Matcher {
         Some(Matcher { alternatives })
     }
 
-    /// Local names the final step can match; `None` in the list means a
-    /// wildcard (any element).
-    pub fn final_names(&self) -> Vec<Option<&str>> {
+    /// Which elements the final step of each alternative can match.
+    pub fn finals(&self) -> Vec<Final> {
         self.alternatives
             .iter()
             .map(|p| match p.steps.last() {
+                Some(PStep { attribute: true, .. }) | None => Final::Never,
                 Some(PStep {
-                    attribute: false,
                     step:
                         StepOp {
-                            test: NodeTest::Name { local: Some(l), .. },
+                            test: NodeTest::Name { sym, .. },
                             ..
                         },
                     ..
-                }) => Some(&**l),
-                _ => None,
+                }) if *sym != NO_SYM => Final::Sym(*sym),
+                Some(_) => Final::Any,
             })
             .collect()
     }

@@ -161,7 +161,6 @@ struct Run<'a> {
     globals: SchemaOutcome,
     per_pattern: Vec<SchemaOutcome>,
     pattern_lets: Vec<Vec<(usize, Seq<'a>)>>,
-    cands: Vec<usize>,
 }
 
 impl<'a> Run<'a> {
@@ -173,7 +172,6 @@ impl<'a> Run<'a> {
             globals: SchemaOutcome::default(),
             per_pattern: schema.patterns.iter().map(|_| SchemaOutcome::default()).collect(),
             pattern_lets: Vec::with_capacity(schema.patterns.len()),
-            cands: Vec::new(),
         };
         ev.swap_state(&mut run.state);
         ev.number_elements(doc);
@@ -202,9 +200,10 @@ impl<'a> Run<'a> {
     }
 
     /// Offers one element to every pattern of the schema, in order.
-    fn visit(&mut self, ev: &mut Evaluator<'a>, n: XNode<'a>, local: &str) {
+    fn visit(&mut self, ev: &mut Evaluator<'a>, n: XNode<'a>) {
         ev.swap_state(&mut self.state);
         let schema = self.schema;
+        let sym = ev.sym_of(n);
         for ((pattern, pout), lets) in schema
             .patterns
             .iter()
@@ -215,16 +214,12 @@ impl<'a> Run<'a> {
             for (slot, v) in lets {
                 ev.set_var(*slot, v.clone());
             }
-            self.cands.clear();
-            if let Some(v) = pattern.by_name.get(local) {
-                self.cands.extend_from_slice(v);
-            }
-            if !pattern.wildcard.is_empty() {
-                self.cands.extend_from_slice(&pattern.wildcard);
-                self.cands.sort_unstable();
-                self.cands.dedup();
-            }
-            for &ri in &self.cands {
+            let cands = pattern
+                .candidates
+                .get(sym as usize)
+                .or_else(|| pattern.candidates.last())
+                .map_or(&[][..], |c| &c[..]);
+            for &ri in cands {
                 let rule = &pattern.rules[ri];
                 // XSLT 2.0 §6.4: a dynamic error while matching a pattern is
                 // recoverable, and the official processor recovers by
@@ -262,9 +257,8 @@ pub fn check_all<'a>(schemas: &[&'a Schema], doc: &'a roxmltree::Document<'a>) -
     let mut ev = Evaluator::new(&first.lib);
     let mut runs: Vec<Run<'a>> = schemas.iter().map(|s| Run::begin(s, &mut ev, doc)).collect();
     for n in doc.descendants().filter(|n| n.is_element()) {
-        let local = n.tag_name().name();
         for run in &mut runs {
-            run.visit(&mut ev, XNode::new(n), local);
+            run.visit(&mut ev, XNode::new(n));
         }
     }
     runs.into_iter().map(Run::finish).collect()

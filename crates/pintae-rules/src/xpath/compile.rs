@@ -59,6 +59,16 @@ impl NameTable {
         next
     }
 
+    /// How many names are numbered (numbers are `0..len`).
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether no name is numbered.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// The number of a name, [`NO_SYM`] when no test mentions it.
     pub fn lookup(&self, ns: Option<&str>, local: &str) -> u32 {
         let ns = ns.unwrap_or("");

@@ -360,6 +360,18 @@ impl<'a> Evaluator<'a> {
         self.syms = Syms::number(&self.lib.names, doc);
     }
 
+    /// The number of an element's name ([`NO_SYM`] when no test mentions
+    /// it or the document is not numbered).
+    #[inline]
+    pub(crate) fn sym_of(&self, n: XNode<'a>) -> u32 {
+        match self.syms.doc {
+            Some(d) if n.attr == 0 && std::ptr::eq(d, n.node.document()) => {
+                self.syms.of.get(n.node.id().get_usize()).copied().unwrap_or(NO_SYM)
+            }
+            _ => NO_SYM,
+        }
+    }
+
     /// Whether a node passes a node test on an axis.
     #[inline]
     pub(crate) fn node_test(&self, test: &NodeTest, n: XNode<'a>, axis: Axis) -> bool {
