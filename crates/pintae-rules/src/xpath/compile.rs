@@ -212,6 +212,10 @@ pub enum Op {
     /// (`//cbc:DocumentCurrencyCode`): evaluated once per document and
     /// shared by every expression with the same key (its structure).
     PerDocument(Box<Op>, u32),
+    /// A predicate whose truth depends only on the context element's name
+    /// (`[ends-with(local-name(), 'Time')]`): its effective boolean value
+    /// is computed once per distinct name in a document, under the id.
+    NameOnly(Box<Op>, u32),
     InstanceOf(Box<Op>, SeqType),
     Treat(Box<Op>, SeqType),
 }
@@ -228,6 +232,8 @@ pub struct StaticContext {
     per_document: std::rc::Rc<std::cell::RefCell<HashMap<String, u32>>>,
     /// The exact names of name tests, numbered; shared like `per_document`.
     names: std::rc::Rc<std::cell::RefCell<NameTable>>,
+    /// How many name-only predicates are numbered; shared like `per_document`.
+    name_only: std::rc::Rc<std::cell::Cell<u32>>,
 }
 
 impl StaticContext {
@@ -242,6 +248,7 @@ impl StaticContext {
             functions: HashMap::new(),
             per_document: Default::default(),
             names: Default::default(),
+            name_only: Default::default(),
         }
     }
 
@@ -499,7 +506,19 @@ impl<'c> Compiler<'c> {
     }
 
     fn predicates(&mut self, preds: &[Ast]) -> Result<Vec<Op>, XPathError> {
-        preds.iter().map(|p| self.compile(p)).collect()
+        preds
+            .iter()
+            .map(|p| {
+                let op = self.compile(p)?;
+                Ok(if never_numeric(&op) && name_only(&op) && reads_name(&op) {
+                    let id = self.sc.name_only.get();
+                    self.sc.name_only.set(id + 1);
+                    Op::NameOnly(Box::new(op), id)
+                } else {
+                    op
+                })
+            })
+            .collect()
     }
 
     fn bindings(&mut self, binds: &[(String, Ast)], body: &Ast, q: Option<Quant>) -> Result<Op, XPathError> {
@@ -681,6 +700,7 @@ pub fn never_numeric(op: &Op) -> bool {
         Op::Step(_) | Op::Union(..) => !uses_position(op),
         Op::Path(_, r) => never_numeric(r) && !uses_position(op),
         Op::PerDocument(inner, _) => never_numeric(inner),
+        Op::NameOnly(..) => true,
         Op::Filter(base, _) => never_numeric(base) && !uses_position(op),
         Op::Call(b, _) => b.returns_non_numeric() && !uses_position(op),
         _ => false,
@@ -692,6 +712,35 @@ fn uses_position(op: &Op) -> bool {
     visit(op, false, &mut |o| {
         if matches!(o, Op::Call(Builtin::Position, _) | Op::Call(Builtin::Last, _)) {
             found = true;
+        }
+    });
+    found
+}
+
+/// Whether the value of an expression depends on nothing but the context
+/// node's name (namespace URI, local name and prefix) and constants.
+fn name_only(op: &Op) -> bool {
+    use Builtin::*;
+    match op {
+        Op::Const(_) => true,
+        Op::Call(LocalName | Name | NamespaceUri | True | False, args) if args.is_empty() => true,
+        Op::Call(
+            Not | Boolean | EndsWith | StartsWith | Contains | Concat | UpperCase | LowerCase | Substring
+            | SubstringBefore | SubstringAfter | StringLength | NormalizeSpace | Translate,
+            args,
+        ) if !args.is_empty() => args.iter().all(name_only),
+        Op::MatchesConst(a, _) | Op::TokenIn(a, _) => name_only(a),
+        Op::Or(a, b) | Op::And(a, b) | Op::General(_, a, b, _) | Op::Value(_, a, b) => name_only(a) && name_only(b),
+        _ => false,
+    }
+}
+
+/// Whether an expression calls `local-name()`, `name()` or `namespace-uri()`.
+fn reads_name(op: &Op) -> bool {
+    let mut found = false;
+    visit(op, true, &mut |o| {
+        if let Op::Call(Builtin::LocalName | Builtin::Name | Builtin::NamespaceUri, args) = o {
+            found |= args.is_empty();
         }
     });
     found
@@ -720,6 +769,7 @@ fn visit(op: &Op, all: bool, f: &mut dyn FnMut(&Op)) {
         }
         Op::Step(s) if all => s.preds.iter().for_each(go),
         Op::PerDocument(a, _) if all => go(a),
+        Op::NameOnly(a, _) if all => go(a),
         Op::MatchesConst(a, _)
         | Op::TokenIn(a, _)
         | Op::Neg(a)

@@ -117,6 +117,8 @@ pub struct Evaluator<'a> {
     items: u64,
     /// The document's elements numbered by the library's name table.
     syms: Syms<'a>,
+    /// Truths of name-only predicates on this document.
+    names_memo: NamesMemo<'a>,
 }
 
 /// A document's nodes numbered by a [`NameTable`]: the number of each
@@ -221,7 +223,13 @@ pub struct SchemaState<'a> {
     vars: Vec<Seq<'a>>,
     per_document: Vec<Option<Seq<'a>>>,
     syms: Syms<'a>,
+    names_memo: NamesMemo<'a>,
 }
+
+/// Truths of name-only predicates by (predicate id, lexical name, address
+/// of the namespace URI in the document; 0 for none). The same address
+/// means the same URI; equal URIs at two addresses are merely kept twice.
+type NamesMemo<'a> = rustc_hash::FxHashMap<(u32, &'a str, usize), bool>;
 
 impl<'a> SchemaState<'a> {
     /// Fresh state for a schema's functions.
@@ -231,6 +239,7 @@ impl<'a> SchemaState<'a> {
             vars: Vec::new(),
             per_document: Vec::new(),
             syms: Syms::default(),
+            names_memo: NamesMemo::default(),
         }
     }
 }
@@ -311,10 +320,12 @@ pub fn lexical_name<'a>(n: &XNode<'a>) -> &'a str {
     if n.node.is_element() {
         let start = n.node.range().start + 1;
         if let Some(rest) = text.get(start..) {
+            // a start tag's name ends at XML white space, `>` or `/`
             let end = rest
-                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .bytes()
+                .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
                 .unwrap_or(rest.len());
-            return &rest[..end];
+            return rest.get(..end).unwrap_or(rest);
         }
         return n.node.tag_name().name();
     }
@@ -350,6 +361,7 @@ impl<'a> Evaluator<'a> {
             iterations: 0,
             items: 0,
             syms: Syms::default(),
+            names_memo: NamesMemo::default(),
         }
     }
 
@@ -386,6 +398,7 @@ impl<'a> Evaluator<'a> {
         std::mem::swap(&mut self.vars, &mut st.vars);
         std::mem::swap(&mut self.per_document, &mut st.per_document);
         std::mem::swap(&mut self.syms, &mut st.syms);
+        std::mem::swap(&mut self.names_memo, &mut st.names_memo);
     }
 
     /// Sets slot `slot` of the current frame.
@@ -605,6 +618,7 @@ impl<'a> Evaluator<'a> {
                     _ => false,
                 }))
             }
+            Op::NameOnly(..) => Ok(one(self.ebv(op, f)?)),
             Op::PerDocument(e, id) => {
                 // the document is fixed for the evaluator's lifetime (one `Schema::check`)
                 let id = *id as usize;
@@ -660,6 +674,7 @@ impl<'a> Evaluator<'a> {
                 },
             },
             Op::Call(Builtin::Not, args) => Ok(!self.ebv(&args[0], f)?),
+            Op::NameOnly(inner, id) => self.name_only(inner, *id, f),
             Op::Call(Builtin::Exists, args) => match self.step_exists(&args[0], f) {
                 Some(b) => b,
                 None => Ok(!self.eval(&args[0], f)?.is_empty()),
@@ -670,6 +685,27 @@ impl<'a> Evaluator<'a> {
             },
             _ => ebv(&self.eval(op, f)?),
         }
+    }
+
+    /// A name-only predicate's truth, once per distinct name of an element
+    /// or attribute (the key: the lexical name and the namespace).
+    fn name_only(&mut self, inner: &'a Op, id: u32, f: &Focus<'a>) -> R<bool> {
+        let n = match &f.item {
+            Some(Item::Node(n)) if n.attr != 0 || n.node.is_element() => *n,
+            _ => return self.ebv(inner, f),
+        };
+        let ns = n
+            .expanded_name()
+            .and_then(|(ns, _)| ns)
+            .map_or(0, |s| s.as_ptr() as usize);
+        let key = (id, lexical_name(&n), ns);
+        if let Some(b) = self.names_memo.get(&key) {
+            return Ok(*b);
+        }
+        // errors are not kept: they are raised again, each time
+        let b = self.ebv(inner, f)?;
+        self.names_memo.insert(key, b);
+        Ok(b)
     }
 
     /// Whether a predicate-free child or attribute step selects anything,
