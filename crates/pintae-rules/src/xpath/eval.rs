@@ -332,6 +332,28 @@ pub fn lexical_name<'a>(n: &XNode<'a>) -> &'a str {
     ""
 }
 
+/// Whether `normalize-space` leaves a string as it is: no white space at
+/// either end, and inside only single spaces.
+fn is_normalized(s: &str) -> bool {
+    let b = s.as_bytes();
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    if b.first().is_some_and(|c| ws(*c)) || b.last().is_some_and(|c| ws(*c)) {
+        return false;
+    }
+    let mut prev_space = false;
+    for &c in b {
+        if ws(c) {
+            if c != b' ' || prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else {
+            prev_space = false;
+        }
+    }
+    true
+}
+
 fn round_half_up_dec(d: Decimal) -> Decimal {
     (d + Decimal::new(5, 1)).floor()
 }
@@ -1331,6 +1353,9 @@ impl<'a> Evaluator<'a> {
                 };
                 if b == B::StringLength {
                     return Ok(atom(Atomic::Integer(s.chars().count() as i128)));
+                }
+                if is_normalized(&s) {
+                    return Ok(atom(Atomic::String(s)));
                 }
                 let mut out = String::with_capacity(s.len());
                 for w in s.split(is_xml_ws).filter(|w| !w.is_empty()) {
