@@ -827,12 +827,47 @@ fn div_zero() -> XPathError {
 }
 
 /// `xs:decimal` division as the official processor does it: the quotient
-/// keeps max(18, scale of either operand) fractional digits, rounded half
-/// away from zero.
+/// keeps max(18, scale of either operand) fractional digits, rounded to the
+/// nearest, and an exact tie toward zero (Java's `HALF_DOWN`).
 fn decimal_div(x: Decimal, y: Decimal) -> Result<Decimal, XPathError> {
-    let q = x.checked_div(y).ok_or_else(overflow)?;
     let scale = 18.max(x.scale()).max(y.scale());
-    Ok(q.round_dp_with_strategy(scale, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+    if let Some(q) = exact_div(x, y, scale) {
+        return Ok(q);
+    }
+    // a quotient too large for `scale` digits: rust_decimal's 28 digits
+    let q = x.checked_div(y).ok_or_else(overflow)?;
+    Ok(q.round_dp_with_strategy(scale, rust_decimal::RoundingStrategy::MidpointTowardZero))
+}
+
+/// `x / y` rounded once (ties toward zero) to `scale` fractional digits,
+/// by long division of the mantissas (rounding rust_decimal's 28-digit
+/// quotient again would round twice: …397|4997 → …3975 → …398). `None`
+/// when the quotient does not fit a decimal at that scale, or `y` is zero.
+fn exact_div(x: Decimal, y: Decimal, scale: u32) -> Option<Decimal> {
+    let (mx, my) = (x.mantissa().unsigned_abs(), y.mantissa().unsigned_abs());
+    if my == 0 {
+        return None;
+    }
+    // x / y · 10^scale = mx · 10^(scale + y.scale - x.scale) / my
+    let digits = (scale + y.scale()).checked_sub(x.scale())?;
+    let mut q = mx / my;
+    let mut rem = mx % my;
+    for _ in 0..digits {
+        // rem < my < 2^96, so rem · 10 fits
+        rem *= 10;
+        q = q.checked_mul(10)?.checked_add(rem / my)?;
+        rem %= my;
+    }
+    if rem.checked_mul(2)? > my {
+        q = q.checked_add(1)?;
+    }
+    let q = i128::try_from(q).ok()?;
+    let q = if x.is_sign_negative() != y.is_sign_negative() {
+        -q
+    } else {
+        q
+    };
+    Decimal::try_from_i128_with_scale(q, scale).ok()
 }
 
 /// Arithmetic on two atomic values (untyped already cast to double).
