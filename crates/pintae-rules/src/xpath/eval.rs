@@ -128,6 +128,10 @@ pub struct Evaluator<'a> {
 struct Syms<'a> {
     doc: Option<&'a roxmltree::Document<'a>>,
     of: Vec<u32>,
+    /// How many numbers the name table has.
+    names: usize,
+    /// The elements by number, built on the first `//name`.
+    by_sym: Option<BySym>,
 }
 
 impl<'a> Syms<'a> {
@@ -145,7 +149,23 @@ impl<'a> Syms<'a> {
                 NO_SYM
             });
         }
-        Syms { doc: Some(doc), of }
+        Syms {
+            doc: Some(doc),
+            of,
+            names: names.len(),
+            by_sym: None,
+        }
+    }
+
+    /// The elements below `n` whose name has the number `sym`, in document
+    /// order; `None` when `n` is not in the numbered document.
+    fn descendants(&mut self, n: roxmltree::Node<'a, 'a>, sym: u32) -> Option<&[roxmltree::NodeId]> {
+        if !self.doc.is_some_and(|d| std::ptr::eq(d, n.document())) {
+            return None;
+        }
+        let (of, names) = (&self.of, self.names);
+        let all = self.by_sym.get_or_insert_with(|| BySym::new(of, names)).group(sym);
+        Some(in_subtree(all, n))
     }
 
     /// Whether a node passes a node test on an axis: by number when the
@@ -197,23 +217,68 @@ impl<'a> DocIndex<'a> {
             m
         });
         let Some(all) = index.get(local) else { return &[] };
-        if n.is_root() {
-            return all;
+        in_subtree(all, n)
+    }
+}
+
+/// The part of `all` (node ids in document order) below `n`.
+fn in_subtree<'i>(all: &'i [roxmltree::NodeId], n: roxmltree::Node<'_, '_>) -> &'i [roxmltree::NodeId] {
+    if n.is_root() {
+        return all;
+    }
+    // the subtree of n is the id range (n, first node after n's subtree)
+    let start = n.id().get();
+    let mut end = u32::MAX;
+    let mut cur = Some(n);
+    while let Some(c) = cur {
+        if let Some(s) = c.next_sibling() {
+            end = s.id().get();
+            break;
         }
-        // the subtree of n is the id range (n, first node after n's subtree)
-        let start = n.id().get();
-        let mut end = u32::MAX;
-        let mut cur = Some(n);
-        while let Some(c) = cur {
-            if let Some(s) = c.next_sibling() {
-                end = s.id().get();
-                break;
+        cur = c.parent();
+    }
+    let lo = all.partition_point(|x| x.get() <= start);
+    let hi = all.partition_point(|x| x.get() < end);
+    &all[lo..hi]
+}
+
+/// A document's elements grouped by the number of their name, each group in
+/// document order: group `s` is `ids[start[s]..start[s + 1]]`.
+struct BySym {
+    start: Vec<u32>,
+    ids: Vec<roxmltree::NodeId>,
+}
+
+impl BySym {
+    fn new(of: &[u32], names: usize) -> BySym {
+        let mut start = vec![0u32; names + 1];
+        for &s in of {
+            if let Some(c) = start.get_mut(s as usize + 1) {
+                *c += 1;
             }
-            cur = c.parent();
         }
-        let lo = all.partition_point(|x| x.get() <= start);
-        let hi = all.partition_point(|x| x.get() < end);
-        &all[lo..hi]
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let mut ids = vec![roxmltree::NodeId::new(0); start.last().map_or(0, |t| *t as usize)];
+        for (id, &s) in of.iter().enumerate() {
+            if let Some(k) = next.get_mut(s as usize) {
+                if let Some(slot) = ids.get_mut(*k as usize) {
+                    *slot = roxmltree::NodeId::from(id);
+                }
+                *k += 1;
+            }
+        }
+        BySym { start, ids }
+    }
+
+    fn group(&self, sym: u32) -> &[roxmltree::NodeId] {
+        let s = sym as usize;
+        match (self.start.get(s), self.start.get(s + 1)) {
+            (Some(&a), Some(&b)) => self.ids.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 }
 
@@ -963,6 +1028,20 @@ impl<'a> Evaluator<'a> {
         let axis = s.axis;
         if s.preds.is_empty() {
             // fast paths: nothing positional, push matches straight out
+            if let (Axis::Descendant, NodeTest::Name { sym, .. }) = (axis, test) {
+                if *sym != NO_SYM && n.attr == 0 {
+                    if let Some(ids) = self.syms.descendants(n.node, *sym) {
+                        // every element of the group has the tested name
+                        let doc = n.node.document();
+                        out.extend(
+                            ids.iter()
+                                .filter_map(|c| doc.get_node(*c))
+                                .map(|c| Item::Node(XNode::new(c))),
+                        );
+                        return Ok(());
+                    }
+                }
+            }
             let syms = &self.syms;
             let mut push = |x: XNode<'a>| {
                 if syms.test(test, x, axis) {
@@ -1004,8 +1083,8 @@ impl<'a> Evaluator<'a> {
                 }
                 Axis::Descendant => {
                     if n.attr == 0 {
+                        let doc = n.node.document();
                         if let NodeTest::Name { local: Some(l), .. } = test {
-                            let doc = n.node.document();
                             for c in self.index.named_descendants(n.node, l) {
                                 if let Some(c) = doc.get_node(*c) {
                                     push(XNode::new(c));
@@ -1044,9 +1123,21 @@ impl<'a> Evaluator<'a> {
         let mut cand: Vec<XNode<'a>> = Vec::new();
         match (axis, test) {
             // named descendants come from the per-document index
-            (Axis::Descendant, NodeTest::Name { local: Some(l), .. }) if n.attr == 0 => {
+            (
+                Axis::Descendant,
+                NodeTest::Name {
+                    local: Some(l), sym, ..
+                },
+            ) if n.attr == 0 => {
                 let doc = n.node.document();
-                let ids: Vec<roxmltree::NodeId> = self.index.named_descendants(n.node, l).to_vec();
+                let by_sym = match *sym {
+                    NO_SYM => None,
+                    s => self.syms.descendants(n.node, s).map(<[_]>::to_vec),
+                };
+                let ids = match by_sym {
+                    Some(ids) => ids,
+                    None => self.index.named_descendants(n.node, l).to_vec(),
+                };
                 for id in ids {
                     if let Some(x) = doc.get_node(id).map(XNode::new) {
                         if self.syms.test(test, x, axis) {
