@@ -510,13 +510,15 @@ impl<'c> Compiler<'c> {
             .iter()
             .map(|p| {
                 let op = self.compile(p)?;
-                Ok(if never_numeric(&op) && name_only(&op) && reads_name(&op) {
-                    let id = self.sc.name_only.get();
-                    self.sc.name_only.set(id + 1);
-                    Op::NameOnly(Box::new(op), id)
-                } else {
-                    op
-                })
+                Ok(
+                    if never_numeric(&op) && name_only(&op) && reads_name(&op) && !direct_name_test(&op) {
+                        let id = self.sc.name_only.get();
+                        self.sc.name_only.set(id + 1);
+                        Op::NameOnly(Box::new(op), id)
+                    } else {
+                        op
+                    },
+                )
             })
             .collect()
     }
@@ -731,6 +733,22 @@ fn name_only(op: &Op) -> bool {
         ) if !args.is_empty() => args.iter().all(name_only),
         Op::MatchesConst(a, _) | Op::TokenIn(a, _) => name_only(a),
         Op::Or(a, b) | Op::And(a, b) | Op::General(_, a, b, _) | Op::Value(_, a, b) => name_only(a) && name_only(b),
+        _ => false,
+    }
+}
+
+/// Whether a name-only predicate is made of tests the evaluator answers in
+/// place (`ends-with(local-name(), 'Time')`, `namespace-uri() = '…'`, and
+/// `and`/`or`/`not` of those), which are cheaper than remembering them.
+fn direct_name_test(op: &Op) -> bool {
+    use Builtin::*;
+    let accessor = |o: &Op| matches!(o, Op::Call(LocalName | Name | NamespaceUri, a) if a.is_empty());
+    let constant = |o: &Op| matches!(o, Op::Const(Const::String(_)));
+    match op {
+        Op::And(a, b) | Op::Or(a, b) => direct_name_test(a) && direct_name_test(b),
+        Op::Call(Not, a) => a.len() == 1 && direct_name_test(&a[0]),
+        Op::Call(EndsWith | StartsWith | Contains, a) => a.len() == 2 && accessor(&a[0]) && constant(&a[1]),
+        Op::General(CmpOp::Eq | CmpOp::Ne, l, r, _) => accessor(l) && constant(r),
         _ => false,
     }
 }

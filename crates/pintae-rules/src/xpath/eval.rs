@@ -429,6 +429,26 @@ pub(crate) fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
     }
 }
 
+/// For the arguments `(name-accessor(), 'constant')` with a node as the
+/// context item: the name the accessor gives and the constant.
+fn name_vs_const<'o, 'a>(args: impl IntoIterator<Item = &'o Op>, f: &Focus<'a>) -> Option<(&'a str, &'o str)> {
+    let mut it = args.into_iter();
+    let (Some(Op::Call(b, none)), Some(Op::Const(Const::String(c))), None) = (it.next(), it.next(), it.next()) else {
+        return None;
+    };
+    let Some(Item::Node(n)) = &f.item else { return None };
+    if !none.is_empty() {
+        return None;
+    }
+    let s = match b {
+        Builtin::LocalName => n.expanded_name().map(|(_, l)| l).unwrap_or(""),
+        Builtin::Name => lexical_name(n),
+        Builtin::NamespaceUri => n.expanded_name().and_then(|(ns, _)| ns).unwrap_or(""),
+        _ => return None,
+    };
+    Some((s, c))
+}
+
 /// The lexical QName of an element or attribute, as written in the document.
 pub fn lexical_name<'a>(n: &XNode<'a>) -> &'a str {
     let doc = n.node.document();
@@ -822,6 +842,33 @@ impl<'a> Evaluator<'a> {
             },
             Op::Step(_) => match self.step_exists(op, f) {
                 Some(b) => b,
+                None => ebv(&self.eval(op, f)?),
+            },
+            // `normalize-space(x)` is true when x has a character that is not white space
+            Op::Call(Builtin::NormalizeSpace, args) => {
+                let s = match args.first() {
+                    None => {
+                        let v = self.context_or_arg(args, f)?;
+                        v.first().map_or(Str::Borrowed(""), |i| atomize_item(i).to_str())
+                    }
+                    Some(a) => self.string_arg(a, f)?,
+                };
+                Ok(!s.chars().all(is_xml_ws))
+            }
+            // `ends-with(local-name(), 'Time')`: the name read in place
+            Op::Call(b @ (Builtin::EndsWith | Builtin::StartsWith | Builtin::Contains), args) => {
+                match name_vs_const(args, f) {
+                    Some((s, c)) => Ok(match b {
+                        Builtin::EndsWith => s.ends_with(c),
+                        Builtin::StartsWith => s.starts_with(c),
+                        _ => s.contains(c),
+                    }),
+                    None => ebv(&self.eval(op, f)?),
+                }
+            }
+            // `namespace-uri() = '…'`: both sides are single strings
+            Op::General(cmp @ (CmpOp::Eq | CmpOp::Ne), l, r, _) => match name_vs_const([&**l, &**r], f) {
+                Some((s, c)) => Ok((s == c) == (*cmp == CmpOp::Eq)),
                 None => ebv(&self.eval(op, f)?),
             },
             _ => ebv(&self.eval(op, f)?),
