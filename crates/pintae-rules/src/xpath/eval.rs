@@ -901,22 +901,61 @@ impl<'a> Evaluator<'a> {
     /// other expressions.
     fn step_exists(&mut self, op: &'a Op, f: &Focus<'a>) -> Option<R<bool>> {
         let Op::Step(s) = op else { return None };
-        if !s.preds.is_empty() || !matches!(s.axis, Axis::Child | Axis::Attribute) {
+        let upward = matches!(
+            s.axis,
+            Axis::Parent | Axis::Ancestor | Axis::AncestorOrSelf | Axis::SelfAxis
+        );
+        if !s.preds.is_empty() || !(upward || matches!(s.axis, Axis::Child | Axis::Attribute)) {
             return None;
         }
         let n = match self.context_node(f) {
             Ok(n) => n,
             Err(e) => return Some(Err(e)),
         };
+        if upward {
+            // `ancestor::cac:X`, `..`, `self::x`: walk up, stop at the first match
+            let mut cur = match s.axis {
+                Axis::Parent | Axis::Ancestor => n.parent(),
+                _ => Some(n),
+            };
+            while let Some(x) = cur {
+                if self.syms.test(&s.test, x, s.axis) {
+                    return Some(Ok(true));
+                }
+                cur = match s.axis {
+                    Axis::Ancestor | Axis::AncestorOrSelf => x.parent(),
+                    _ => None,
+                };
+            }
+            return Some(Ok(false));
+        }
         if n.attr != 0 {
             return Some(Ok(false));
         }
+        let numbered = self.syms.numbers(n.node.document());
         Some(Ok(match s.axis {
             Axis::Child => match &s.test {
-                NodeTest::Name { sym, .. } if *sym != NO_SYM && self.syms.numbers(n.node.document()) => {
+                NodeTest::Name { sym, .. } if *sym != NO_SYM && numbered => {
                     let doc = n.node.document();
                     let kids = self.index.kids.get_or_insert_with(|| Kids::new(doc)).of(n.node.id());
                     kids.iter().any(|&c| self.syms.of_id(c) == *sym)
+                }
+                // `*`: any element child
+                NodeTest::Name {
+                    ns: NsTest::Any,
+                    local: None,
+                    ..
+                }
+                | NodeTest::Element
+                    if numbered =>
+                {
+                    let doc = n.node.document();
+                    !self
+                        .index
+                        .kids
+                        .get_or_insert_with(|| Kids::new(doc))
+                        .of(n.node.id())
+                        .is_empty()
                 }
                 _ => n
                     .node
