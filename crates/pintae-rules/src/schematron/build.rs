@@ -197,10 +197,9 @@ impl SchemaDef {
         for p in &self.patterns {
             patterns.push(b.pattern(&mut c, p)?);
         }
-        let mut lib = lib;
-        lib.names = sc.names();
+        let names = crate::xpath::compile::names().len();
         for p in &mut patterns {
-            p.candidates = candidates(&p.rules, lib.names.len());
+            p.candidates = candidates(&p.rules, names);
         }
         Ok(Schema {
             name: self.name.clone(),

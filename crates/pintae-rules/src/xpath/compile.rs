@@ -36,9 +36,15 @@ pub const NO_SYM: u32 = u32::MAX;
 /// The namespaces (`""` for none) that one local name comes with, each with its number.
 type NamespacesOf = smallvec::SmallVec<[(Box<str>, u32); 1]>;
 
-/// The exact names (namespace, local) that a schema's name tests mention,
+/// The exact names (namespace, local) that compiled name tests mention,
 /// each with a small number. Numbering a document's elements with it once
 /// turns every name test on an element into an integer comparison.
+///
+/// One table serves the whole process ([`names`]), so that a document is
+/// numbered once for all the schemas run on it. It only grows by the names
+/// of compiled expressions, never by names read from documents, and a
+/// document is numbered after the schemas that check it were compiled, so
+/// every name their tests mention is in the table by then.
 #[derive(Clone, Debug, Default)]
 pub struct NameTable {
     /// Local name → (namespace URI, `""` for none; number).
@@ -47,14 +53,25 @@ pub struct NameTable {
 }
 
 impl NameTable {
-    fn intern(&mut self, ns: Option<&str>, local: &str) -> u32 {
+    /// The number of a name, given one if it has none yet; [`NO_SYM`] once
+    /// the table is full ([`MAX_NAMES`]), which keeps a process that compiles
+    /// endless new expressions (a fuzzer, a service taking ad-hoc queries)
+    /// from growing it without bound. Tests on unnumbered names compare
+    /// names instead.
+    pub fn intern(&mut self, ns: Option<&str>, local: &str) -> u32 {
         let ns = ns.unwrap_or("");
-        let next = self.len;
-        let entries = self.by_local.entry(local.into()).or_default();
-        if let Some((_, sym)) = entries.iter().find(|(n, _)| &**n == ns) {
-            return *sym;
+        if let Some(sym) = self
+            .by_local
+            .get(local)
+            .and_then(|e| e.iter().find(|(n, _)| &**n == ns))
+        {
+            return sym.1;
         }
-        entries.push((ns.into(), next));
+        if self.len as usize >= MAX_NAMES {
+            return NO_SYM;
+        }
+        let next = self.len;
+        self.by_local.entry(local.into()).or_default().push((ns.into(), next));
         self.len += 1;
         next
     }
@@ -79,6 +96,26 @@ impl NameTable {
     }
 }
 
+/// How many names the process's table numbers at most (numbers fit in two
+/// bytes, below the "no number" mark).
+pub const MAX_NAMES: usize = 65_000;
+
+static NAMES: std::sync::OnceLock<std::sync::RwLock<NameTable>> = std::sync::OnceLock::new();
+
+/// The process's name table, for reading.
+pub fn names() -> std::sync::RwLockReadGuard<'static, NameTable> {
+    let lock = NAMES.get_or_init(Default::default);
+    // a panic while holding the lock cannot leave the table inconsistent:
+    // `intern` pushes the entry before it counts it
+    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn intern_name(ns: Option<&str>, local: &str) -> u32 {
+    let lock = NAMES.get_or_init(Default::default);
+    let mut table = lock.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+    table.intern(ns, local)
+}
+
 /// A compiled node test.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NodeTest {
@@ -88,7 +125,7 @@ pub enum NodeTest {
         ns: NsTest,
         /// Local name, or `None` for `*`.
         local: Option<Box<str>>,
-        /// The number of the exact name in the schema's [`NameTable`];
+        /// The number of the exact name in the process's [`NameTable`];
         /// [`NO_SYM`] for wildcards.
         sym: u32,
     },
@@ -230,8 +267,6 @@ pub struct StaticContext {
     /// Ids of document-invariant expressions, by structure; shared by the
     /// clones of a context so that every expression of one schema agrees.
     per_document: std::rc::Rc<std::cell::RefCell<HashMap<String, u32>>>,
-    /// The exact names of name tests, numbered; shared like `per_document`.
-    names: std::rc::Rc<std::cell::RefCell<NameTable>>,
     /// How many name-only predicates are numbered; shared like `per_document`.
     name_only: std::rc::Rc<std::cell::Cell<u32>>,
 }
@@ -247,15 +282,8 @@ impl StaticContext {
             namespaces,
             functions: HashMap::new(),
             per_document: Default::default(),
-            names: Default::default(),
             name_only: Default::default(),
         }
-    }
-
-    /// The names numbered so far by the expressions compiled in this
-    /// context (and its clones); a schema's library keeps the final table.
-    pub fn names(&self) -> NameTable {
-        self.names.borrow().clone()
     }
 
     /// Resolves a lexical QName: (namespace, local). Unprefixed names get `default`.
@@ -375,7 +403,7 @@ impl<'c> Compiler<'c> {
             });
         }
         let (ns, local) = self.sc.resolve(n, span, None)?;
-        let sym = self.sc.names.borrow_mut().intern(ns.as_deref(), &local);
+        let sym = intern_name(ns.as_deref(), &local);
         Ok(NodeTest::Name {
             sym,
             ns: match ns {
@@ -874,5 +902,31 @@ fn document_invariant(op: &Op) -> bool {
         Op::Filter(b, preds) => document_invariant(b) && !preds.iter().any(uses_vars),
         Op::Union(a, b) => document_invariant(a) && document_invariant(b),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod name_table {
+    use super::{NameTable, MAX_NAMES, NO_SYM};
+
+    #[test]
+    fn numbers_each_name_once_and_stops_when_full() {
+        let mut t = NameTable::default();
+        let a = t.intern(Some("urn:a"), "ID");
+        assert_eq!(t.intern(Some("urn:a"), "ID"), a, "the same name keeps its number");
+        assert_ne!(t.intern(Some("urn:b"), "ID"), a, "another namespace is another name");
+        assert_ne!(t.intern(None, "ID"), a, "no namespace is another name");
+        for i in t.len()..MAX_NAMES {
+            assert_ne!(t.intern(None, &format!("n{i}")), NO_SYM);
+        }
+        assert_eq!(t.len(), MAX_NAMES);
+        assert_eq!(
+            t.intern(None, "one-too-many"),
+            NO_SYM,
+            "a full table numbers no new name"
+        );
+        assert_eq!(t.lookup(None, "one-too-many"), NO_SYM);
+        assert_eq!(t.intern(Some("urn:a"), "ID"), a, "names already in keep their numbers");
+        assert_eq!(t.lookup(Some("urn:a"), "ID"), a);
     }
 }

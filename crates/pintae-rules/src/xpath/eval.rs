@@ -73,9 +73,6 @@ pub struct UserFn {
 pub struct Library {
     /// The functions; `Op::UserCall` indexes this.
     pub functions: Vec<UserFn>,
-    /// The numbered names of the name tests of every expression compiled
-    /// with this library.
-    pub names: NameTable,
 }
 
 /// The focus: context item, position and size.
@@ -115,46 +112,60 @@ pub struct Evaluator<'a> {
     iterations: u64,
     /// Items produced by ranges and `for`, against [`MAX_ITEMS`].
     items: u64,
-    /// The document's elements numbered by the library's name table.
+    /// The document's elements numbered by the process's name table.
     syms: Syms<'a>,
     /// Truths of name-only predicates on this document.
     names_memo: NamesMemo<'a>,
 }
 
-/// A document's nodes numbered by a [`NameTable`]: the number of each
-/// element's name by node id ([`NO_SYM`] for other nodes and for names no
-/// test mentions).
+/// A document's nodes numbered by the [`NameTable`]: the number of each
+/// element's name by node id ([`UNNUMBERED`] for other nodes and for names
+/// no test mentions). Two bytes per node: large invoices have hundreds of
+/// thousands of nodes.
 #[derive(Default)]
 struct Syms<'a> {
     doc: Option<&'a roxmltree::Document<'a>>,
-    of: Vec<u32>,
+    of: Vec<u16>,
     /// How many numbers the name table has.
     names: usize,
     /// The elements by number, built on the first `//name`.
     by_sym: Option<BySym>,
 }
 
+/// The stored number of a node that has none.
+const UNNUMBERED: u16 = u16::MAX;
+
+/// How many nodes a document has (node ids are `0..count`): the last node
+/// in document order is reached by taking the last child from the root.
+fn node_count(doc: &roxmltree::Document<'_>) -> usize {
+    let mut n = doc.root();
+    while let Some(c) = n.last_child() {
+        n = c;
+    }
+    n.id().get_usize() + 1
+}
+
 impl<'a> Syms<'a> {
-    fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> Syms<'a> {
-        let mut of = Vec::new();
-        for n in doc.descendants() {
-            let id = n.id().get_usize();
-            if of.len() < id {
-                of.resize(id, NO_SYM);
-            }
-            of.push(if n.is_element() {
-                let t = n.tag_name();
-                names.lookup(t.namespace(), t.name())
-            } else {
-                NO_SYM
-            });
+    /// `None` when the table has too many names for two-byte numbers
+    /// (name tests then compare names).
+    fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> Option<Syms<'a>> {
+        if names.len() >= usize::from(UNNUMBERED) {
+            return None;
         }
-        Syms {
+        let mut of = vec![UNNUMBERED; node_count(doc)];
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            let t = n.tag_name();
+            let sym = names.lookup(t.namespace(), t.name());
+            if let (Some(slot), Ok(sym)) = (of.get_mut(n.id().get_usize()), u16::try_from(sym)) {
+                *slot = sym;
+            }
+        }
+        Some(Syms {
             doc: Some(doc),
             of,
             names: names.len(),
             by_sym: None,
-        }
+        })
     }
 
     /// Whether the nodes of `doc` are numbered.
@@ -164,7 +175,7 @@ impl<'a> Syms<'a> {
 
     /// The number of node `id`'s name.
     fn of_id(&self, id: u32) -> u32 {
-        self.of.get(id as usize).copied().unwrap_or(NO_SYM)
+        widen(self.of.get(id as usize).copied())
     }
 
     /// The elements below `n` whose name has the number `sym`, in document
@@ -186,14 +197,23 @@ impl<'a> Syms<'a> {
             if *sym != NO_SYM && axis != Axis::Attribute && n.attr == 0 {
                 if let Some(d) = self.doc {
                     if std::ptr::eq(d, n.node.document()) {
-                        if let Some(s) = self.of.get(n.node.id().get_usize()) {
-                            return s == sym;
+                        if let Some(&s) = self.of.get(n.node.id().get_usize()) {
+                            return widen(Some(s)) == *sym;
                         }
                     }
                 }
             }
         }
         node_matches(test, n, axis)
+    }
+}
+
+/// A stored two-byte number as a name number ([`NO_SYM`] for none).
+#[inline]
+fn widen(s: Option<u16>) -> u32 {
+    match s {
+        Some(UNNUMBERED) | None => NO_SYM,
+        Some(s) => u32::from(s),
     }
 }
 
@@ -226,9 +246,13 @@ struct Kids {
 
 impl Kids {
     fn new(doc: &roxmltree::Document<'_>) -> Kids {
-        let nodes = doc.descendants().map(|n| n.id().get_usize() + 1).max().unwrap_or(0);
+        // as in `BySym::new`: counts, running sums, fill with the starts as
+        // cursors, shift back by one
+        let nodes = node_count(doc);
         let mut start = vec![0u32; nodes + 1];
+        let mut elements = 0usize;
         for e in doc.descendants().filter(|e| e.is_element()) {
+            elements += 1;
             if let Some(c) = e.parent().and_then(|p| start.get_mut(p.id().get_usize() + 1)) {
                 *c += 1;
             }
@@ -236,17 +260,18 @@ impl Kids {
         for i in 1..start.len() {
             start[i] += start[i - 1];
         }
-        let mut next = start.clone();
-        let mut ids = vec![0u32; start.last().map_or(0, |t| *t as usize)];
+        let mut ids = vec![0u32; elements];
         // document order visits each parent's children in order
         for e in doc.descendants().filter(|e| e.is_element()) {
-            if let Some(k) = e.parent().and_then(|p| next.get_mut(p.id().get_usize())) {
+            if let Some(k) = e.parent().and_then(|p| start.get_mut(p.id().get_usize())) {
                 if let Some(slot) = ids.get_mut(*k as usize) {
                     *slot = e.id().get();
                 }
                 *k += 1;
             }
         }
+        start.pop();
+        start.insert(0, 0);
         Kids { start, ids }
     }
 
@@ -304,26 +329,30 @@ struct BySym {
 }
 
 impl BySym {
-    fn new(of: &[u32], names: usize) -> BySym {
-        let mut start = vec![0u32; names + 1];
+    fn new(of: &[u16], names: usize) -> BySym {
+        // counts at start[s + 1], running sums, then each group filled with
+        // start[s] as its cursor, which leaves start[s] at the group's end:
+        // shifting by one restores the starts (no second array)
+        let mut start = vec![0u32; names + 2];
         for &s in of {
-            if let Some(c) = start.get_mut(s as usize + 1) {
+            if let Some(c) = start.get_mut(usize::from(s) + 1) {
                 *c += 1;
             }
         }
         for i in 1..start.len() {
             start[i] += start[i - 1];
         }
-        let mut next = start.clone();
-        let mut ids = vec![roxmltree::NodeId::new(0); start.last().map_or(0, |t| *t as usize)];
+        let mut ids = vec![roxmltree::NodeId::new(0); start.get(names).map_or(0, |t| *t as usize)];
         for (id, &s) in of.iter().enumerate() {
-            if let Some(k) = next.get_mut(s as usize) {
+            if let Some(k) = start.get_mut(usize::from(s)) {
                 if let Some(slot) = ids.get_mut(*k as usize) {
                     *slot = roxmltree::NodeId::from(id);
                 }
                 *k += 1;
             }
         }
+        start.pop();
+        start.insert(0, 0);
         BySym { start, ids }
     }
 
@@ -341,7 +370,6 @@ pub struct SchemaState<'a> {
     lib: &'a Library,
     vars: Vec<Seq<'a>>,
     per_document: Vec<Option<Seq<'a>>>,
-    syms: Syms<'a>,
     names_memo: NamesMemo<'a>,
 }
 
@@ -357,7 +385,6 @@ impl<'a> SchemaState<'a> {
             lib,
             vars: Vec::new(),
             per_document: Vec::new(),
-            syms: Syms::default(),
             names_memo: NamesMemo::default(),
         }
     }
@@ -526,11 +553,13 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Numbers the document's elements with the library's name table, so
-    /// that name tests compare numbers. Optional: without it, name tests
-    /// compare names.
+    /// Numbers the document's elements with the process's name table, so
+    /// that name tests compare numbers (once per document: several schemas
+    /// share the evaluator). Optional: without it, name tests compare names.
     pub fn number_elements(&mut self, doc: &'a roxmltree::Document<'a>) {
-        self.syms = Syms::number(&self.lib.names, doc);
+        if !self.syms.numbers(doc) {
+            self.syms = Syms::number(&crate::xpath::compile::names(), doc).unwrap_or_default();
+        }
     }
 
     /// The number of an element's name ([`NO_SYM`] when no test mentions
@@ -539,7 +568,7 @@ impl<'a> Evaluator<'a> {
     pub(crate) fn sym_of(&self, n: XNode<'a>) -> u32 {
         match self.syms.doc {
             Some(d) if n.attr == 0 && std::ptr::eq(d, n.node.document()) => {
-                self.syms.of.get(n.node.id().get_usize()).copied().unwrap_or(NO_SYM)
+                widen(self.syms.of.get(n.node.id().get_usize()).copied())
             }
             _ => NO_SYM,
         }
@@ -558,7 +587,6 @@ impl<'a> Evaluator<'a> {
         std::mem::swap(&mut self.lib, &mut st.lib);
         std::mem::swap(&mut self.vars, &mut st.vars);
         std::mem::swap(&mut self.per_document, &mut st.per_document);
-        std::mem::swap(&mut self.syms, &mut st.syms);
         std::mem::swap(&mut self.names_memo, &mut st.names_memo);
     }
 

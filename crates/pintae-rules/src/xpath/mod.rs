@@ -44,10 +44,7 @@ impl XPath {
         let op = c.compile(&ast)?;
         Ok(XPath {
             op,
-            lib: Library {
-                names: sc.names(),
-                ..Library::default()
-            },
+            lib: Library::default(),
         })
     }
 
