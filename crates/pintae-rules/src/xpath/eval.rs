@@ -476,6 +476,45 @@ fn name_vs_const<'o, 'a>(args: impl IntoIterator<Item = &'o Op>, f: &Focus<'a>) 
     Some((s, c))
 }
 
+/// For `@name = 'constant'` with a node as the context item: `None` when
+/// the expression has another form, `Some(None)` when the node has no such
+/// attribute, else whether its value equals the constant.
+fn attr_vs_const(l: &Op, r: &Op, f: &Focus<'_>) -> Option<Option<bool>> {
+    let (Op::Step(s), Op::Const(Const::String(c))) = (l, r) else {
+        return None;
+    };
+    // one exact name: a node has at most one such attribute (`@*:x` could
+    // match two, and the comparison holds if either does)
+    let exact = matches!(
+        s.test,
+        NodeTest::Name {
+            ns: NsTest::NoNs | NsTest::Uri(_),
+            local: Some(_),
+            ..
+        }
+    );
+    if s.axis != Axis::Attribute || !s.preds.is_empty() || !exact {
+        return None;
+    }
+    let Some(Item::Node(n)) = &f.item else { return None };
+    if n.attr != 0 {
+        // an attribute has no attributes
+        return Some(None);
+    }
+    let found = (0..n.node.attributes().len()).find_map(|i| {
+        let a = XNode {
+            node: n.node,
+            attr: i as u32 + 1,
+        };
+        if node_matches(&s.test, a, Axis::Attribute) {
+            a.attribute().map(|x| x.value())
+        } else {
+            None
+        }
+    });
+    Some(found.map(|v| v == &**c))
+}
+
 /// The lexical QName of an element or attribute, as written in the document.
 pub fn lexical_name<'a>(n: &XNode<'a>) -> &'a str {
     let doc = n.node.document();
@@ -895,10 +934,17 @@ impl<'a> Evaluator<'a> {
                 }
             }
             // `namespace-uri() = '…'`: both sides are single strings
-            Op::General(cmp @ (CmpOp::Eq | CmpOp::Ne), l, r, _) => match name_vs_const([&**l, &**r], f) {
-                Some((s, c)) => Ok((s == c) == (*cmp == CmpOp::Eq)),
-                None => ebv(&self.eval(op, f)?),
-            },
+            // `@schemeID = '0088'`: at most one attribute, compared as a string
+            Op::General(cmp @ (CmpOp::Eq | CmpOp::Ne), l, r, _) => {
+                if let Some((s, c)) = name_vs_const([&**l, &**r], f) {
+                    return Ok((s == c) == (*cmp == CmpOp::Eq));
+                }
+                match attr_vs_const(l, r, f) {
+                    Some(None) => Ok(false),
+                    Some(Some(v)) => Ok(v == (*cmp == CmpOp::Eq)),
+                    None => ebv(&self.eval(op, f)?),
+                }
+            }
             _ => ebv(&self.eval(op, f)?),
         }
     }
