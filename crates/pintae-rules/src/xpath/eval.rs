@@ -434,6 +434,18 @@ pub(crate) fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
         NodeTest::Element => n.is_element(),
         NodeTest::AttributeKind => n.attr != 0,
         NodeTest::Document => n.attr == 0 && n.node.is_root(),
+        // `*`: any node of the principal kind
+        NodeTest::Name {
+            ns: NsTest::Any,
+            local: None,
+            ..
+        } => {
+            if attr_axis {
+                n.attr != 0
+            } else {
+                n.is_element()
+            }
+        }
         NodeTest::Name { ns, local, .. } => {
             // principal node kind: attribute on the attribute axis, else element
             if attr_axis != (n.attr != 0) {
