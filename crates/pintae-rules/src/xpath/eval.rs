@@ -488,6 +488,45 @@ fn name_vs_const<'o, 'a>(args: impl IntoIterator<Item = &'o Op>, f: &Focus<'a>) 
     Some((s, c))
 }
 
+/// The commonest arguments, read without building a sequence.
+enum InPlace<'k, 'a> {
+    /// A string literal, or `@name` (at most one value).
+    Atom(Option<Atomic<'a>>),
+    /// `cbc:Name`: the children of the context element (ids) with this
+    /// name number.
+    Kids(&'a roxmltree::Document<'a>, &'k [u32], u32),
+}
+
+/// Recognizes a string literal, `@name` (one exact name) and `cbc:Name` (a
+/// numbered name on a numbered document, not a very wide element) with a
+/// node as the context item; `None` for anything else.
+#[inline(always)]
+fn in_place<'k, 'a>(
+    index: &'k mut DocIndex<'a>,
+    syms: &Syms<'a>,
+    op: &'a Op,
+    f: &Focus<'a>,
+) -> Option<InPlace<'k, 'a>> {
+    let s = match op {
+        Op::Const(Const::String(s)) => return Some(InPlace::Atom(Some(Atomic::String(Str::Borrowed(s))))),
+        Op::Step(s) if s.preds.is_empty() => s,
+        _ => return None,
+    };
+    let Some(Item::Node(n)) = &f.item else { return None };
+    if let Some(found) = attr_vs_const_value(s, *n) {
+        return Some(InPlace::Atom(found.map(|v| Atomic::Untyped(Str::Borrowed(v)))));
+    }
+    let (Axis::Child, NodeTest::Name { sym, .. }) = (s.axis, &s.test) else {
+        return None;
+    };
+    let doc = n.node.document();
+    if *sym == NO_SYM || n.attr != 0 || !syms.numbers(doc) {
+        return None;
+    }
+    let kids = index.kids.get_or_insert_with(|| Kids::new(doc)).of(n.node.id());
+    (kids.len() <= WIDE).then_some(InPlace::Kids(doc, kids, *sym))
+}
+
 /// For `@name = 'constant'` with a node as the context item: `None` when
 /// the expression has another form, `Some(None)` when the node has no such
 /// attribute, else whether its value equals the constant.
@@ -495,8 +534,18 @@ fn attr_vs_const(l: &Op, r: &Op, f: &Focus<'_>) -> Option<Option<bool>> {
     let (Op::Step(s), Op::Const(Const::String(c))) = (l, r) else {
         return None;
     };
-    // one exact name: a node has at most one such attribute (`@*:x` could
-    // match two, and the comparison holds if either does)
+    let Some(Item::Node(n)) = &f.item else { return None };
+    if !s.preds.is_empty() {
+        return None;
+    }
+    attr_vs_const_value(s, *n).map(|v| v.map(|v| v == &**c))
+}
+
+/// For a predicate-free `@name` step with one exact name: `Some` with the
+/// value of the node's attribute of that name (`None` inside when it has
+/// none); `None` for other steps. A node has at most one attribute of an
+/// exact name (`@*:x` could select two).
+fn attr_vs_const_value<'a>(s: &StepOp, n: XNode<'a>) -> Option<Option<&'a str>> {
     let exact = matches!(
         s.test,
         NodeTest::Name {
@@ -505,15 +554,14 @@ fn attr_vs_const(l: &Op, r: &Op, f: &Focus<'_>) -> Option<Option<bool>> {
             ..
         }
     );
-    if s.axis != Axis::Attribute || !s.preds.is_empty() || !exact {
+    if s.axis != Axis::Attribute || !exact {
         return None;
     }
-    let Some(Item::Node(n)) = &f.item else { return None };
     if n.attr != 0 {
         // an attribute has no attributes
         return Some(None);
     }
-    let found = (0..n.node.attributes().len()).find_map(|i| {
+    Some((0..n.node.attributes().len()).find_map(|i| {
         let a = XNode {
             node: n.node,
             attr: i as u32 + 1,
@@ -523,8 +571,7 @@ fn attr_vs_const(l: &Op, r: &Op, f: &Focus<'_>) -> Option<Option<bool>> {
         } else {
             None
         }
-    });
-    Some(found.map(|v| v == &**c))
+    }))
 }
 
 /// The lexical QName of an element or attribute, as written in the document.
@@ -1149,11 +1196,31 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates and atomizes (one or two values stay inline).
     pub fn atomized(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Atoms<'a>> {
-        Ok(self.eval(op, f)?.iter().map(atomize_item).collect())
+        match in_place(&mut self.index, &self.syms, op, f) {
+            Some(InPlace::Atom(a)) => Ok(a.into_iter().collect()),
+            Some(InPlace::Kids(doc, kids, sym)) => Ok(kids
+                .iter()
+                .filter(|&&c| self.syms.of_id(c) == sym)
+                .filter_map(|c| doc.get_node(roxmltree::NodeId::new(*c)))
+                .map(|c| atomize_item(&Item::Node(XNode::new(c))))
+                .collect()),
+            None => Ok(self.eval(op, f)?.iter().map(atomize_item).collect()),
+        }
     }
 
     fn opt_atomic(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
-        let v = self.eval(op, f)?;
+        let v = match in_place(&mut self.index, &self.syms, op, f) {
+            Some(InPlace::Atom(a)) => return Ok(a),
+            Some(InPlace::Kids(doc, kids, sym)) => {
+                let mut hits = kids.iter().filter(|&&c| self.syms.of_id(c) == sym);
+                let first = hits.next().and_then(|c| doc.get_node(roxmltree::NodeId::new(*c)));
+                if hits.next().is_some() {
+                    return Err(type_err("a sequence of more than one item is not allowed here"));
+                }
+                return Ok(first.map(|c| atomize_item(&Item::Node(XNode::new(c)))));
+            }
+            None => self.eval(op, f)?,
+        };
         match v.len() {
             0 => Ok(None),
             1 => Ok(Some(atomize_item(&v[0]))),

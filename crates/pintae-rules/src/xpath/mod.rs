@@ -52,6 +52,8 @@ impl XPath {
     /// string value (atomic values in their canonical lexical form).
     pub fn evaluate_strings(&self, node: roxmltree::Node<'_, '_>) -> Result<Vec<String>, XPathError> {
         let mut ev = Evaluator::new(&self.lib);
+        // numbered as in schema runs, so that both take the same paths
+        ev.number_elements(node.document());
         let seq = ev.eval(&self.op, &Focus::node(XNode::new(node)))?;
         Ok(seq
             .iter()
@@ -62,6 +64,7 @@ impl XPath {
     /// Evaluates to an effective boolean value.
     pub fn evaluate_bool(&self, node: roxmltree::Node<'_, '_>) -> Result<bool, XPathError> {
         let mut ev = Evaluator::new(&self.lib);
+        ev.number_elements(node.document());
         ev.ebv(&self.op, &Focus::node(XNode::new(node)))
     }
 }
