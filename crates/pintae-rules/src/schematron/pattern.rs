@@ -94,7 +94,8 @@ impl Matcher {
     /// Whether the element matches.
     pub fn matches<'a>(&'a self, ev: &mut Evaluator<'a>, n: XNode<'a>) -> Result<bool, XPathError> {
         for p in &self.alternatives {
-            if names_may_match(ev, p, n) && match_from(ev, p, p.steps.len(), n)? {
+            // (for one step, matching it checks the same name first anyway)
+            if (p.steps.len() == 1 || names_may_match(ev, p, n)) && match_from(ev, p, p.steps.len(), n)? {
                 return Ok(true);
             }
         }
