@@ -129,11 +129,14 @@ struct Syms<'a> {
     /// How many numbers the name table has.
     names: usize,
     /// The elements by number, built on the first `//name`.
-    by_sym: Option<BySym>,
+    by_sym: Option<Groups<roxmltree::NodeId>>,
 }
 
 /// The stored number of a node that has none.
 const UNNUMBERED: u16 = u16::MAX;
+
+// every number the table gives fits in two bytes, below `UNNUMBERED`
+const _: () = assert!(crate::xpath::compile::MAX_NAMES < UNNUMBERED as usize);
 
 /// How many nodes a document has (node ids are `0..count`): the last node
 /// in document order is reached by taking the last child from the root.
@@ -146,12 +149,7 @@ fn node_count(doc: &roxmltree::Document<'_>) -> usize {
 }
 
 impl<'a> Syms<'a> {
-    /// `None` when the table has too many names for two-byte numbers
-    /// (name tests then compare names).
-    fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> Option<Syms<'a>> {
-        if names.len() >= usize::from(UNNUMBERED) {
-            return None;
-        }
+    fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> Syms<'a> {
         let mut of = vec![UNNUMBERED; node_count(doc)];
         for n in doc.descendants().filter(|n| n.is_element()) {
             let t = n.tag_name();
@@ -160,12 +158,12 @@ impl<'a> Syms<'a> {
                 *slot = sym;
             }
         }
-        Some(Syms {
+        Syms {
             doc: Some(doc),
             of,
             names: names.len(),
             by_sym: None,
-        })
+        }
     }
 
     /// Whether the nodes of `doc` are numbered.
@@ -174,19 +172,44 @@ impl<'a> Syms<'a> {
     }
 
     /// The number of node `id`'s name.
+    #[inline]
     fn of_id(&self, id: u32) -> u32 {
         widen(self.of.get(id as usize).copied())
+    }
+
+    /// The number of an element's name; [`NO_SYM`] for other nodes, names
+    /// no test mentions, and nodes of a document not numbered here.
+    #[inline]
+    fn sym_of(&self, n: XNode<'_>) -> u32 {
+        if n.attr == 0 && self.numbers(n.node.document()) {
+            self.of_id(n.node.id().get())
+        } else {
+            NO_SYM
+        }
+    }
+
+    /// The element children of `n` whose name has the number `sym`.
+    fn named<'k>(&'k self, kids: &'k [u32], sym: u32) -> impl Iterator<Item = u32> + 'k {
+        kids.iter().copied().filter(move |&c| self.of_id(c) == sym)
     }
 
     /// The elements below `n` whose name has the number `sym`, in document
     /// order; `None` when `n` is not in the numbered document.
     fn descendants(&mut self, n: roxmltree::Node<'a, 'a>, sym: u32) -> Option<&[roxmltree::NodeId]> {
-        if !self.doc.is_some_and(|d| std::ptr::eq(d, n.document())) {
+        if !self.numbers(n.document()) {
             return None;
         }
         let (of, names) = (&self.of, self.names);
-        let all = self.by_sym.get_or_insert_with(|| BySym::new(of, names)).group(sym);
-        Some(in_subtree(all, n))
+        let by_sym = self.by_sym.get_or_insert_with(|| {
+            // `UNNUMBERED` is past the last group: those nodes are left out
+            let pairs = || {
+                of.iter()
+                    .enumerate()
+                    .map(|(id, &s)| (usize::from(s), roxmltree::NodeId::from(id)))
+            };
+            Groups::new(names, roxmltree::NodeId::new(0), pairs)
+        });
+        Some(in_subtree(by_sym.group(sym as usize), n))
     }
 
     /// Whether a node passes a node test on an axis: by number when the
@@ -194,14 +217,8 @@ impl<'a> Syms<'a> {
     #[inline]
     fn test(&self, test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
         if let NodeTest::Name { sym, .. } = test {
-            if *sym != NO_SYM && axis != Axis::Attribute && n.attr == 0 {
-                if let Some(d) = self.doc {
-                    if std::ptr::eq(d, n.node.document()) {
-                        if let Some(&s) = self.of.get(n.node.id().get_usize()) {
-                            return widen(Some(s)) == *sym;
-                        }
-                    }
-                }
+            if *sym != NO_SYM && axis != Axis::Attribute && n.attr == 0 && self.numbers(n.node.document()) {
+                return self.of_id(n.node.id().get()) == *sym;
             }
         }
         node_matches(test, n, axis)
@@ -233,58 +250,81 @@ pub type NameIndex<'a> = rustc_hash::FxHashMap<&'a str, Vec<roxmltree::NodeId>>;
 pub struct DocIndex<'a> {
     by_name: Option<NameIndex<'a>>,
     wide_children: rustc_hash::FxHashMap<u32, NameIndex<'a>>,
-    kids: Option<Kids>,
+    kids: Option<Groups<u32>>,
 }
 
-/// Every node's element children, in order, packed in one array: the
-/// children of node `i` are `ids[start[i]..start[i + 1]]`. Scanning them
-/// reads 4 bytes per child instead of following sibling links.
-struct Kids {
+/// Items grouped by a key, each group in the order the items were given:
+/// group `k` is `items[start[k]..start[k + 1]]`. One array for all groups,
+/// built by counting (no vector per group).
+struct Groups<T> {
     start: Vec<u32>,
-    ids: Vec<u32>,
+    items: Vec<T>,
 }
 
-impl Kids {
-    fn new(doc: &roxmltree::Document<'_>) -> Kids {
-        // as in `BySym::new`: counts, running sums, fill with the starts as
-        // cursors, shift back by one
-        let nodes = node_count(doc);
-        let mut start = vec![0u32; nodes + 1];
-        let mut elements = 0usize;
-        for e in doc.descendants().filter(|e| e.is_element()) {
-            elements += 1;
-            if let Some(c) = e.parent().and_then(|p| start.get_mut(p.id().get_usize() + 1)) {
+impl<T: Copy> Groups<T> {
+    /// `pairs` yields (key, item) and is walked twice; keys of `groups` or
+    /// more are left out. `fill` is any value of `T` (every slot it takes
+    /// is overwritten).
+    fn new<I: Iterator<Item = (usize, T)>>(groups: usize, fill: T, pairs: impl Fn() -> I) -> Groups<T> {
+        // counts at start[k + 1], running sums, then each group filled with
+        // start[k] as its cursor, which leaves start[k] at the group's end:
+        // shifting by one restores the starts (no second array)
+        let mut start = vec![0u32; groups + 1];
+        for (k, _) in pairs() {
+            if let Some(c) = start.get_mut(k + 1) {
                 *c += 1;
             }
         }
         for i in 1..start.len() {
             start[i] += start[i - 1];
         }
-        let mut ids = vec![0u32; elements];
-        // document order visits each parent's children in order
-        for e in doc.descendants().filter(|e| e.is_element()) {
-            if let Some(k) = e.parent().and_then(|p| start.get_mut(p.id().get_usize())) {
-                if let Some(slot) = ids.get_mut(*k as usize) {
-                    *slot = e.id().get();
+        let mut items = vec![fill; start.last().map_or(0, |t| *t as usize)];
+        for (k, item) in pairs() {
+            if k >= groups {
+                continue;
+            }
+            if let Some(cursor) = start.get_mut(k) {
+                if let Some(slot) = items.get_mut(*cursor as usize) {
+                    *slot = item;
                 }
-                *k += 1;
+                *cursor += 1;
             }
         }
         start.pop();
         start.insert(0, 0);
-        Kids { start, ids }
+        Groups { start, items }
     }
 
-    fn of(&self, id: roxmltree::NodeId) -> &[u32] {
-        let i = id.get_usize();
-        match (self.start.get(i), self.start.get(i + 1)) {
-            (Some(&a), Some(&b)) => self.ids.get(a as usize..b as usize).unwrap_or(&[]),
+    #[inline]
+    fn group(&self, k: usize) -> &[T] {
+        match (self.start.get(k), self.start.get(k + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
             _ => &[],
         }
     }
 }
 
+/// Every node's element children (ids), in order, grouped by parent id:
+/// scanning them reads 4 bytes per child instead of following sibling links.
+fn kids(doc: &roxmltree::Document<'_>) -> Groups<u32> {
+    // document order visits each parent's children in order
+    let pairs = || {
+        doc.descendants()
+            .filter(|e| e.is_element())
+            .filter_map(|e| Some((e.parent()?.id().get_usize(), e.id().get())))
+    };
+    Groups::new(node_count(doc), 0, pairs)
+}
+
 impl<'a> DocIndex<'a> {
+    /// The element children (ids) of an element, from the packed array
+    /// built on first use.
+    #[inline]
+    fn kids_of(&mut self, n: roxmltree::Node<'a, 'a>) -> &[u32] {
+        let doc = n.document();
+        self.kids.get_or_insert_with(|| kids(doc)).group(n.id().get_usize())
+    }
+
     /// The elements named `local` below `n`, in document order, from the
     /// per-document name index.
     fn named_descendants(&mut self, n: roxmltree::Node<'a, 'a>, local: &str) -> &[roxmltree::NodeId] {
@@ -319,50 +359,6 @@ fn in_subtree<'i>(all: &'i [roxmltree::NodeId], n: roxmltree::Node<'_, '_>) -> &
     let lo = all.partition_point(|x| x.get() <= start);
     let hi = all.partition_point(|x| x.get() < end);
     &all[lo..hi]
-}
-
-/// A document's elements grouped by the number of their name, each group in
-/// document order: group `s` is `ids[start[s]..start[s + 1]]`.
-struct BySym {
-    start: Vec<u32>,
-    ids: Vec<roxmltree::NodeId>,
-}
-
-impl BySym {
-    fn new(of: &[u16], names: usize) -> BySym {
-        // counts at start[s + 1], running sums, then each group filled with
-        // start[s] as its cursor, which leaves start[s] at the group's end:
-        // shifting by one restores the starts (no second array)
-        let mut start = vec![0u32; names + 2];
-        for &s in of {
-            if let Some(c) = start.get_mut(usize::from(s) + 1) {
-                *c += 1;
-            }
-        }
-        for i in 1..start.len() {
-            start[i] += start[i - 1];
-        }
-        let mut ids = vec![roxmltree::NodeId::new(0); start.get(names).map_or(0, |t| *t as usize)];
-        for (id, &s) in of.iter().enumerate() {
-            if let Some(k) = start.get_mut(usize::from(s)) {
-                if let Some(slot) = ids.get_mut(*k as usize) {
-                    *slot = roxmltree::NodeId::from(id);
-                }
-                *k += 1;
-            }
-        }
-        start.pop();
-        start.insert(0, 0);
-        BySym { start, ids }
-    }
-
-    fn group(&self, sym: u32) -> &[roxmltree::NodeId] {
-        let s = sym as usize;
-        match (self.start.get(s), self.start.get(s + 1)) {
-            (Some(&a), Some(&b)) => self.ids.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
-        }
-    }
 }
 
 /// One schema's part of an evaluator's state; see [`Evaluator::swap_state`].
@@ -523,8 +519,13 @@ fn in_place<'k, 'a>(
     if *sym == NO_SYM || n.attr != 0 || !syms.numbers(doc) {
         return None;
     }
-    let kids = index.kids.get_or_insert_with(|| Kids::new(doc)).of(n.node.id());
+    let kids = index.kids_of(n.node);
     (kids.len() <= WIDE).then_some(InPlace::Kids(doc, kids, *sym))
+}
+
+/// The element with node id `id`.
+fn element_at<'a>(doc: &'a roxmltree::Document<'a>, id: u32) -> Option<XNode<'a>> {
+    doc.get_node(roxmltree::NodeId::new(id)).map(XNode::new)
 }
 
 /// For `@name = 'constant'` with a node as the context item: `None` when
@@ -600,7 +601,7 @@ pub fn lexical_name<'a>(n: &XNode<'a>) -> &'a str {
 /// either end, and inside only single spaces.
 fn is_normalized(s: &str) -> bool {
     let b = s.as_bytes();
-    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let ws = |c: u8| is_xml_ws(char::from(c));
     if b.first().is_some_and(|c| ws(*c)) || b.last().is_some_and(|c| ws(*c)) {
         return false;
     }
@@ -656,7 +657,7 @@ impl<'a> Evaluator<'a> {
     /// share the evaluator). Optional: without it, name tests compare names.
     pub fn number_elements(&mut self, doc: &'a roxmltree::Document<'a>) {
         if !self.syms.numbers(doc) {
-            self.syms = Syms::number(&crate::xpath::compile::names(), doc).unwrap_or_default();
+            self.syms = Syms::number(&crate::xpath::compile::names(), doc);
         }
     }
 
@@ -664,12 +665,7 @@ impl<'a> Evaluator<'a> {
     /// it or the document is not numbered).
     #[inline]
     pub(crate) fn sym_of(&self, n: XNode<'a>) -> u32 {
-        match self.syms.doc {
-            Some(d) if n.attr == 0 && std::ptr::eq(d, n.node.document()) => {
-                widen(self.syms.of.get(n.node.id().get_usize()).copied())
-            }
-            _ => NO_SYM,
-        }
+        self.syms.sym_of(n)
     }
 
     /// Whether a node passes a node test on an axis.
@@ -1069,9 +1065,8 @@ impl<'a> Evaluator<'a> {
         Some(Ok(match s.axis {
             Axis::Child => match &s.test {
                 NodeTest::Name { sym, .. } if *sym != NO_SYM && numbered => {
-                    let doc = n.node.document();
-                    let kids = self.index.kids.get_or_insert_with(|| Kids::new(doc)).of(n.node.id());
-                    kids.iter().any(|&c| self.syms.of_id(c) == *sym)
+                    let kids = self.index.kids_of(n.node);
+                    self.syms.named(kids, *sym).next().is_some()
                 }
                 // `*`: any element child
                 NodeTest::Name {
@@ -1082,13 +1077,7 @@ impl<'a> Evaluator<'a> {
                 | NodeTest::Element
                     if numbered =>
                 {
-                    let doc = n.node.document();
-                    !self
-                        .index
-                        .kids
-                        .get_or_insert_with(|| Kids::new(doc))
-                        .of(n.node.id())
-                        .is_empty()
+                    !self.index.kids_of(n.node).is_empty()
                 }
                 _ => n
                     .node
@@ -1198,11 +1187,11 @@ impl<'a> Evaluator<'a> {
     pub fn atomized(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Atoms<'a>> {
         match in_place(&mut self.index, &self.syms, op, f) {
             Some(InPlace::Atom(a)) => Ok(a.into_iter().collect()),
-            Some(InPlace::Kids(doc, kids, sym)) => Ok(kids
-                .iter()
-                .filter(|&&c| self.syms.of_id(c) == sym)
-                .filter_map(|c| doc.get_node(roxmltree::NodeId::new(*c)))
-                .map(|c| atomize_item(&Item::Node(XNode::new(c))))
+            Some(InPlace::Kids(doc, kids, sym)) => Ok(self
+                .syms
+                .named(kids, sym)
+                .filter_map(|c| element_at(doc, c))
+                .map(|c| atomize_item(&Item::Node(c)))
                 .collect()),
             None => Ok(self.eval(op, f)?.iter().map(atomize_item).collect()),
         }
@@ -1212,12 +1201,12 @@ impl<'a> Evaluator<'a> {
         let v = match in_place(&mut self.index, &self.syms, op, f) {
             Some(InPlace::Atom(a)) => return Ok(a),
             Some(InPlace::Kids(doc, kids, sym)) => {
-                let mut hits = kids.iter().filter(|&&c| self.syms.of_id(c) == sym);
-                let first = hits.next().and_then(|c| doc.get_node(roxmltree::NodeId::new(*c)));
+                let mut hits = self.syms.named(kids, sym);
+                let first = hits.next().and_then(|c| element_at(doc, c));
                 if hits.next().is_some() {
                     return Err(type_err("a sequence of more than one item is not allowed here"));
                 }
-                return Ok(first.map(|c| atomize_item(&Item::Node(XNode::new(c)))));
+                return Ok(first.map(|c| atomize_item(&Item::Node(c))));
             }
             None => self.eval(op, f)?,
         };
@@ -1345,13 +1334,11 @@ impl<'a> Evaluator<'a> {
             if let (Axis::Child, NodeTest::Name { sym, .. }) = (axis, test) {
                 let doc = n.node.document();
                 if *sym != NO_SYM && n.attr == 0 && self.syms.numbers(doc) {
-                    let kids = self.index.kids.get_or_insert_with(|| Kids::new(doc)).of(n.node.id());
+                    let kids = self.index.kids_of(n.node);
                     if kids.len() <= WIDE {
-                        for &c in kids {
-                            if self.syms.of_id(c) == *sym {
-                                if let Some(x) = doc.get_node(roxmltree::NodeId::new(c)) {
-                                    out.push(Item::Node(XNode::new(x)));
-                                }
+                        for c in self.syms.named(kids, *sym) {
+                            if let Some(x) = element_at(doc, c) {
+                                out.push(Item::Node(x));
                             }
                         }
                         return Ok(());
