@@ -48,7 +48,7 @@ struct PathPattern {
 /// The elements the final step of a context alternative can match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Final {
-    /// Elements with this name (its number in the schema's name table).
+    /// Elements with this name (its number in the process's name table).
     Sym(u32),
     /// Any element.
     Any,

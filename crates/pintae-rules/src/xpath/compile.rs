@@ -59,19 +59,15 @@ impl NameTable {
     /// from growing it without bound. Tests on unnumbered names compare
     /// names instead.
     pub fn intern(&mut self, ns: Option<&str>, local: &str) -> u32 {
-        let ns = ns.unwrap_or("");
-        if let Some(sym) = self
-            .by_local
-            .get(local)
-            .and_then(|e| e.iter().find(|(n, _)| &**n == ns))
-        {
-            return sym.1;
-        }
-        if self.len as usize >= MAX_NAMES {
-            return NO_SYM;
+        let known = self.lookup(ns, local);
+        if known != NO_SYM || self.len as usize >= MAX_NAMES {
+            return known;
         }
         let next = self.len;
-        self.by_local.entry(local.into()).or_default().push((ns.into(), next));
+        self.by_local
+            .entry(local.into())
+            .or_default()
+            .push((ns.unwrap_or("").into(), next));
         self.len += 1;
         next
     }
@@ -770,14 +766,28 @@ fn name_only(op: &Op) -> bool {
 /// `and`/`or`/`not` of those), which are cheaper than remembering them.
 fn direct_name_test(op: &Op) -> bool {
     use Builtin::*;
-    let accessor = |o: &Op| matches!(o, Op::Call(LocalName | Name | NamespaceUri, a) if a.is_empty());
-    let constant = |o: &Op| matches!(o, Op::Const(Const::String(_)));
     match op {
         Op::And(a, b) | Op::Or(a, b) => direct_name_test(a) && direct_name_test(b),
         Op::Call(Not, a) => a.len() == 1 && direct_name_test(&a[0]),
-        Op::Call(EndsWith | StartsWith | Contains, a) => a.len() == 2 && accessor(&a[0]) && constant(&a[1]),
-        Op::General(CmpOp::Eq | CmpOp::Ne, l, r, _) => accessor(l) && constant(r),
+        Op::Call(EndsWith | StartsWith | Contains, a) => {
+            matches!(a.as_slice(), [l, r] if accessor_vs_const(l, r).is_some())
+        }
+        Op::General(CmpOp::Eq | CmpOp::Ne, l, r, _) => accessor_vs_const(l, r).is_some(),
         _ => false,
+    }
+}
+
+/// For `local-name()`, `name()` or `namespace-uri()` of the context and a
+/// string literal: the accessor and the literal. The evaluator answers
+/// these pairs in place; the compiler does not remember them.
+#[inline]
+pub(crate) fn accessor_vs_const<'o>(l: &'o Op, r: &'o Op) -> Option<(Builtin, &'o str)> {
+    match (l, r) {
+        (
+            Op::Call(b @ (Builtin::LocalName | Builtin::Name | Builtin::NamespaceUri), none),
+            Op::Const(Const::String(c)),
+        ) if none.is_empty() => Some((*b, c)),
+        _ => None,
     }
 }
 

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use smallvec::smallvec;
 
 use super::ast::{Axis, Quant};
-use super::compile::{Const, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, NO_SYM};
+use super::compile::{accessor_vs_const, Const, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, NO_SYM};
 use super::error::{ErrorCode, XPathError};
 use super::functions::Builtin;
 use super::regex::compile_regex;
@@ -464,22 +464,16 @@ pub(crate) fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
     }
 }
 
-/// For the arguments `(name-accessor(), 'constant')` with a node as the
-/// context item: the name the accessor gives and the constant.
-fn name_vs_const<'o, 'a>(args: impl IntoIterator<Item = &'o Op>, f: &Focus<'a>) -> Option<(&'a str, &'o str)> {
-    let mut it = args.into_iter();
-    let (Some(Op::Call(b, none)), Some(Op::Const(Const::String(c))), None) = (it.next(), it.next(), it.next()) else {
-        return None;
-    };
+/// For `(name-accessor(), 'constant')` with a node as the context item
+/// ([`accessor_vs_const`]): the name the accessor gives and the constant.
+#[inline]
+fn name_vs_const<'o, 'a>(l: &'o Op, r: &'o Op, f: &Focus<'a>) -> Option<(&'a str, &'o str)> {
+    let (b, c) = accessor_vs_const(l, r)?;
     let Some(Item::Node(n)) = &f.item else { return None };
-    if !none.is_empty() {
-        return None;
-    }
     let s = match b {
         Builtin::LocalName => n.expanded_name().map(|(_, l)| l).unwrap_or(""),
         Builtin::Name => lexical_name(n),
-        Builtin::NamespaceUri => n.expanded_name().and_then(|(ns, _)| ns).unwrap_or(""),
-        _ => return None,
+        _ => n.expanded_name().and_then(|(ns, _)| ns).unwrap_or(""),
     };
     Some((s, c))
 }
@@ -979,7 +973,11 @@ impl<'a> Evaluator<'a> {
             }
             // `ends-with(local-name(), 'Time')`: the name read in place
             Op::Call(b @ (Builtin::EndsWith | Builtin::StartsWith | Builtin::Contains), args) => {
-                match name_vs_const(args, f) {
+                let pair = match args.as_slice() {
+                    [l, r] => name_vs_const(l, r, f),
+                    _ => None,
+                };
+                match pair {
                     Some((s, c)) => Ok(match b {
                         Builtin::EndsWith => s.ends_with(c),
                         Builtin::StartsWith => s.starts_with(c),
@@ -991,7 +989,7 @@ impl<'a> Evaluator<'a> {
             // `namespace-uri() = '…'`: both sides are single strings
             // `@schemeID = '0088'`: at most one attribute, compared as a string
             Op::General(cmp @ (CmpOp::Eq | CmpOp::Ne), l, r, _) => {
-                if let Some((s, c)) = name_vs_const([&**l, &**r], f) {
+                if let Some((s, c)) = name_vs_const(l, r, f) {
                     return Ok((s == c) == (*cmp == CmpOp::Eq));
                 }
                 match attr_vs_const(l, r, f) {
