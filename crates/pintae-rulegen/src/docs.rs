@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use pintae_rules::bundled::{CodeList, RuleSet};
+use pintae_rules::bundled::{BundleError, CodeList, RuleSet};
 
 /// Renders one rule set's documentation page.
-pub fn markdown(set: &RuleSet, lists: &BTreeMap<String, CodeList>) -> String {
+pub fn markdown(set: &RuleSet, lists: &BTreeMap<String, CodeList>) -> Result<String, BundleError> {
+    let rules = set.rules()?;
     let mut s = String::new();
-    let fatal = set.rules.iter().filter(|r| r.flag == "fatal").count();
+    let fatal = rules.iter().filter(|r| r.flag == "fatal").count();
     let _ = writeln!(s, "# {}\n", set.title);
     let _ = writeln!(
         s,
@@ -29,13 +30,13 @@ pub fn markdown(set: &RuleSet, lists: &BTreeMap<String, CodeList>) -> String {
     let _ = writeln!(
         s,
         "| rules | {} ({} fatal, {} warning) |\n",
-        set.rules.len(),
+        rules.len(),
         fatal,
-        set.rules.len() - fatal
+        rules.len() - fatal
     );
     let mut used: Vec<&str> = Vec::new();
     let mut current = (String::new(), String::new());
-    for r in &set.rules {
+    for r in rules {
         if (r.part.clone(), r.pattern.clone()) != current {
             current = (r.part.clone(), r.pattern.clone());
             let _ = writeln!(s, "## {} — pattern {}\n", r.part, r.pattern);
@@ -80,5 +81,5 @@ pub fn markdown(set: &RuleSet, lists: &BTreeMap<String, CodeList>) -> String {
             }
         }
     }
-    s.trim_end().to_string() + "\n"
+    Ok(s.trim_end().to_string() + "\n")
 }

@@ -28,7 +28,8 @@ fn kept(ruleset: &str) -> BTreeMap<String, Texts> {
     let Ok(set) = bundled::ruleset(ruleset) else {
         return BTreeMap::new();
     };
-    set.rules
+    set.rules()
+        .unwrap_or_default()
         .iter()
         .map(|r| {
             (
@@ -202,7 +203,7 @@ fn main() -> Result<()> {
                 let lists = bundled::codelists()?;
                 std::fs::write(
                     dir.join(format!("{}.md", set.id)),
-                    pintae_rulegen::docs::markdown(set, lists),
+                    pintae_rulegen::docs::markdown(set, lists)?,
                 )?;
             }
             eprintln!("wrote {}", dir.display());

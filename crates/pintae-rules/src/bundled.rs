@@ -67,14 +67,14 @@ struct RuleSetFile {
     overrides: Vec<OverrideFile>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct PartFile {
     name: String,
     files: Vec<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OverrideFile {
     id: String,
@@ -233,11 +233,29 @@ pub struct RuleSet {
     pub specifications: Vec<String>,
     /// `cbc:CustomizationID` prefixes it is chosen for.
     pub specification_prefixes: Vec<String>,
-    /// Every rule, in run order.
-    pub rules: Vec<RuleInfo>,
     label: String,
-    parts: Vec<SchemaDef>,
+    /// Where the rules come from, read on first use.
+    source: Source,
+    content: OnceLock<Result<Content, String>>,
     validator: OnceLock<Result<Validator, String>>,
+}
+
+/// The rule files of a rule set (parsed on first use, so a process that
+/// checks only PINT-AE never holds the EN 16931 rules).
+#[derive(Debug)]
+struct Source {
+    /// `ruleset.toml`'s path.
+    path: String,
+    based_on: Option<String>,
+    part: Vec<PartFile>,
+    overrides: Vec<OverrideFile>,
+}
+
+/// A rule set's parsed rules.
+#[derive(Debug)]
+struct Content {
+    rules: Vec<RuleInfo>,
+    parts: Vec<SchemaDef>,
 }
 
 impl RuleSet {
@@ -246,29 +264,79 @@ impl RuleSet {
         &self.label
     }
 
-    /// The compiled validator (compiled on first call, then shared).
+    /// Every rule, in run order (read on first call, then shared).
+    pub fn rules(&self) -> Result<&[RuleInfo], BundleError> {
+        Ok(&self.content()?.rules)
+    }
+
+    /// The compiled validator (compiled on first call, then shared). The
+    /// rule files it is compiled from are not kept, unless [`Self::rules`]
+    /// or [`Self::parts`] asked for them first.
     pub fn validator(&self) -> Result<&Validator, BundleError> {
         let v = self.validator.get_or_init(|| {
+            let fresh;
+            let parts = match self.content.get() {
+                Some(c) => &c.as_ref()?.parts,
+                None => {
+                    fresh = self.read().map_err(|e| e.to_string())?;
+                    &fresh.parts
+                }
+            };
             let mut schemas = Vec::new();
-            for p in &self.parts {
+            for p in parts {
                 schemas.push(p.compile().map_err(|e| e.to_string())?);
             }
             Ok(Validator::new(schemas))
         });
-        v.as_ref().map_err(|message| BundleError::File {
-            file: self.id.clone(),
-            message: message.clone(),
-        })
+        v.as_ref().map_err(|message| self.error(message))
     }
 
     /// The schema definitions (one per part), for tools and tests.
-    pub fn parts(&self) -> &[SchemaDef] {
-        &self.parts
+    pub fn parts(&self) -> Result<&[SchemaDef], BundleError> {
+        Ok(&self.content()?.parts)
     }
 
     /// A rule by id.
-    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
-        self.rules.iter().find(|r| r.id == id)
+    pub fn rule(&self, id: &str) -> Result<Option<&RuleInfo>, BundleError> {
+        Ok(self.rules()?.iter().find(|r| r.id == id))
+    }
+
+    fn error(&self, message: &str) -> BundleError {
+        BundleError::File {
+            file: self.source.path.clone(),
+            message: message.to_string(),
+        }
+    }
+
+    fn content(&self) -> Result<&Content, BundleError> {
+        self.content
+            .get_or_init(|| self.read().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|message| self.error(message))
+    }
+
+    /// Reads the rule files: the base set's rules (copied), then this set's
+    /// parts, then its overrides.
+    fn read(&self) -> Result<Content, BundleError> {
+        let src = &self.source;
+        let lists = codelists()?;
+        let (mut parts, mut rules) = match &src.based_on {
+            Some(base) => {
+                let b = ruleset(base).map_err(|e| self.error(&format!("based_on: {e}")))?;
+                (b.parts()?.to_vec(), b.rules()?.to_vec())
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let dir = src.path.trim_end_matches("ruleset.toml");
+        for part in &src.part {
+            let (def, infos) = load_part(files::FILES, dir, part, lists)?;
+            parts.push(def);
+            rules.extend(infos);
+        }
+        for o in &src.overrides {
+            apply_override(&src.path, o, &mut parts, &mut rules, lists)?;
+        }
+        Ok(Content { rules, parts })
     }
 }
 
@@ -453,33 +521,9 @@ fn expand(
 
 fn load(files: &[(&str, &str)]) -> Result<Bundle, BundleError> {
     let lists = load_codelists(files)?;
-    let mut set_files: Vec<(String, RuleSetFile)> = Vec::new();
-    for (path, text) in files.iter().filter(|(p, _)| p.ends_with("/ruleset.toml")) {
-        set_files.push((path.to_string(), parse_toml(path, text)?));
-    }
     let mut sets: Vec<RuleSet> = Vec::new();
-    // rule sets without a base first, so a derived set finds its base built
-    set_files.sort_by_key(|(_, f)| f.based_on.is_some());
-    for (path, f) in set_files {
-        let dir = path.trim_end_matches("ruleset.toml");
-        let (mut parts, mut rules) = match &f.based_on {
-            Some(base) => {
-                let b = sets.iter().find(|s| &s.id == base).ok_or_else(|| BundleError::File {
-                    file: path.clone(),
-                    message: format!("based_on: no rule set {base}"),
-                })?;
-                (b.parts.clone(), b.rules.clone())
-            }
-            None => (Vec::new(), Vec::new()),
-        };
-        for part in &f.part {
-            let (def, infos) = load_part(files, dir, part, &lists)?;
-            parts.push(def);
-            rules.extend(infos);
-        }
-        for o in &f.overrides {
-            apply_override(&path, o, &mut parts, &mut rules, &lists)?;
-        }
+    for (path, text) in files.iter().filter(|(p, _)| p.ends_with("/ruleset.toml")) {
+        let f: RuleSetFile = parse_toml(path, text)?;
         sets.push(RuleSet {
             label: format!("{}@{}", f.id, f.version),
             id: f.id,
@@ -489,12 +533,24 @@ fn load(files: &[(&str, &str)]) -> Result<Bundle, BundleError> {
             description: f.description,
             specifications: f.specifications,
             specification_prefixes: f.specification_prefixes,
-            rules,
-            parts,
+            source: Source {
+                path: path.to_string(),
+                based_on: f.based_on,
+                part: f.part,
+                overrides: f.overrides,
+            },
+            content: OnceLock::new(),
             validator: OnceLock::new(),
         });
     }
     sets.sort_by(|a, b| a.id.cmp(&b.id));
+    for s in &sets {
+        if let Some(base) = &s.source.based_on {
+            if !sets.iter().any(|b| &b.id == base && b.source.based_on.is_none()) {
+                return Err(s.error(&format!("based_on: no rule set {base} (without a base of its own)")));
+            }
+        }
+    }
     Ok(Bundle { lists, sets })
 }
 

@@ -430,16 +430,17 @@ fn rules(c: RulesCommand) -> Result<ExitCode> {
     match c {
         RulesCommand::List { ruleset, format } => {
             for set in selected(ruleset.as_deref())? {
+                let set_rules = set.rules()?;
                 if format == Format::Text {
                     writeln!(
                         out,
                         "{} — {} ({} rules)",
                         st.bold(set.label()),
                         set.title,
-                        set.rules.len()
+                        set_rules.len()
                     )?;
                 }
-                for r in &set.rules {
+                for r in set_rules {
                     match format {
                         Format::Json => {
                             let line = serde_json::to_string(&serde_json::json!({
@@ -462,10 +463,12 @@ fn rules(c: RulesCommand) -> Result<ExitCode> {
         }
         RulesCommand::Show { id, ruleset } => {
             let sets = selected(ruleset.as_deref())?;
-            let found: Vec<(&bundled::RuleSet, &bundled::RuleInfo)> = sets
-                .iter()
-                .filter_map(|s| s.rules.iter().find(|r| r.id.eq_ignore_ascii_case(&id)).map(|r| (*s, r)))
-                .collect();
+            let mut found: Vec<(&bundled::RuleSet, &bundled::RuleInfo)> = Vec::new();
+            for s in &sets {
+                if let Some(r) = s.rules()?.iter().find(|r| r.id.eq_ignore_ascii_case(&id)) {
+                    found.push((*s, r));
+                }
+            }
             let Some((set, r)) = found.first() else {
                 bail!(
                     "no rule {id} in {}",
