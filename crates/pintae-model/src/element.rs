@@ -486,7 +486,7 @@ impl<T: Element> Field for Option<T> {
         if self.is_some() {
             return Err(ModelError::Repeated {
                 element: node.tag_name().name().to_string(),
-                position: node.range().start,
+                position: crate::position::element_start(node),
             });
         }
         *self = Some(T::read(node, cx)?);

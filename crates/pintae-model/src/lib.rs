@@ -15,6 +15,7 @@
 pub mod doc;
 pub mod document;
 pub mod element;
+pub mod position;
 pub mod value;
 
 pub use document::{Document, Line, Written};

@@ -1,7 +1,7 @@
 //! Reading untrusted invoice bytes: UTF-8 check, XML parsing with DTDs
 //! refused and a node limit, UBL root check and SBDH envelope unwrapping.
 
-use pintae_model::{ns, DocumentKind};
+use pintae_model::{ns, position, DocumentKind};
 use serde::Serialize;
 
 /// Most XML nodes a document may have (a 4,000-line invoice has ~300,000).
@@ -219,8 +219,9 @@ pub fn classify(doc: &roxmltree::Document<'_>) -> Result<Unwrapped, InputError> 
             .find(|c| DocumentKind::from_root(c.tag_name().namespace(), c.tag_name().name()).is_some())
             .ok_or(InputError::EmptyEnvelope)?;
         let text = doc.input_text();
-        let range = payload.range();
-        let slice = &text[range.clone()];
+        let start = position::element_start(payload);
+        let end = position::element_end(text, start).ok_or(InputError::EmptyEnvelope)?;
+        let slice = text.get(start..end).ok_or(InputError::EmptyEnvelope)?;
         // inherited namespace declarations, added to the payload's start tag
         let own = declared_prefixes(slice);
         let mut extra = String::new();
@@ -251,7 +252,7 @@ pub fn classify(doc: &roxmltree::Document<'_>) -> Result<Unwrapped, InputError> 
         };
         let envelope = Envelope {
             kind: "sbdh",
-            payload_line: doc.text_pos_at(range.start).row,
+            payload_line: doc.text_pos_at(start).row,
             sender: ident("Sender"),
             receiver: ident("Receiver"),
         };

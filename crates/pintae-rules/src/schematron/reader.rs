@@ -5,6 +5,7 @@
 use super::def::{BodyDef, CheckDef, FunctionDef, LetDef, MessageDef, PatternDef, RuleDef, SchemaDef};
 use super::{CheckKind, Schema};
 use crate::xpath::XPathError;
+use pintae_model::position::ElementStarts;
 
 const SCH_NS: &str = "http://purl.oclc.org/dsdl/schematron";
 const XSL_NS: &str = "http://www.w3.org/1999/XSL/Transform";
@@ -55,6 +56,7 @@ pub enum SchemaError {
 struct Reader<'d, 'i> {
     name: String,
     doc: &'d roxmltree::Document<'i>,
+    starts: ElementStarts,
 }
 
 fn sch_children<'a, 'i>(
@@ -67,7 +69,7 @@ fn sch_children<'a, 'i>(
 
 impl<'d, 'i> Reader<'d, 'i> {
     fn at(&self, n: roxmltree::Node) -> String {
-        let p = self.doc.text_pos_at(n.range().start);
+        let p = self.doc.text_pos_at(self.starts.of(n));
         format!("{}:{}", p.row, p.col)
     }
 
@@ -229,6 +231,7 @@ impl SchemaDef {
         let r = Reader {
             name: name.to_string(),
             doc: &doc,
+            starts: ElementStarts::new(&doc),
         };
         if let Some(qb) = root.attribute("queryBinding") {
             if !matches!(

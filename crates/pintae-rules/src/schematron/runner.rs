@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::def::RuleDoc;
 use super::Schema;
 use crate::xpath::compile::Op;
-use crate::xpath::eval::{lexical_name, Evaluator, SchemaState};
+use crate::xpath::eval::{Evaluator, SchemaState};
 use crate::xpath::value::{atomize_item, Item, Seq, XNode};
 use crate::xpath::{ErrorCode, Focus};
 
@@ -114,7 +114,7 @@ pub struct SchemaOutcome {
 pub const MAX_ERRORS: usize = 50;
 
 /// The location path of a node: `/Invoice/cac:Party[1]/cbc:Name[2]`.
-pub fn location(n: XNode<'_>) -> String {
+pub fn location<'a>(ev: &mut Evaluator<'a>, n: XNode<'a>) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut cur = Some(n);
     while let Some(x) = cur {
@@ -122,9 +122,9 @@ pub fn location(n: XNode<'_>) -> String {
             break;
         }
         if x.attr != 0 {
-            parts.push(format!("@{}", lexical_name(&x)));
+            parts.push(format!("@{}", ev.lexical_name(&x)));
         } else if x.node.is_element() {
-            let name = lexical_name(&x);
+            let name = ev.lexical_name(&x);
             let is_root_element = x.node.parent().is_some_and(|p| p.is_root());
             if is_root_element {
                 parts.push(name.to_string());
@@ -147,9 +147,10 @@ pub fn location(n: XNode<'_>) -> String {
     format!("/{}", parts.join("/"))
 }
 
-fn position(n: XNode<'_>) -> (u32, u32) {
-    let doc = n.node.document();
-    let p = doc.text_pos_at(n.node.range().start);
+/// Line and column of a node's start tag (of the owner element's, for an
+/// attribute).
+fn position<'a>(ev: &mut Evaluator<'a>, n: XNode<'a>) -> (u32, u32) {
+    let p = n.node.document().text_pos_at(ev.element_start(n.node));
     (p.row, p.col)
 }
 
@@ -178,7 +179,7 @@ impl<'a> Run<'a> {
         let root_focus = Focus::node(root);
         for (slot, op) in &schema.globals {
             let v = ev.eval(op, &root_focus).unwrap_or_else(|e| {
-                push_error(&mut run.globals, None, e, root);
+                push_error(ev, &mut run.globals, None, e, root);
                 Seq::new()
             });
             ev.set_var(*slot, v);
@@ -187,7 +188,7 @@ impl<'a> Run<'a> {
             let mut values = Vec::new();
             for (slot, op) in &pattern.lets {
                 let v = ev.eval(op, &root_focus).unwrap_or_else(|e| {
-                    push_error(pout, None, e, root);
+                    push_error(ev, pout, None, e, root);
                     Seq::new()
                 });
                 ev.set_var(*slot, v.clone());
@@ -277,7 +278,7 @@ impl Schema {
             match ev.eval(op, &focus) {
                 Ok(v) => ev.set_var(*slot, v),
                 Err(e) => {
-                    push_error(out, None, e, n);
+                    push_error(ev, out, None, e, n);
                     ev.set_var(*slot, Seq::new());
                 }
             }
@@ -289,12 +290,12 @@ impl Schema {
                     CheckKind::Report => b,
                 },
                 Err(e) => {
-                    push_error(out, c.id.clone(), e, n);
+                    push_error(ev, out, c.id.clone(), e, n);
                     continue;
                 }
             };
             if fired {
-                let (line, column) = position(n);
+                let (line, column) = position(ev, n);
                 let (terms, value, fix) = match &c.doc {
                     None => (Vec::new(), None, None),
                     Some((doc, value)) => (
@@ -309,7 +310,7 @@ impl Schema {
                 out.failures.push(Failure {
                     id: c.id.clone().unwrap_or_default(),
                     flag: c.flag.clone().unwrap_or_default(),
-                    location: location(n),
+                    location: location(ev, n),
                     line,
                     column,
                     message: render(ev, &c.message, &focus),
@@ -322,11 +323,17 @@ impl Schema {
     }
 }
 
-fn push_error(out: &mut SchemaOutcome, id: Option<String>, e: crate::xpath::XPathError, n: XNode<'_>) {
+fn push_error<'a>(
+    ev: &mut Evaluator<'a>,
+    out: &mut SchemaOutcome,
+    id: Option<String>,
+    e: crate::xpath::XPathError,
+    n: XNode<'a>,
+) {
     if out.errors.len() >= MAX_ERRORS {
         return;
     }
-    let (line, column) = position(n);
+    let (line, column) = position(ev, n);
     let code = if e.code == ErrorCode::LIMIT {
         "LIMIT".to_string()
     } else {
@@ -336,7 +343,7 @@ fn push_error(out: &mut SchemaOutcome, id: Option<String>, e: crate::xpath::XPat
         id,
         code,
         message: e.message,
-        location: location(n),
+        location: location(ev, n),
         line,
         column,
     });
@@ -382,7 +389,7 @@ fn render<'a>(ev: &mut Evaluator<'a>, parts: &'a [MsgPart], f: &Focus<'a>) -> St
                     Some(op) => ev.eval(op, f).ok().and_then(|v| v.into_iter().next()),
                 };
                 if let Some(Item::Node(n)) = target {
-                    s.push_str(lexical_name(&n));
+                    s.push_str(&ev.lexical_name(&n).to_string());
                 }
             }
         }

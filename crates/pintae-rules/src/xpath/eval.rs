@@ -13,6 +13,7 @@ use super::error::{ErrorCode, XPathError};
 use super::functions::Builtin;
 use super::regex::compile_regex;
 use super::value::*;
+use pintae_model::position::{node_count, start_tag_names, ElementStarts};
 
 type R<T> = Result<T, XPathError>;
 
@@ -138,16 +139,6 @@ const UNNUMBERED: u16 = u16::MAX;
 // every number the table gives fits in two bytes, below `UNNUMBERED`
 const _: () = assert!(crate::xpath::compile::MAX_NAMES < UNNUMBERED as usize);
 
-/// How many nodes a document has (node ids are `0..count`): the last node
-/// in document order is reached by taking the last child from the root.
-fn node_count(doc: &roxmltree::Document<'_>) -> usize {
-    let mut n = doc.root();
-    while let Some(c) = n.last_child() {
-        n = c;
-    }
-    n.id().get_usize() + 1
-}
-
 impl<'a> Syms<'a> {
     fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> Syms<'a> {
         let mut of = vec![UNNUMBERED; node_count(doc)];
@@ -251,6 +242,7 @@ pub struct DocIndex<'a> {
     by_name: Option<NameIndex<'a>>,
     wide_children: rustc_hash::FxHashMap<u32, NameIndex<'a>>,
     kids: Option<Groups<u32>>,
+    starts: Option<ElementStarts>,
 }
 
 /// Items grouped by a key, each group in the order the items were given:
@@ -372,7 +364,7 @@ pub struct SchemaState<'a> {
 /// Truths of name-only predicates by (predicate id, lexical name, address
 /// of the namespace URI in the document; 0 for none). The same address
 /// means the same URI; equal URIs at two addresses are merely kept twice.
-type NamesMemo<'a> = rustc_hash::FxHashMap<(u32, &'a str, usize), bool>;
+type NamesMemo<'a> = rustc_hash::FxHashMap<(u32, Lexical<'a>, usize), bool>;
 
 impl<'a> SchemaState<'a> {
     /// Fresh state for a schema's functions.
@@ -467,13 +459,19 @@ pub(crate) fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
 /// For `(name-accessor(), 'constant')` with a node as the context item
 /// ([`accessor_vs_const`]): the name the accessor gives and the constant.
 #[inline]
-fn name_vs_const<'o, 'a>(l: &'o Op, r: &'o Op, f: &Focus<'a>) -> Option<(&'a str, &'o str)> {
+fn name_vs_const<'o, 'a>(
+    ev: &mut Evaluator<'a>,
+    l: &'o Op,
+    r: &'o Op,
+    f: &Focus<'a>,
+) -> Option<(Lexical<'a>, &'o str)> {
     let (b, c) = accessor_vs_const(l, r)?;
     let Some(Item::Node(n)) = &f.item else { return None };
+    let plain = |local| Lexical { prefix: "", local };
     let s = match b {
-        Builtin::LocalName => n.expanded_name().map(|(_, l)| l).unwrap_or(""),
-        Builtin::Name => lexical_name(n),
-        _ => n.expanded_name().and_then(|(ns, _)| ns).unwrap_or(""),
+        Builtin::LocalName => plain(n.expanded_name().map(|(_, l)| l).unwrap_or("")),
+        Builtin::Name => ev.lexical_name(n),
+        _ => plain(n.expanded_name().and_then(|(ns, _)| ns).unwrap_or("")),
     };
     Some((s, c))
 }
@@ -569,26 +567,119 @@ fn attr_vs_const_value<'a>(s: &StepOp, n: XNode<'a>) -> Option<Option<&'a str>> 
     }))
 }
 
-/// The lexical QName of an element or attribute, as written in the document.
-pub fn lexical_name<'a>(n: &XNode<'a>) -> &'a str {
-    let doc = n.node.document();
-    let text = doc.input_text();
-    if let Some(a) = n.attribute() {
-        return text.get(a.range_qname()).unwrap_or(a.name());
-    }
-    if n.node.is_element() {
-        let start = n.node.range().start + 1;
-        if let Some(rest) = text.get(start..) {
-            // a start tag's name ends at XML white space, `>` or `/`
-            let end = rest
-                .bytes()
-                .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
-                .unwrap_or(rest.len());
-            return rest.get(..end).unwrap_or(rest);
+/// The qualified name of an element or attribute as written in the
+/// document: its prefix (empty for none) and local part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Lexical<'a> {
+    prefix: &'a str,
+    local: &'a str,
+}
+
+impl<'a> Lexical<'a> {
+    fn parse(q: &'a str) -> Self {
+        match q.split_once(':') {
+            Some((prefix, local)) => Lexical { prefix, local },
+            None => Lexical { prefix: "", local: q },
         }
-        return n.node.tag_name().name();
     }
-    ""
+
+    /// The name as an XPath string (borrowed when it has no prefix).
+    pub fn text(&self) -> Str<'a> {
+        if self.prefix.is_empty() {
+            Str::Borrowed(self.local)
+        } else {
+            Str::from(self.to_string())
+        }
+    }
+
+    /// `name() = c`, without joining the parts.
+    fn is(&self, c: &str) -> bool {
+        if self.prefix.is_empty() {
+            return self.local == c;
+        }
+        c.strip_prefix(self.prefix).and_then(|r| r.strip_prefix(':')) == Some(self.local)
+    }
+
+    fn starts_with(&self, c: &str) -> bool {
+        if self.prefix.is_empty() {
+            return self.local.starts_with(c);
+        }
+        match c.strip_prefix(self.prefix) {
+            None => self.prefix.starts_with(c),
+            Some("") => true,
+            Some(rest) => rest.strip_prefix(':').is_some_and(|r| self.local.starts_with(r)),
+        }
+    }
+
+    fn ends_with(&self, c: &str) -> bool {
+        match c.strip_suffix(self.local) {
+            // `c` is no longer than the local part, or differs from its end
+            None => self.local.ends_with(c),
+            Some("") => true,
+            Some(rest) => !self.prefix.is_empty() && rest.strip_suffix(':').is_some_and(|r| self.prefix.ends_with(r)),
+        }
+    }
+
+    fn contains(&self, c: &str) -> bool {
+        if self.prefix.is_empty() {
+            self.local.contains(c)
+        } else {
+            self.to_string().contains(c)
+        }
+    }
+}
+
+impl std::fmt::Display for Lexical<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.prefix.is_empty() {
+            write!(f, "{}:", self.prefix)?;
+        }
+        f.write_str(self.local)
+    }
+}
+
+/// The namespace URI for XML's own `xml:` prefix, which is never declared.
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Whether two strings of the document are equal (the same storage, as
+/// roxmltree gives one URI to every use of a declaration, or equal text).
+#[inline]
+fn same_str(a: &str, b: &str) -> bool {
+    (a.len() == b.len() && std::ptr::eq(a.as_ptr(), b.as_ptr())) || a == b
+}
+
+/// The lexical name of an element or attribute when the namespaces in scope
+/// decide it: no namespace means no prefix, and a namespace bound to one
+/// prefix only means that prefix. `None` when the namespace is bound to
+/// several prefixes (or an element's also to the default): then only the
+/// start tag tells which one was written.
+fn lexical_in_scope<'a>(n: &XNode<'a>) -> Option<Lexical<'a>> {
+    let (uri, local, is_attr) = match n.attribute() {
+        Some(a) => (a.namespace(), a.name(), true),
+        None if n.node.is_element() => {
+            let t = n.node.tag_name();
+            (t.namespace(), t.name(), false)
+        }
+        None => return Some(Lexical { prefix: "", local: "" }),
+    };
+    let Some(uri) = uri else {
+        return Some(Lexical { prefix: "", local });
+    };
+    if is_attr && uri == XML_NS {
+        return Some(Lexical { prefix: "xml", local });
+    }
+    let mut bound = n
+        .node
+        .namespaces()
+        .filter(|ns| same_str(ns.uri(), uri) && !(is_attr && ns.name().is_none()));
+    let first = bound.next()?;
+    if bound.next().is_some() {
+        return None;
+    }
+    Some(Lexical {
+        prefix: first.name().unwrap_or(""),
+        local,
+    })
 }
 
 /// Whether `normalize-space` leaves a string as it is: no white space at
@@ -652,6 +743,37 @@ impl<'a> Evaluator<'a> {
     pub fn number_elements(&mut self, doc: &'a roxmltree::Document<'a>) {
         if !self.syms.numbers(doc) {
             self.syms = Syms::number(&crate::xpath::compile::names(), doc);
+        }
+    }
+
+    /// The byte offset of an element's start tag in the document's text (0
+    /// for other nodes), from a table built by one scan on first use.
+    pub fn element_start(&mut self, n: roxmltree::Node<'a, 'a>) -> usize {
+        if !n.is_element() {
+            return 0;
+        }
+        let doc = n.document();
+        self.index.starts.get_or_insert_with(|| ElementStarts::new(doc)).of(n)
+    }
+
+    /// The name of an element or attribute as written in the document.
+    pub fn lexical_name(&mut self, n: &XNode<'a>) -> Lexical<'a> {
+        if let Some(l) = lexical_in_scope(n) {
+            return l;
+        }
+        let at = self.element_start(n.node);
+        let written =
+            start_tag_names(n.node.document().input_text(), at).and_then(|(element, attributes)| match n.attr {
+                0 => Some(element),
+                i => attributes.get(i as usize - 1).copied(),
+            });
+        match written {
+            Some(q) => Lexical::parse(q),
+            // not reached for a document roxmltree accepted
+            None => Lexical {
+                prefix: "",
+                local: n.expanded_name().map_or("", |(_, l)| l),
+            },
         }
     }
 
@@ -974,7 +1096,7 @@ impl<'a> Evaluator<'a> {
             // `ends-with(local-name(), 'Time')`: the name read in place
             Op::Call(b @ (Builtin::EndsWith | Builtin::StartsWith | Builtin::Contains), args) => {
                 let pair = match args.as_slice() {
-                    [l, r] => name_vs_const(l, r, f),
+                    [l, r] => name_vs_const(self, l, r, f),
                     _ => None,
                 };
                 match pair {
@@ -989,8 +1111,8 @@ impl<'a> Evaluator<'a> {
             // `namespace-uri() = '…'`: both sides are single strings
             // `@schemeID = '0088'`: at most one attribute, compared as a string
             Op::General(cmp @ (CmpOp::Eq | CmpOp::Ne), l, r, _) => {
-                if let Some((s, c)) = name_vs_const(l, r, f) {
-                    return Ok((s == c) == (*cmp == CmpOp::Eq));
+                if let Some((s, c)) = name_vs_const(self, l, r, f) {
+                    return Ok(s.is(c) == (*cmp == CmpOp::Eq));
                 }
                 match attr_vs_const(l, r, f) {
                     Some(None) => Ok(false),
@@ -1013,7 +1135,7 @@ impl<'a> Evaluator<'a> {
             .expanded_name()
             .and_then(|(ns, _)| ns)
             .map_or(0, |s| s.as_ptr() as usize);
-        let key = (id, lexical_name(&n), ns);
+        let key = (id, self.lexical_name(&n), ns);
         if let Some(b) = self.names_memo.get(&key) {
             return Ok(*b);
         }
@@ -1339,6 +1461,21 @@ impl<'a> Evaluator<'a> {
                                 out.push(Item::Node(x));
                             }
                         }
+                        return Ok(());
+                    }
+                }
+            }
+            // named descendants of a numbered document: the elements with
+            // that name number (all pass the test) from the per-document groups
+            if let (Axis::Descendant, NodeTest::Name { sym, .. }) = (axis, test) {
+                if *sym != NO_SYM && n.attr == 0 {
+                    let doc = n.node.document();
+                    if let Some(ids) = self.syms.descendants(n.node, *sym) {
+                        out.extend(
+                            ids.iter()
+                                .filter_map(|id| doc.get_node(*id))
+                                .map(|c| Item::Node(XNode::new(c))),
+                        );
                         return Ok(());
                     }
                 }
@@ -1906,12 +2043,12 @@ impl<'a> Evaluator<'a> {
                     [Item::Atomic(_)] => return Err(type_err(format!("{b:?}() of an atomic value"))),
                     _ => return Err(type_err(format!("{b:?}() of more than one node"))),
                 };
-                let s: &'a str = match b {
-                    B::LocalName => n.expanded_name().map(|(_, l)| l).unwrap_or(""),
-                    B::Name => lexical_name(&n),
-                    _ => n.expanded_name().and_then(|(ns, _)| ns).unwrap_or(""),
+                let s: Str<'a> = match b {
+                    B::LocalName => Str::Borrowed(n.expanded_name().map(|(_, l)| l).unwrap_or("")),
+                    B::Name => self.lexical_name(&n).text(),
+                    _ => Str::Borrowed(n.expanded_name().and_then(|(ns, _)| ns).unwrap_or("")),
                 };
-                Ok(atom(Atomic::String(Str::Borrowed(s))))
+                Ok(atom(Atomic::String(s)))
             }
             B::Reverse => {
                 let mut v = self.eval(&args[0], f)?;
@@ -2217,4 +2354,34 @@ fn replacement(rep: &str) -> R<String> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lexical;
+
+    /// The piecewise tests on a name's two parts agree with the same tests
+    /// on the joined name, for every piece of it and some that are not.
+    #[test]
+    fn lexical_names_compare_like_the_joined_string() {
+        for q in ["cbc:ID", "ID", "a:b", "x", "cac:InvoiceLine"] {
+            let l = Lexical::parse(q);
+            let joined = l.to_string();
+            assert_eq!(joined, q);
+            let mut needles: Vec<String> = ["", ":", "::", "zz", "cbc:IDx", "xcbc:ID", "c:I"]
+                .map(String::from)
+                .to_vec();
+            for i in 0..=q.len() {
+                for j in i..=q.len() {
+                    needles.push(q[i..j].to_string());
+                }
+            }
+            for c in &needles {
+                assert_eq!(l.is(c), joined == *c, "{q} = {c}");
+                assert_eq!(l.starts_with(c), joined.starts_with(c.as_str()), "{q} starts with {c}");
+                assert_eq!(l.ends_with(c), joined.ends_with(c.as_str()), "{q} ends with {c}");
+                assert_eq!(l.contains(c), joined.contains(c.as_str()), "{q} contains {c}");
+            }
+        }
+    }
 }

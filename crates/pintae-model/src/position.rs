@@ -1,0 +1,179 @@
+//! Where elements are in a document's text, found by scanning the text
+//! (quick-xml) instead of being stored by roxmltree for every node.
+//!
+//! roxmltree can keep a byte range per node (its `positions` feature), at
+//! 16 bytes a node: 8 MB for a 4,000-line invoice, for positions that are
+//! needed only to report a failure or to read a prefix as written. pintae
+//! builds without that feature and, when a position is needed, scans the
+//! text once: the n-th start tag in the text is the n-th element in
+//! document order, since roxmltree has already accepted the document as
+//! well-formed.
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+/// The byte offset of each element's start tag (its `<`), by node id,
+/// built by one scan of the text.
+#[derive(Debug)]
+pub struct ElementStarts {
+    by_id: Vec<u32>,
+}
+
+impl ElementStarts {
+    /// Scans `doc`'s text once.
+    pub fn new(doc: &roxmltree::Document<'_>) -> ElementStarts {
+        let mut by_id = vec![0u32; node_count(doc)];
+        let mut starts = StartTags::new(doc.input_text(), 0);
+        for e in doc.descendants().filter(roxmltree::Node::is_element) {
+            let Some(at) = starts.next() else { break };
+            if let Some(slot) = by_id.get_mut(e.id().get_usize()) {
+                *slot = u32::try_from(at).unwrap_or(u32::MAX);
+            }
+        }
+        ElementStarts { by_id }
+    }
+
+    /// The offset of `n`'s start tag; 0 for the root and for nodes that are
+    /// not elements.
+    pub fn of(&self, n: roxmltree::Node<'_, '_>) -> usize {
+        self.by_id.get(n.id().get_usize()).map_or(0, |&s| s as usize)
+    }
+}
+
+/// The offset of one element's start tag, without a table: a walk of the
+/// tree up to `n` and a scan of the text up to its tag (for error paths).
+pub fn element_start(n: roxmltree::Node<'_, '_>) -> usize {
+    if !n.is_element() {
+        return 0;
+    }
+    let doc = n.document();
+    let ordinal = doc
+        .descendants()
+        .filter(roxmltree::Node::is_element)
+        .take_while(|e| e.id() != n.id())
+        .count();
+    StartTags::new(doc.input_text(), 0).nth(ordinal).unwrap_or(0)
+}
+
+/// The offset just past the end tag of the element whose start tag is at
+/// `start` (past `/>` for an empty-element tag); `None` when the text from
+/// `start` does not begin with a complete element.
+pub fn element_end(text: &str, start: usize) -> Option<usize> {
+    let rest = text.get(start..)?;
+    let mut r = Reader::from_str(rest);
+    match r.read_event().ok()? {
+        Event::Empty(_) => {}
+        Event::Start(e) => {
+            let name = e.name().as_ref().to_vec();
+            r.read_to_end(quick_xml::name::QName(&name)).ok()?;
+        }
+        _ => return None,
+    }
+    Some(start + usize::try_from(r.buffer_position()).ok()?)
+}
+
+/// The qualified names of a start tag as written: the element's, then its
+/// attributes' in document order (namespace declarations left out, as
+/// roxmltree leaves them out of an element's attributes).
+pub fn start_tag_names(text: &str, start: usize) -> Option<(&str, Vec<&str>)> {
+    let rest = text.get(start..)?;
+    let mut r = Reader::from_str(rest);
+    let (Event::Start(e) | Event::Empty(e)) = r.read_event().ok()? else {
+        return None;
+    };
+    let element = lexical(rest, e.name().as_ref())?;
+    let mut attributes = Vec::new();
+    for a in e.attributes().with_checks(false) {
+        let key = a.ok()?.key;
+        let q = lexical(rest, key.as_ref())?;
+        if q != "xmlns" && !q.starts_with("xmlns:") {
+            attributes.push(q);
+        }
+    }
+    Some((element, attributes))
+}
+
+/// `bytes` (borrowed from `text`) as a `&str` slice of `text`.
+fn lexical<'t>(text: &'t str, bytes: &[u8]) -> Option<&'t str> {
+    let at = (bytes.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    text.get(at..at + bytes.len())
+}
+
+/// How many nodes a document has (node ids are `0..count`): the last node
+/// in document order is reached by taking the last child from the root.
+pub fn node_count(doc: &roxmltree::Document<'_>) -> usize {
+    let mut n = doc.root();
+    while let Some(c) = n.last_child() {
+        n = c;
+    }
+    n.id().get_usize() + 1
+}
+
+/// The offsets of the start tags (`<` of start and empty-element tags) in
+/// a well-formed text, in order.
+struct StartTags<'t> {
+    reader: Reader<&'t [u8]>,
+    base: usize,
+}
+
+impl<'t> StartTags<'t> {
+    fn new(text: &'t str, base: usize) -> StartTags<'t> {
+        StartTags {
+            reader: Reader::from_str(text.get(base..).unwrap_or("")),
+            base,
+        }
+    }
+}
+
+impl Iterator for StartTags<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        loop {
+            let before = usize::try_from(self.reader.buffer_position()).ok()?;
+            match self.reader.read_event() {
+                Ok(Event::Start(_) | Event::Empty(_)) => return Some(self.base + before),
+                Ok(Event::Eof) | Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "<?xml version='1.0'?>\n<!-- a > b --><a:r xmlns:a='urn:a' xmlns='urn:d'>\
+        <x k='1 > 0' a:k='2'/><![CDATA[<y>]]><?pi <z>?>\n  <y>t<z/></y></a:r>";
+
+    #[test]
+    fn start_tags_are_found_past_comments_cdata_pis_and_quoted_brackets() {
+        let doc = roxmltree::Document::parse(DOC).expect("well-formed");
+        let starts = ElementStarts::new(&doc);
+        let got: Vec<(String, &str)> = doc
+            .descendants()
+            .filter(roxmltree::Node::is_element)
+            .map(|e| {
+                let at = starts.of(e);
+                assert_eq!(element_start(e), at);
+                (e.tag_name().name().to_string(), &DOC[at..at + 3])
+            })
+            .collect();
+        let want = [("r", "<a:"), ("x", "<x "), ("y", "<y>"), ("z", "<z/")];
+        assert_eq!(got, want.map(|(a, b)| (a.to_string(), b)));
+    }
+
+    #[test]
+    fn element_ends_and_names_as_written() {
+        let y = DOC.rfind("<y>").expect("y (the one outside CDATA)");
+        assert_eq!(&DOC[y..element_end(DOC, y).expect("end")], "<y>t<z/></y>");
+        let x = DOC.find("<x ").expect("x");
+        assert_eq!(&DOC[x..element_end(DOC, x).expect("end")], "<x k='1 > 0' a:k='2'/>");
+        let r = DOC.find("<a:r").expect("r");
+        assert_eq!(start_tag_names(DOC, r), Some(("a:r", vec![])));
+        assert_eq!(start_tag_names(DOC, x), Some(("x", vec!["k", "a:k"])));
+        assert_eq!(element_end(DOC, DOC.len()), None);
+        assert_eq!(element_end("<a><b></a>", 0), None);
+    }
+}
