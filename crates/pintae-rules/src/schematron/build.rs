@@ -162,6 +162,7 @@ impl Builder {
             c.scope.truncate(rdepth);
             rules.push(Rule {
                 context: r.context.clone(),
+                by_name: None,
                 matcher,
                 lets: rlets,
                 checks,
@@ -198,14 +199,22 @@ impl SchemaDef {
             patterns.push(b.pattern(&mut c, p)?);
         }
         let names = crate::xpath::compile::names().len();
+        let mut by_name_rules = 0;
         for p in &mut patterns {
             p.candidates = candidates(&p.rules, names);
+            for r in &mut p.rules {
+                if r.matcher.decided_by_name() {
+                    r.by_name = Some(by_name_rules);
+                    by_name_rules += 1;
+                }
+            }
         }
         Ok(Schema {
             name: self.name.clone(),
             lib,
             globals,
             patterns,
+            by_name_rules,
             stats: b.stats,
         })
     }

@@ -45,6 +45,8 @@ pub struct Schema {
     lib: Library,
     globals: Vec<(usize, Op)>,
     patterns: Vec<Pattern>,
+    /// How many rules have a `by_name` slot.
+    by_name_rules: usize,
     stats: SchemaStats,
 }
 
@@ -62,6 +64,9 @@ struct Pattern {
 struct Rule {
     context: String,
     matcher: Matcher,
+    /// For a context that an element's name alone decides: its slot in a
+    /// run's per-document table of answers by name number.
+    by_name: Option<usize>,
     lets: Vec<(usize, Op)>,
     checks: Vec<runner::CompiledCheck>,
 }

@@ -7,7 +7,7 @@
 //! the official compiled Schematron only applies templates to elements.
 
 use crate::xpath::ast::Axis;
-use crate::xpath::compile::{never_numeric, NodeTest, Op, StepOp, NO_SYM};
+use crate::xpath::compile::{decided_by_expanded_name, never_numeric, NodeTest, Op, StepOp, NO_SYM};
 use crate::xpath::eval::Evaluator;
 use crate::xpath::value::{Item, Seq, XNode};
 use crate::xpath::{Focus, XPathError};
@@ -89,6 +89,19 @@ impl Matcher {
                 Some(_) => Final::Any,
             })
             .collect()
+    }
+
+    /// Whether an element's expanded name alone decides if it matches: each
+    /// alternative is one step (`*[…]`, `//cbc:X[…]`) whose predicates look
+    /// only at the name, not at the prefix it was written with.
+    pub fn decided_by_name(&self) -> bool {
+        self.alternatives.iter().all(|p| {
+            p.anchor == Anchor::Anywhere
+                && p.steps.len() == 1
+                && p.steps
+                    .iter()
+                    .all(|s| s.step.preds.iter().all(decided_by_expanded_name))
+        })
     }
 
     /// Whether the element matches.

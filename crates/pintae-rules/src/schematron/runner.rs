@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::def::RuleDoc;
 use super::Schema;
-use crate::xpath::compile::Op;
+use crate::xpath::compile::{Op, NO_SYM};
 use crate::xpath::eval::{Evaluator, SchemaState};
 use crate::xpath::value::{atomize_item, Item, Seq, XNode};
 use crate::xpath::{ErrorCode, Focus};
@@ -162,6 +162,9 @@ struct Run<'a> {
     globals: SchemaOutcome,
     per_pattern: Vec<SchemaOutcome>,
     pattern_lets: Vec<Vec<(usize, Seq<'a>)>>,
+    /// For each rule whose context the element's name decides, by name
+    /// number: 0 not yet known, 1 matches, 2 does not (built on first use).
+    by_name: Vec<Vec<u8>>,
 }
 
 impl<'a> Run<'a> {
@@ -173,6 +176,7 @@ impl<'a> Run<'a> {
             globals: SchemaOutcome::default(),
             per_pattern: schema.patterns.iter().map(|_| SchemaOutcome::default()).collect(),
             pattern_lets: Vec::with_capacity(schema.patterns.len()),
+            by_name: vec![Vec::new(); schema.by_name_rules],
         };
         ev.swap_state(&mut run.state);
         ev.number_elements(doc);
@@ -225,7 +229,26 @@ impl<'a> Run<'a> {
                 // XSLT 2.0 §6.4: a dynamic error while matching a pattern is
                 // recoverable, and the official processor recovers by
                 // treating the pattern as not matching.
-                if rule.matcher.matches(ev, n).unwrap_or(false) {
+                let known = match rule.by_name.and_then(|k| self.by_name.get_mut(k)) {
+                    Some(table) if sym != NO_SYM => {
+                        if table.is_empty() {
+                            table.resize(ev.name_count(), 0);
+                        }
+                        table.get_mut(sym as usize)
+                    }
+                    _ => None,
+                };
+                let matched = match known {
+                    Some(1) => true,
+                    Some(2) => false,
+                    Some(slot) => {
+                        let m = rule.matcher.matches(ev, n).unwrap_or(false);
+                        *slot = if m { 1 } else { 2 };
+                        m
+                    }
+                    None => rule.matcher.matches(ev, n).unwrap_or(false),
+                };
+                if matched {
                     schema.fire(ev, rule, n, pout);
                     break;
                 }

@@ -678,6 +678,18 @@ impl<'c> Compiler<'c> {
                     return Ok(Op::MatchesConst(Box::new(input), Arc::new(re)));
                 }
             }
+            // `ends-with(name(), 'c')` with no colon in c: a match cannot
+            // reach into the prefix (it would have to contain the colon), so
+            // it is `ends-with(local-name(), 'c')`, which the prefix does not
+            // decide (and which a name's number can then answer)
+            let mut ops = ops;
+            if let (Builtin::EndsWith, [Op::Call(accessor @ Builtin::Name, none), Op::Const(Const::String(c))]) =
+                (b, ops.as_mut_slice())
+            {
+                if none.is_empty() && !c.contains(':') {
+                    *accessor = Builtin::LocalName;
+                }
+            }
             return Ok(Op::Call(b, ops));
         }
         let idx = self
@@ -775,6 +787,23 @@ fn direct_name_test(op: &Op) -> bool {
         Op::General(CmpOp::Eq | CmpOp::Ne, l, r, _) => accessor_vs_const(l, r).is_some(),
         _ => false,
     }
+}
+
+/// Whether a predicate's truth on an element is decided by the element's
+/// expanded name alone (namespace and local name, not the prefix it was
+/// written with), so that it may be answered once per name.
+pub(crate) fn decided_by_expanded_name(op: &Op) -> bool {
+    let inner = match op {
+        Op::NameOnly(inner, _) => inner,
+        other => other,
+    };
+    let mut reads_prefix = false;
+    visit(inner, true, &mut |o| {
+        if let Op::Call(Builtin::Name, args) = o {
+            reads_prefix |= args.is_empty();
+        }
+    });
+    never_numeric(inner) && name_only(inner) && !reads_prefix
 }
 
 /// For `local-name()`, `name()` or `namespace-uri()` of the context and a

@@ -777,6 +777,12 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// How many name numbers the numbered document's table had (every
+    /// number [`Self::sym_of`] gives is below it).
+    pub(crate) fn name_count(&self) -> usize {
+        self.syms.names
+    }
+
     /// The number of an element's name ([`NO_SYM`] when no test mentions
     /// it or the document is not numbered).
     #[inline]
@@ -1307,13 +1313,25 @@ impl<'a> Evaluator<'a> {
     pub fn atomized(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Atoms<'a>> {
         match in_place(&mut self.index, &self.syms, op, f) {
             Some(InPlace::Atom(a)) => Ok(a.into_iter().collect()),
-            Some(InPlace::Kids(doc, kids, sym)) => Ok(self
-                .syms
-                .named(kids, sym)
-                .filter_map(|c| element_at(doc, c))
-                .map(|c| atomize_item(&Item::Node(c)))
-                .collect()),
-            None => Ok(self.eval(op, f)?.iter().map(atomize_item).collect()),
+            Some(InPlace::Kids(doc, kids, sym)) => {
+                // pushed one by one: there are seldom more than one, and
+                // collecting a filtered iterator costs more than pushing
+                let mut out = Atoms::new();
+                for c in self.syms.named(kids, sym) {
+                    if let Some(c) = element_at(doc, c) {
+                        out.push(atomize_item(&Item::Node(c)));
+                    }
+                }
+                Ok(out)
+            }
+            None => {
+                let v = self.eval(op, f)?;
+                let mut out = Atoms::new();
+                for i in &v {
+                    out.push(atomize_item(i));
+                }
+                Ok(out)
+            }
         }
     }
 

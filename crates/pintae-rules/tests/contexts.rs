@@ -1,0 +1,73 @@
+//! Rule contexts decided by an element's name are answered once per name
+//! in a document; whatever the shortcut, a context `*[P]` must take exactly
+//! the elements that `//*[P]` selects (an XPath whose results the
+//! conformance files check against the official processor). The document
+//! has one local name under two prefixes of one namespace and one prefix
+//! bound to two namespaces.
+
+use pintae_rules::schematron::Schema;
+use pintae_rules::xpath::XPath;
+
+const PREDICATES: &[&str] = &[
+    "ends-with(name(), 'Code')",
+    "ends-with(name(), 'x:Code')",
+    "ends-with(name(), ':Code')",
+    "ends-with(name(), 'yCode')",
+    "name() = 'x:Code'",
+    "starts-with(name(), 'y:')",
+    "contains(name(), 'x:C')",
+    "namespace-uri() = 'urn:example:a' and local-name() = 'Code'",
+    "ends-with(local-name(), 'Amount') or namespace-uri() = 'urn:example:b'",
+    "not(*) and not(normalize-space())",
+];
+
+const NS: &[(&str, &str)] = &[
+    ("ea", "urn:example:a"),
+    ("eb", "urn:example:b"),
+    (
+        "cac",
+        "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    ),
+    (
+        "cbc",
+        "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    ),
+];
+
+#[test]
+fn name_decided_contexts_take_what_the_path_selects() {
+    let path = pintae_corpus::workspace_dir().join("testdata/xpath/context.xml");
+    let text = std::fs::read_to_string(path).expect("context.xml");
+    let doc = roxmltree::Document::parse(&text).expect("well-formed");
+    let mut sch = String::from("<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'>");
+    for (p, u) in NS {
+        sch.push_str(&format!("<ns prefix='{p}' uri='{u}'/>"));
+    }
+    for (i, p) in PREDICATES.iter().enumerate() {
+        sch.push_str(&format!(
+            "<pattern><rule context=\"*[{p}]\"><report id='p{i}' test='true()'>taken</report></rule></pattern>"
+        ));
+    }
+    // a context that names the two Code elements, so that the names get
+    // numbers (only numbered names are answered once per name)
+    sch.push_str("<pattern><rule context='ea:Code | eb:Code'><report id='named' test='false()'/></rule></pattern>");
+    sch.push_str("</schema>");
+    let schema = Schema::parse("contexts.sch", &sch).expect("compiles");
+    // elements after the first of each name get the remembered answer
+    let outcome = schema.check(&doc);
+    for (i, p) in PREDICATES.iter().enumerate() {
+        let taken = outcome.failures.iter().filter(|f| f.id == format!("p{i}")).count();
+        let selected = XPath::compile(&format!("//*[{p}]"), NS)
+            .expect("compiles")
+            .evaluate_strings(doc.root())
+            .expect("evaluates")
+            .len();
+        assert_eq!(taken, selected, "context *[{p}]");
+    }
+    let taken_somewhere = PREDICATES
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| outcome.failures.iter().any(|f| f.id == format!("p{i}")))
+        .count();
+    assert!(taken_somewhere >= 8, "the fixture should exercise most predicates");
+}
