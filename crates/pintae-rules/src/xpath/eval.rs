@@ -1090,6 +1090,9 @@ impl<'a> Evaluator<'a> {
             },
             // `normalize-space(x)` is true when x has a character that is not white space
             Op::Call(Builtin::NormalizeSpace, args) => {
+                if let (None, Some(Item::Node(n))) = (args.first(), &f.item) {
+                    return Ok(!n.string_value_is_blank());
+                }
                 let s = match args.first() {
                     None => {
                         let v = self.context_or_arg(args, f)?;

@@ -77,6 +77,24 @@ impl<'a> XNode<'a> {
         }
     }
 
+    /// Whether the string value is empty or only XML white space (what
+    /// `not(normalize-space(.))` asks), read in place: an element's text
+    /// nodes are looked at one by one, never joined.
+    pub fn string_value_is_blank(&self) -> bool {
+        let blank = |s: &str| s.chars().all(is_xml_ws);
+        if self.attr != 0 {
+            return blank(&self.string_value());
+        }
+        match self.node.node_type() {
+            roxmltree::NodeType::Root | roxmltree::NodeType::Element => self
+                .node
+                .descendants()
+                .filter(|n| n.is_text())
+                .all(|t| blank(t.text().unwrap_or(""))),
+            _ => blank(&self.string_value()),
+        }
+    }
+
     /// Namespace URI and local name, for elements and attributes.
     pub fn expanded_name(&self) -> Option<(Option<&'a str>, &'a str)> {
         if let Some(a) = self.attribute() {
