@@ -204,7 +204,7 @@ pub fn cen_unit_tests(shared: &Path) -> Result<Vec<UnitTest>> {
 /// The text of an element as a standalone document: its source text with the
 /// namespace declarations it inherits added to its start tag.
 pub fn standalone(doc: &roxmltree::Document, el: roxmltree::Node) -> String {
-    let text = &doc.input_text()[el.range()];
+    let text = &doc.input_text()[pintae_model::position::Spans::new(doc).element(el)];
     let name_end = text
         .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
         .unwrap_or(text.len());

@@ -10,6 +10,8 @@ use std::ops::Range;
 
 use anyhow::Result;
 
+use pintae_model::position::Spans;
+
 use crate::Doc;
 
 /// Mutants per PINT-AE example.
@@ -191,10 +193,10 @@ fn attr_pool(name: &str) -> &'static [&'static str] {
     }
 }
 
-fn leaf_text(n: roxmltree::Node) -> Option<Range<usize>> {
+fn leaf_text(spans: &Spans, n: roxmltree::Node) -> Option<Range<usize>> {
     let mut kids = n.children();
     match (kids.next(), kids.next()) {
-        (Some(t), None) if t.is_text() => Some(t.range()),
+        (Some(t), None) if t.is_text() => spans.first_text(n),
         (None, None) => {
             // empty element: the insertion point is just before the end tag
             // (only for <a></a>; for <a/> there is none)
@@ -342,7 +344,7 @@ const SNIPPETS: &[(At, &str)] = &[
     (At::Item, "<cac:AdditionalItemIdentification><cbc:ID schemeID=\"XYZ\">998719</cbc:ID></cac:AdditionalItemIdentification>"),
 ];
 
-fn insert_snippet(doc: &roxmltree::Document, text: &str, r: &mut Rng) -> Option<Edit> {
+fn insert_snippet(doc: &roxmltree::Document, spans: &Spans, text: &str, r: &mut Rng) -> Option<Edit> {
     let (at, snippet) = *r.pick(SNIPPETS)?;
     let root = doc.root_element();
     let target = match at {
@@ -366,7 +368,7 @@ fn insert_snippet(doc: &roxmltree::Document, text: &str, r: &mut Rng) -> Option<
             }
         }
     }?;
-    let end = text[..target.range().end].rfind("</")?;
+    let end = text[..spans.element(target).end].rfind("</")?;
     Some(Edit {
         range: end..end,
         text: snippet.to_string(),
@@ -388,8 +390,9 @@ fn parent_path(n: roxmltree::Node) -> Vec<String> {
 /// Grafts an element of a donor document into `text` under the element with
 /// the same parent path: after the last sibling of the same name, else as
 /// the parent's last child. Donors use the same `cac`/`cbc` prefixes.
-fn crossover(doc: &roxmltree::Document, text: &str, donor: &str, r: &mut Rng) -> Option<Edit> {
+fn crossover(doc: &roxmltree::Document, spans: &Spans, text: &str, donor: &str, r: &mut Rng) -> Option<Edit> {
     let d = roxmltree::Document::parse(donor).ok()?;
+    let donor_spans = Spans::new(&d);
     let cands: Vec<roxmltree::Node> = d.descendants().filter(|n| n.is_element()).skip(1).collect();
     let graft = *r.pick(&cands)?;
     let path = parent_path(graft);
@@ -403,25 +406,26 @@ fn crossover(doc: &roxmltree::Document, text: &str, donor: &str, r: &mut Rng) ->
         .children()
         .rfind(|c| c.is_element() && c.tag_name().name() == name)
     {
-        Some(last) => last.range().end,
-        None => text[..parent.range().end].rfind("</")?,
+        Some(last) => spans.element(last).end,
+        None => text[..spans.element(parent).end].rfind("</")?,
     };
     Some(Edit {
         range: at..at,
-        text: donor[graft.range()].to_string(),
+        text: donor[donor_spans.element(graft)].to_string(),
     })
 }
 
 fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
     let doc = roxmltree::Document::parse(text).ok()?;
+    let spans = Spans::new(&doc);
     // one mutation in five grafts structure from another example, one in
     // six adds a fragment no example has
     if !donors.is_empty() && r.below(5) == 0 {
         let donor = *r.pick(donors)?;
-        return crossover(&doc, text, donor, r);
+        return crossover(&doc, &spans, text, donor, r);
     }
     if r.below(6) == 0 {
-        return insert_snippet(&doc, text, r);
+        return insert_snippet(&doc, &spans, text, r);
     }
     // one in twelve removes an element that rules are written about
     if r.below(12) == 0 {
@@ -461,7 +465,7 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
             .collect();
         let n = r.pick(&cands)?;
         return Some(Edit {
-            range: n.range(),
+            range: spans.element(*n),
             text: String::new(),
         });
     }
@@ -469,7 +473,11 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
     if elements.is_empty() {
         return None;
     }
-    let leaves: Vec<roxmltree::Node> = elements.iter().copied().filter(|n| leaf_text(*n).is_some()).collect();
+    let leaves: Vec<roxmltree::Node> = elements
+        .iter()
+        .copied()
+        .filter(|n| leaf_text(&spans, *n).is_some())
+        .collect();
     let with_attrs: Vec<roxmltree::Node> = elements.iter().copied().filter(|n| n.attributes().len() > 0).collect();
     let op = r.below(100);
     let named = |pred: &dyn Fn(&str) -> bool| -> Vec<roxmltree::Node> {
@@ -480,7 +488,7 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
         0..=17 => {
             let n = *r.pick(&elements)?;
             Some(Edit {
-                range: n.range(),
+                range: spans.element(n),
                 text: String::new(),
             })
         }
@@ -488,16 +496,16 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
         18..=25 => {
             let n = *r.pick(&leaves)?;
             Some(Edit {
-                range: leaf_text(n)?,
+                range: leaf_text(&spans, n)?,
                 text: if r.below(4) == 0 { "   ".into() } else { String::new() },
             })
         }
         // change an amount or quantity
         26..=41 => {
             let cands = named(&|l| is_numeric_name(l));
-            let cands: Vec<_> = cands.into_iter().filter(|n| leaf_text(*n).is_some()).collect();
+            let cands: Vec<_> = cands.into_iter().filter(|n| leaf_text(&spans, *n).is_some()).collect();
             let n = *r.pick(if cands.is_empty() { &leaves } else { &cands })?;
-            let range = leaf_text(n)?;
+            let range = leaf_text(&spans, n)?;
             let new = if r.below(4) == 0 {
                 r.pick(NUMBERS)?.to_string()
             } else {
@@ -517,7 +525,7 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
                 .collect();
             let n = *r.pick(if cands.is_empty() { &leaves } else { &cands })?;
             Some(Edit {
-                range: leaf_text(n)?,
+                range: leaf_text(&spans, n)?,
                 text: r.pick(CODES)?.to_string(),
             })
         }
@@ -530,40 +538,37 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
                 .collect();
             let n = *r.pick(if cands.is_empty() { &leaves } else { &cands })?;
             Some(Edit {
-                range: leaf_text(n)?,
+                range: leaf_text(&spans, n)?,
                 text: r.pick(DATES)?.to_string(),
             })
         }
         // change an attribute
         61..=70 => {
             let n = *r.pick(&with_attrs)?;
-            let attrs: Vec<_> = n.attributes().collect();
-            let a = r.pick(&attrs)?;
+            let attrs: Vec<_> = n.attributes().enumerate().collect();
+            let (i, a) = r.pick(&attrs)?;
             Some(Edit {
-                range: a.range_value(),
+                range: spans.attribute(n, *i)?.1,
                 text: r.pick(attr_pool(a.name()))?.to_string(),
             })
         }
         // delete an attribute
         71..=75 => {
             let n = *r.pick(&with_attrs)?;
-            let attrs: Vec<_> = n.attributes().collect();
-            let a = r.pick(&attrs)?;
-            let range = a.range();
-            // range_value excludes the quotes; widen to the closing quote
-            let end = a.range_value().end + 1;
+            let attrs: Vec<_> = n.attributes().enumerate().collect();
+            let (i, _) = r.pick(&attrs)?;
             Some(Edit {
-                range: range.start..end.max(range.end),
+                range: spans.attribute(n, *i)?.0,
                 text: String::new(),
             })
         }
         // duplicate an element
         76..=83 => {
             let n = *r.pick(&elements)?;
-            let t = &text[n.range()];
+            let range = spans.element(n);
             Some(Edit {
-                range: n.range().end..n.range().end,
-                text: t.to_string(),
+                range: range.end..range.end,
+                text: text[range].to_string(),
             })
         }
         // remove a line
@@ -571,7 +576,7 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
             let cands = named(&|l| l == "InvoiceLine" || l == "CreditNoteLine");
             let n = *r.pick(if cands.is_empty() { &elements } else { &cands })?;
             Some(Edit {
-                range: n.range(),
+                range: spans.element(n),
                 text: String::new(),
             })
         }
@@ -585,7 +590,7 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
                 r.pick(FLAGS)?.to_string()
             };
             Some(Edit {
-                range: leaf_text(n)?,
+                range: leaf_text(&spans, n)?,
                 text: v,
             })
         }
@@ -603,7 +608,7 @@ fn mutate_once(text: &str, donors: &[&str], r: &mut Rng) -> Option<Edit> {
                     .to_string(),
             };
             Some(Edit {
-                range: leaf_text(n)?,
+                range: leaf_text(&spans, n)?,
                 text: v,
             })
         }
@@ -706,6 +711,7 @@ const TARGETED: &[(&str, &str, &[Op])] = &[
 
 fn apply(text: &str, op: Op) -> Option<String> {
     let doc = roxmltree::Document::parse(text).ok()?;
+    let spans = Spans::new(&doc);
     let root = doc.root_element();
     let named = |n: &roxmltree::Node, name: &str| n.is_element() && n.tag_name().name() == name;
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
@@ -716,7 +722,7 @@ fn apply(text: &str, op: Op) -> Option<String> {
             } else {
                 root.descendants().find(|n| named(n, parent))?
             };
-            let end = text[..target.range().end].rfind("</")?;
+            let end = text[..spans.element(target).end].rfind("</")?;
             edits.push((end..end, xml.to_string()));
         }
         Op::RemoveUnder(anc, name) => {
@@ -724,20 +730,20 @@ fn apply(text: &str, op: Op) -> Option<String> {
                 let inside = n.ancestors().skip(1).any(|a| named(&a, anc));
                 let nested = n.ancestors().skip(1).any(|a| named(&a, name));
                 if inside && !nested {
-                    edits.push((n.range(), String::new()));
+                    edits.push((spans.element(n), String::new()));
                 }
             }
         }
         Op::SetText(name, value) => {
             for n in root.descendants().filter(|n| named(n, name)) {
-                let t = n.first_child().filter(|c| c.is_text())?;
-                edits.push((t.range(), value.to_string()));
+                edits.push((spans.first_text(n)?, value.to_string()));
             }
         }
         Op::SetAttr(name, attr, value) => {
             for n in root.descendants().filter(|n| named(n, name)) {
-                if let Some(a) = n.attribute_node(attr) {
-                    edits.push((a.range_value(), value.to_string()));
+                let own = n.attributes().position(|a| a.namespace().is_none() && a.name() == attr);
+                if let Some((_, value_range)) = own.and_then(|i| spans.attribute(n, i)) {
+                    edits.push((value_range, value.to_string()));
                 }
             }
         }

@@ -34,12 +34,13 @@ fn is_line(n: roxmltree::Node) -> bool {
 /// Repeats the lines of `text` `k` times; returns the scaled document.
 pub fn scale(text: &str, k: usize) -> Result<String> {
     let doc = roxmltree::Document::parse(text)?;
+    let spans = pintae_model::position::Spans::new(&doc);
     let root = doc.root_element();
     let lines: Vec<_> = root.children().filter(|c| c.is_element() && is_line(*c)).collect();
     let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
         bail!("the document has no lines")
     };
-    let block = first.range().start..last.range().end;
+    let block = spans.element(*first).start..spans.element(*last).end;
     let k128 = k as i128;
 
     // document-level amounts, scaled
@@ -52,8 +53,8 @@ pub fn scale(text: &str, k: usize) -> Result<String> {
             continue;
         }
         if let Some(t) = n.first_child().filter(|c| c.is_text() && n.children().count() == 1) {
-            if let Some(v) = times(t.text().unwrap_or(""), k128) {
-                edits.push((t.range(), v));
+            if let (Some(v), Some(range)) = (times(t.text().unwrap_or(""), k128), spans.first_text(n)) {
+                edits.push((range, v));
             }
         }
     }
@@ -77,7 +78,7 @@ pub fn scale(text: &str, k: usize) -> Result<String> {
     let line_ids: Vec<std::ops::Range<usize>> = lines
         .iter()
         .filter_map(|l| l.children().find(|c| c.tag_name().name() == "ID"))
-        .filter_map(|id| id.first_child().filter(|c| c.is_text()).map(|t| t.range()))
+        .filter_map(|id| spans.first_text(id))
         .collect();
     for copy in 0..k {
         let mut p = block.start;

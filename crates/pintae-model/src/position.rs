@@ -9,6 +9,8 @@
 //! document order, since roxmltree has already accepted the document as
 //! well-formed.
 
+use std::ops::Range;
+
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -37,6 +39,75 @@ impl ElementStarts {
     /// not elements.
     pub fn of(&self, n: roxmltree::Node<'_, '_>) -> usize {
         self.by_id.get(n.id().get_usize()).map_or(0, |&s| s as usize)
+    }
+}
+
+/// Byte ranges in a document's text of its elements, attributes and text
+/// nodes (what roxmltree's `range()` gives when it keeps them), from one
+/// table of start tags and a scan of the tag asked about.
+#[derive(Debug)]
+pub struct Spans<'t> {
+    text: &'t str,
+    starts: ElementStarts,
+}
+
+impl<'t> Spans<'t> {
+    /// Scans `doc`'s text once for its start tags.
+    pub fn new(doc: &roxmltree::Document<'t>) -> Spans<'t> {
+        Spans {
+            text: doc.input_text(),
+            starts: ElementStarts::new(doc),
+        }
+    }
+
+    /// An element, from its start tag to the end of its end tag.
+    pub fn element(&self, n: roxmltree::Node<'_, '_>) -> Range<usize> {
+        let start = self.starts.of(n);
+        start..element_end(self.text, start).unwrap_or(start)
+    }
+
+    /// The text node that is `n`'s first child, if it is one: from the end
+    /// of the start tag to the next markup.
+    pub fn first_text(&self, n: roxmltree::Node<'_, '_>) -> Option<Range<usize>> {
+        n.first_child().filter(roxmltree::Node::is_text)?;
+        let start = self.starts.of(n);
+        let rest = self.text.get(start..)?;
+        let mut r = Reader::from_str(rest);
+        let Event::Start(_) = r.read_event().ok()? else {
+            return None;
+        };
+        let from = start + usize::try_from(r.buffer_position()).ok()?;
+        let len = self.text.get(from..)?.find('<')?;
+        Some(from..from + len)
+    }
+
+    /// Attribute `i` of element `n` (in roxmltree's order): the whole
+    /// `name="value"` and the value without its quotes.
+    pub fn attribute(&self, n: roxmltree::Node<'_, '_>, i: usize) -> Option<(Range<usize>, Range<usize>)> {
+        let start = self.starts.of(n);
+        let rest = self.text.get(start..)?;
+        let mut r = Reader::from_str(rest);
+        let (Event::Start(e) | Event::Empty(e)) = r.read_event().ok()? else {
+            return None;
+        };
+        let mut own = Vec::new();
+        for a in e.attributes().with_checks(false) {
+            let a = a.ok()?;
+            let key = a.key.as_ref();
+            if key == b"xmlns" || key.starts_with(b"xmlns:") {
+                continue;
+            }
+            // a raw value is always borrowed from the text read
+            let std::borrow::Cow::Borrowed(value) = a.value else {
+                return None;
+            };
+            let key_at = start + offset_in(rest, key)?;
+            let value_at = start + offset_in(rest, value)?;
+            let value_end = value_at + value.len();
+            // the closing quote follows the value
+            own.push((key_at..value_end + 1, value_at..value_end));
+        }
+        own.into_iter().nth(i)
     }
 }
 
@@ -93,9 +164,16 @@ pub fn start_tag_names(text: &str, start: usize) -> Option<(&str, Vec<&str>)> {
     Some((element, attributes))
 }
 
+/// Where `bytes`, a slice of `text`, starts in it; `None` when it is not
+/// one.
+fn offset_in(text: &str, bytes: &[u8]) -> Option<usize> {
+    let at = (bytes.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    (at + bytes.len() <= text.len()).then_some(at)
+}
+
 /// `bytes` (borrowed from `text`) as a `&str` slice of `text`.
 fn lexical<'t>(text: &'t str, bytes: &[u8]) -> Option<&'t str> {
-    let at = (bytes.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let at = offset_in(text, bytes)?;
     text.get(at..at + bytes.len())
 }
 
