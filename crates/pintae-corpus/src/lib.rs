@@ -79,6 +79,39 @@ pub fn shared_or_skip(test: &str) -> Option<PathBuf> {
     }
 }
 
+/// Runs `check` over every XML document tests of positions and names look
+/// at: the fixtures in `testdata/positions`, then, when `../shared` exists,
+/// every document of the corpora. `check(name, text)` returns how many
+/// things it compared (0 for text that is not well-formed); a fixture that
+/// is not well-formed, or a group with too little compared, fails.
+pub fn check_positions_corpora(label: &str, check: impl Fn(&str, &str) -> usize) {
+    let dir = workspace_dir().join("testdata/positions");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).expect("testdata/positions") {
+        let path = e.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        let compared = check(&path.display().to_string(), &text);
+        assert!(compared > 0, "{}: not well-formed", path.display());
+        n += compared;
+    }
+    assert!(n >= 20, "{label}: only {n} compared in the fixtures");
+    let Some(shared) = shared_or_skip(&format!("{label}/corpora")) else {
+        return;
+    };
+    for group in GROUPS {
+        let docs = self::group(&shared, group).expect("corpus");
+        let compared: usize = docs.iter().map(|d| check(&d.name, &d.text)).sum();
+        eprintln!(
+            "{label}/{group}: {} documents, {compared} compared, all agree",
+            docs.len()
+        );
+        assert!(
+            compared > docs.len() * 10,
+            "{label}/{group}: too few compared ({compared})"
+        );
+    }
+}
+
 /// The project's valid single-invoice Taxstar fixtures
 /// (`testdata/convert/taxstar/valid`, bulk bodies left out), parsed and in
 /// invoice-number order: the material batch tests and benchmarks renumber.

@@ -50,31 +50,6 @@ fn check(name: &str, text: &str) -> usize {
 }
 
 #[test]
-fn fixtures() {
-    let dir = pintae_corpus::workspace_dir().join("testdata/positions");
-    let mut n = 0;
-    for e in std::fs::read_dir(&dir).expect("testdata/positions") {
-        let path = e.expect("entry").path();
-        let text = std::fs::read_to_string(&path).expect("fixture");
-        let compared = check(&path.display().to_string(), &text);
-        assert!(compared > 0, "{}: not well-formed", path.display());
-        n += compared;
-    }
-    assert!(n >= 20, "only {n} names compared");
-}
-
-#[test]
-fn corpora() {
-    let Some(shared) = pintae_corpus::shared_or_skip("positions/corpora") else {
-        return;
-    };
-    for group in ["examples", "cen", "mutants"] {
-        let docs = pintae_corpus::group(&shared, group).expect("corpus");
-        let compared: usize = docs.iter().map(|d| check(&d.name, &d.text)).sum();
-        eprintln!("names/{group}: {} documents, {compared} names agree", docs.len());
-        assert!(
-            compared > docs.len() * 10,
-            "{group}: too few names compared ({compared})"
-        );
-    }
+fn fixtures_and_corpora() {
+    pintae_corpus::check_positions_corpora("names", check);
 }
