@@ -112,6 +112,20 @@ pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
 /// byte scan that skips comments, CDATA, processing instructions and quoted
 /// attribute values). Malformed input is left for the parser to report.
 pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    // First a bound that does not look for the ends of start tags: every
+    // start tag counts as opening an element, empty-element tags too, so
+    // it is never below the real depth (an end tag is only ever counted
+    // where the parser would also see one, since `<` cannot occur in an
+    // attribute value or in text). Only when the bound is over the limit
+    // is the exact scan needed.
+    if !depth_bound_exceeds(text.as_bytes(), limit) {
+        return None;
+    }
+    exact_too_deep(text, limit)
+}
+
+/// [`too_deep`]'s exact scan, which tells empty-element tags apart.
+fn exact_too_deep(text: &str, limit: usize) -> Option<usize> {
     let b = text.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
@@ -161,6 +175,38 @@ pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether the depth bound of [`too_deep`] goes over `limit`: start tags
+/// counted without looking for their ends.
+fn depth_bound_exceeds(b: &[u8], limit: usize) -> bool {
+    let find = |from: usize, pat: &[u8]| -> usize {
+        let from = from.min(b.len());
+        memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
+    };
+    let mut depth = 0usize;
+    // bytes before `resume` are inside a comment, CDATA section,
+    // processing instruction or declaration
+    let mut resume = 0;
+    for at in memchr::memchr_iter(b'<', b) {
+        if at < resume {
+            continue;
+        }
+        match b.get(at + 1) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'?') => resume = find(at, b"?>"),
+            Some(b'!') if b[at..].starts_with(b"<!--") => resume = find(at + 4, b"-->"),
+            Some(b'!') if b[at..].starts_with(b"<![CDATA[") => resume = find(at + 9, b"]]>"),
+            Some(b'!') => resume = find(at, b">"),
+            _ => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// Parses XML with untrusted-input settings.
@@ -294,7 +340,42 @@ fn escape_attr(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::too_deep;
+    use super::{exact_too_deep, too_deep};
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        "<a>",
+        "</a>",
+        "<b/>",
+        "<c x='/>'>",
+        "</c>",
+        "<d\n/>",
+        "t",
+        "<!-- <a></a> -->",
+        "<![CDATA[</a><a>]]>",
+        "<?p <a>?>",
+        "<!-- </a> -->",
+    ];
+
+    proptest! {
+        /// The quick bound never lets through what the exact scan refuses:
+        /// both ways give the same answer.
+        #[test]
+        fn quick_bound_agrees_with_the_exact_scan(
+            pieces in proptest::collection::vec(0..PIECES.len(), 0..40),
+            limit in 0usize..6,
+            with_empty_elements in any::<bool>(),
+        ) {
+            // without empty-element tags the bound is the depth itself, so
+            // any place where it counted differently would show
+            let text: String = pieces
+                .iter()
+                .map(|&i| PIECES[i])
+                .filter(|p| with_empty_elements || !p.ends_with("/>"))
+                .collect();
+            prop_assert_eq!(too_deep(&text, limit), exact_too_deep(&text, limit), "{}", text);
+        }
+    }
 
     #[test]
     fn depth_scan_skips_markup_that_is_not_an_element() {
@@ -312,6 +393,9 @@ mod tests {
             assert!(too_deep(doc, 1).is_some(), "{doc}");
         }
         assert_eq!(too_deep("<a><b><c>", 2), Some(6));
+        // empty-element tags take the quick bound over the limit; the exact
+        // scan then finds the real depth
+        assert_eq!(too_deep("<a><b/><b/><b/><b/></a>", 2), None);
         assert_eq!(too_deep("", 0), None);
         assert_eq!(too_deep("<a x='", 0), Some(0));
     }
