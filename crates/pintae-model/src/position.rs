@@ -196,8 +196,15 @@ struct StartTags<'t> {
 
 impl<'t> StartTags<'t> {
     fn new(text: &'t str, base: usize) -> StartTags<'t> {
+        // quick-xml skips a byte order mark without counting it, so the
+        // scan starts after one
+        let rest = text.get(base..).unwrap_or("");
+        let (base, rest) = match rest.strip_prefix('\u{feff}') {
+            Some(after) => (base + '\u{feff}'.len_utf8(), after),
+            None => (base, rest),
+        };
         StartTags {
-            reader: Reader::from_str(text.get(base..).unwrap_or("")),
+            reader: Reader::from_str(rest),
             base,
         }
     }
@@ -240,6 +247,21 @@ mod tests {
             .collect();
         let want = [("r", "<a:"), ("x", "<x "), ("y", "<y>"), ("z", "<z/")];
         assert_eq!(got, want.map(|(a, b)| (a.to_string(), b)));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_counted() {
+        let text = "\u{feff}<a>\n<b x='1'/></a>";
+        let doc = roxmltree::Document::parse(text).expect("well-formed");
+        let starts = ElementStarts::new(&doc);
+        let got: Vec<usize> = doc
+            .descendants()
+            .filter(roxmltree::Node::is_element)
+            .map(|e| starts.of(e))
+            .collect();
+        assert_eq!(got, [3, 7]);
+        let b = doc.descendants().find(|e| e.has_tag_name("b")).expect("b");
+        assert_eq!(element_start(b), 7);
     }
 
     #[test]
