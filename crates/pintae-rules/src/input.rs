@@ -129,46 +129,37 @@ fn exact_too_deep(text: &str, limit: usize) -> Option<usize> {
     let b = text.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
-    let find = |from: usize, pat: &[u8]| -> usize {
-        let from = from.min(b.len());
-        memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
-    };
     while let Some(p) = memchr::memchr(b'<', &b[i..]) {
         let at = i + p;
-        match b.get(at + 1) {
-            Some(b'/') => {
-                depth = depth.saturating_sub(1);
-                i = find(at, b">");
-            }
-            Some(b'?') => i = find(at, b"?>"),
-            Some(b'!') if b[at..].starts_with(b"<!--") => i = find(at + 4, b"-->"),
-            Some(b'!') if b[at..].starts_with(b"<![CDATA[") => i = find(at + 9, b"]]>"),
-            Some(b'!') => i = find(at, b">"),
-            _ => {
-                // a start tag: find its end, skipping quoted attribute values
-                let mut j = at + 1;
-                while j < b.len() {
-                    match memchr::memchr3(b'>', b'"', b'\'', &b[j..]) {
-                        None => j = b.len(),
-                        Some(p) if b[j + p] == b'>' => {
-                            j += p;
-                            break;
-                        }
-                        Some(p) => {
-                            // skip the quoted attribute value
-                            let q = b[j + p];
-                            j = memchr::memchr(q, &b[j + p + 1..]).map_or(b.len(), |e| j + p + 1 + e + 1);
-                        }
+        if let Some(end) = not_an_element(b, at) {
+            i = end;
+        } else if b.get(at + 1) == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+            i = past(b, at, b">");
+        } else {
+            // a start tag: find its end, skipping quoted attribute values
+            let mut j = at + 1;
+            while j < b.len() {
+                match memchr::memchr3(b'>', b'"', b'\'', &b[j..]) {
+                    None => j = b.len(),
+                    Some(p) if b[j + p] == b'>' => {
+                        j += p;
+                        break;
+                    }
+                    Some(p) => {
+                        // skip the quoted attribute value
+                        let q = b[j + p];
+                        j = memchr::memchr(q, &b[j + p + 1..]).map_or(b.len(), |e| j + p + 1 + e + 1);
                     }
                 }
-                if j >= b.len() || b[j - 1] != b'/' {
-                    depth += 1;
-                    if depth > limit {
-                        return Some(at);
-                    }
-                }
-                i = j + 1;
             }
+            if j >= b.len() || b[j - 1] != b'/' {
+                depth += 1;
+                if depth > limit {
+                    return Some(at);
+                }
+            }
+            i = j + 1;
         }
         if i >= b.len() {
             break;
@@ -180,10 +171,6 @@ fn exact_too_deep(text: &str, limit: usize) -> Option<usize> {
 /// Whether the depth bound of [`too_deep`] goes over `limit`: start tags
 /// counted without looking for their ends.
 fn depth_bound_exceeds(b: &[u8], limit: usize) -> bool {
-    let find = |from: usize, pat: &[u8]| -> usize {
-        let from = from.min(b.len());
-        memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
-    };
     let mut depth = 0usize;
     // bytes before `resume` are inside a comment, CDATA section,
     // processing instruction or declaration
@@ -192,21 +179,37 @@ fn depth_bound_exceeds(b: &[u8], limit: usize) -> bool {
         if at < resume {
             continue;
         }
-        match b.get(at + 1) {
-            Some(b'/') => depth = depth.saturating_sub(1),
-            Some(b'?') => resume = find(at, b"?>"),
-            Some(b'!') if b[at..].starts_with(b"<!--") => resume = find(at + 4, b"-->"),
-            Some(b'!') if b[at..].starts_with(b"<![CDATA[") => resume = find(at + 9, b"]]>"),
-            Some(b'!') => resume = find(at, b">"),
-            _ => {
-                depth += 1;
-                if depth > limit {
-                    return true;
-                }
+        if let Some(end) = not_an_element(b, at) {
+            resume = end;
+        } else if b.get(at + 1) == Some(&b'/') {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            if depth > limit {
+                return true;
             }
         }
     }
     false
+}
+
+/// For markup at `at` that is neither a start nor an end tag (a processing
+/// instruction, comment, CDATA section or declaration): where it ends.
+fn not_an_element(b: &[u8], at: usize) -> Option<usize> {
+    let rest = b.get(at..)?;
+    match rest.get(1)? {
+        b'?' => Some(past(b, at, b"?>")),
+        b'!' if rest.starts_with(b"<!--") => Some(past(b, at + 4, b"-->")),
+        b'!' if rest.starts_with(b"<![CDATA[") => Some(past(b, at + 9, b"]]>")),
+        b'!' => Some(past(b, at, b">")),
+        _ => None,
+    }
+}
+
+/// Just past the first `pat` at or after `from` (the end when there is none).
+fn past(b: &[u8], from: usize, pat: &[u8]) -> usize {
+    let from = from.min(b.len());
+    memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
 }
 
 /// Parses XML with untrusted-input settings.
