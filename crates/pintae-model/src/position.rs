@@ -11,7 +11,8 @@
 
 use std::ops::Range;
 
-use quick_xml::events::Event;
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 /// The byte offset of each element's start tag (its `<`), by node id,
@@ -71,12 +72,11 @@ impl<'t> Spans<'t> {
     pub fn first_text(&self, n: roxmltree::Node<'_, '_>) -> Option<Range<usize>> {
         n.first_child().filter(roxmltree::Node::is_text)?;
         let start = self.starts.of(n);
-        let rest = self.text.get(start..)?;
-        let mut r = Reader::from_str(rest);
-        let Event::Start(_) = r.read_event().ok()? else {
+        let tag = StartTag::at(self.text, start)?;
+        if tag.empty {
             return None;
-        };
-        let from = start + usize::try_from(r.buffer_position()).ok()?;
+        }
+        let from = start + usize::try_from(tag.reader.buffer_position()).ok()?;
         let len = self.text.get(from..)?.find('<')?;
         Some(from..from + len)
     }
@@ -85,29 +85,17 @@ impl<'t> Spans<'t> {
     /// `name="value"` and the value without its quotes.
     pub fn attribute(&self, n: roxmltree::Node<'_, '_>, i: usize) -> Option<(Range<usize>, Range<usize>)> {
         let start = self.starts.of(n);
-        let rest = self.text.get(start..)?;
-        let mut r = Reader::from_str(rest);
-        let (Event::Start(e) | Event::Empty(e)) = r.read_event().ok()? else {
+        let tag = StartTag::at(self.text, start)?;
+        let a = tag.own_attributes().nth(i)??;
+        // a raw value is always borrowed from the text read
+        let std::borrow::Cow::Borrowed(value) = a.value else {
             return None;
         };
-        let mut own = Vec::new();
-        for a in e.attributes().with_checks(false) {
-            let a = a.ok()?;
-            let key = a.key.as_ref();
-            if key == b"xmlns" || key.starts_with(b"xmlns:") {
-                continue;
-            }
-            // a raw value is always borrowed from the text read
-            let std::borrow::Cow::Borrowed(value) = a.value else {
-                return None;
-            };
-            let key_at = start + offset_in(rest, key)?;
-            let value_at = start + offset_in(rest, value)?;
-            let value_end = value_at + value.len();
-            // the closing quote follows the value
-            own.push((key_at..value_end + 1, value_at..value_end));
-        }
-        own.into_iter().nth(i)
+        let key_at = start + offset_in(tag.rest, a.key.as_ref())?;
+        let value_at = start + offset_in(tag.rest, value)?;
+        let value_end = value_at + value.len();
+        // the closing quote follows the value
+        Some((key_at..value_end + 1, value_at..value_end))
     }
 }
 
@@ -130,38 +118,67 @@ pub fn element_start(n: roxmltree::Node<'_, '_>) -> usize {
 /// `start` (past `/>` for an empty-element tag); `None` when the text from
 /// `start` does not begin with a complete element.
 pub fn element_end(text: &str, start: usize) -> Option<usize> {
-    let rest = text.get(start..)?;
-    let mut r = Reader::from_str(rest);
-    match r.read_event().ok()? {
-        Event::Empty(_) => {}
-        Event::Start(e) => {
-            let name = e.name().as_ref().to_vec();
-            r.read_to_end(quick_xml::name::QName(&name)).ok()?;
-        }
-        _ => return None,
+    let mut tag = StartTag::at(text, start)?;
+    if !tag.empty {
+        let name = tag.event.name();
+        tag.reader.read_to_end(name).ok()?;
     }
-    Some(start + usize::try_from(r.buffer_position()).ok()?)
+    Some(start + usize::try_from(tag.reader.buffer_position()).ok()?)
 }
 
 /// The qualified names of a start tag as written: the element's, then its
 /// attributes' in document order (namespace declarations left out, as
 /// roxmltree leaves them out of an element's attributes).
 pub fn start_tag_names(text: &str, start: usize) -> Option<(&str, Vec<&str>)> {
-    let rest = text.get(start..)?;
-    let mut r = Reader::from_str(rest);
-    let (Event::Start(e) | Event::Empty(e)) = r.read_event().ok()? else {
-        return None;
-    };
-    let element = lexical(rest, e.name().as_ref())?;
+    let tag = StartTag::at(text, start)?;
+    let element = lexical(tag.rest, tag.event.name().as_ref())?;
     let mut attributes = Vec::new();
-    for a in e.attributes().with_checks(false) {
-        let key = a.ok()?.key;
-        let q = lexical(rest, key.as_ref())?;
-        if q != "xmlns" && !q.starts_with("xmlns:") {
-            attributes.push(q);
-        }
+    for a in tag.own_attributes() {
+        attributes.push(lexical(tag.rest, a?.key.as_ref())?);
     }
     Some((element, attributes))
+}
+
+/// The start or empty-element tag at an offset of a text, read with the
+/// reader left just past it.
+struct StartTag<'t> {
+    /// The text from the tag on; the event's slices borrow from it.
+    rest: &'t str,
+    reader: Reader<&'t [u8]>,
+    event: BytesStart<'t>,
+    /// An empty-element tag (`<a/>`).
+    empty: bool,
+}
+
+impl<'t> StartTag<'t> {
+    /// `None` when no start or empty-element tag begins at `start`.
+    fn at(text: &'t str, start: usize) -> Option<StartTag<'t>> {
+        let rest = text.get(start..)?;
+        let mut reader = Reader::from_str(rest);
+        let (event, empty) = match reader.read_event().ok()? {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            _ => return None,
+        };
+        Some(StartTag {
+            rest,
+            reader,
+            event,
+            empty,
+        })
+    }
+
+    /// The attributes in document order, namespace declarations left out
+    /// (as roxmltree leaves them out of an element's attributes); `None`
+    /// for one that does not read.
+    fn own_attributes(&self) -> impl Iterator<Item = Option<Attribute<'_>>> {
+        let mut all = self.event.attributes();
+        all.with_checks(false);
+        all.map(Result::ok).filter(|a| {
+            a.as_ref()
+                .is_none_or(|a| a.key.as_ref() != b"xmlns" && !a.key.as_ref().starts_with(b"xmlns:"))
+        })
+    }
 }
 
 /// Where `bytes`, a slice of `text`, starts in it; `None` when it is not
