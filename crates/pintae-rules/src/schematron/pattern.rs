@@ -118,7 +118,7 @@ impl Matcher {
 
 fn collect(op: Op, out: &mut Vec<PathPattern>) -> Option<()> {
     match op {
-        Op::PerDocument(inner, _) => collect(*inner, out),
+        Op::PerDocument(inner, ..) => collect(*inner, out),
         Op::Union(a, b) => {
             collect(*a, out)?;
             collect(*b, out)
@@ -134,7 +134,7 @@ fn collect(op: Op, out: &mut Vec<PathPattern>) -> Option<()> {
 
 fn flatten(op: Op, out: &mut Vec<Op>) {
     match op {
-        Op::PerDocument(inner, _) => flatten(*inner, out),
+        Op::PerDocument(inner, ..) => flatten(*inner, out),
         Op::Path(l, r) => {
             flatten(*l, out);
             flatten(*r, out);

@@ -243,14 +243,36 @@ pub enum Op {
     Castable(Box<Op>, AtomicType, bool),
     /// An absolute path whose value depends only on the document
     /// (`//cbc:DocumentCurrencyCode`): evaluated once per document and
-    /// shared by every expression with the same key (its structure).
-    PerDocument(Box<Op>, u32),
+    /// shared by every expression with the same key (its structure). When
+    /// the path ends in a step whose last predicate compares a key with a
+    /// string literal, the [`Keyed`] form answers it from an index.
+    PerDocument(Box<Op>, u32, Option<Box<Keyed>>),
     /// A predicate whose truth depends only on the context element's name
     /// (`[ends-with(local-name(), 'Time')]`): its effective boolean value
     /// is computed once per distinct name in a document, under the id.
     NameOnly(Box<Op>, u32),
     InstanceOf(Box<Op>, SeqType),
     Treat(Box<Op>, SeqType),
+}
+
+/// A document-invariant `L/step[…][K = 'literal']` (child or descendant
+/// step, no positional predicate) seen as `L/step[…]`, the base, filtered by
+/// `K = 'literal'`. Its evaluator computes the keys (the string values `K`
+/// gives) of every node of the base once per document, so that the same
+/// base and key with other literals (`… = 'S'`, `… = 'E'`, `… = 'Z'`) are
+/// lookups instead of walks over the document. It falls back to the plain
+/// path when a key raises an error or is not a string, so the value and
+/// errors are always those of the plain path.
+#[derive(Debug, Clone)]
+pub struct Keyed {
+    /// `L/step[…]`: the path without the keyed predicate.
+    pub base: Op,
+    /// `K`, evaluated with each node of the base as the context item.
+    pub key: Op,
+    /// The string literal the key is compared with.
+    pub literal: Box<str>,
+    /// The index: equal bases and keys share one.
+    pub index: u32,
 }
 
 /// What the compiler needs to know about names.
@@ -263,6 +285,8 @@ pub struct StaticContext {
     /// Ids of document-invariant expressions, by structure; shared by the
     /// clones of a context so that every expression of one schema agrees.
     per_document: std::rc::Rc<std::cell::RefCell<HashMap<String, u32>>>,
+    /// Ids of key indexes ([`Keyed`]), by base and key; shared the same way.
+    keyed: std::rc::Rc<std::cell::RefCell<HashMap<String, u32>>>,
     /// How many name-only predicates are numbered; shared like `per_document`.
     name_only: std::rc::Rc<std::cell::Cell<u32>>,
 }
@@ -278,6 +302,7 @@ impl StaticContext {
             namespaces,
             functions: HashMap::new(),
             per_document: Default::default(),
+            keyed: Default::default(),
             name_only: Default::default(),
         }
     }
@@ -523,10 +548,49 @@ impl<'c> Compiler<'c> {
         if matches!(op, Op::Root | Op::PerDocument(..)) || !document_invariant(&op) {
             return op;
         }
+        let keyed = self.keyed(&op).map(Box::new);
         let mut ids = self.sc.per_document.borrow_mut();
         let next = ids.len() as u32;
         let id = *ids.entry(format!("{op:?}")).or_insert(next);
-        Op::PerDocument(Box::new(op), id)
+        Op::PerDocument(Box::new(op), id, keyed)
+    }
+
+    /// The [`Keyed`] form of a document-invariant path, if it has one.
+    fn keyed(&self, op: &Op) -> Option<Keyed> {
+        let Op::Path(l, r) = op else { return None };
+        let Op::Step(s) = &**r else { return None };
+        // a non-positional predicate keeps or drops each node by itself, so
+        // the last one can be applied after the others, to the whole path
+        if !matches!(s.axis, Axis::Child | Axis::Descendant) || !s.preds.iter().all(never_numeric) {
+            return None;
+        }
+        let (last, rest) = s.preds.split_last()?;
+        let Op::General(CmpOp::Eq, a, b, _) = last else {
+            return None;
+        };
+        let (key, literal) = match (&**a, &**b) {
+            (Op::Const(_), Op::Const(_)) => return None,
+            (k, Op::Const(Const::String(c))) | (Op::Const(Const::String(c)), k) => (k, c),
+            _ => return None,
+        };
+        let base = Op::Path(
+            l.clone(),
+            Box::new(Op::Step(StepOp {
+                axis: s.axis,
+                test: s.test.clone(),
+                preds: rest.to_vec(),
+            })),
+        );
+        let base = self.mark_per_document(base);
+        let mut ids = self.sc.keyed.borrow_mut();
+        let next = ids.len() as u32;
+        let index = *ids.entry(format!("{base:?} {key:?}")).or_insert(next);
+        Some(Keyed {
+            base,
+            key: key.clone(),
+            literal: literal.clone(),
+            index,
+        })
     }
 
     fn predicates(&mut self, preds: &[Ast]) -> Result<Vec<Op>, XPathError> {
@@ -737,7 +801,7 @@ pub fn never_numeric(op: &Op) -> bool {
         // nodes are never numbers; a path is what its last step yields
         Op::Step(_) | Op::Union(..) => !uses_position(op),
         Op::Path(_, r) => never_numeric(r) && !uses_position(op),
-        Op::PerDocument(inner, _) => never_numeric(inner),
+        Op::PerDocument(inner, ..) => never_numeric(inner),
         Op::NameOnly(..) => true,
         Op::Filter(base, _) => never_numeric(base) && !uses_position(op),
         Op::Call(b, _) => b.returns_non_numeric() && !uses_position(op),
@@ -853,7 +917,7 @@ fn visit(op: &Op, all: bool, f: &mut dyn FnMut(&Op)) {
             }
         }
         Op::Step(s) if all => s.preds.iter().for_each(go),
-        Op::PerDocument(a, _) if all => go(a),
+        Op::PerDocument(a, ..) if all => go(a),
         Op::NameOnly(a, _) if all => go(a),
         Op::MatchesConst(a, _)
         | Op::TokenIn(a, _)
@@ -936,7 +1000,7 @@ fn uses_vars(op: &Op) -> bool {
 /// the path itself gives them).
 fn document_invariant(op: &Op) -> bool {
     match op {
-        Op::Root => true,
+        Op::Root | Op::PerDocument(..) => true,
         Op::Path(l, r) => document_invariant(l) && !uses_vars(r),
         Op::Filter(b, preds) => document_invariant(b) && !preds.iter().any(uses_vars),
         Op::Union(a, b) => document_invariant(a) && document_invariant(b),
@@ -967,5 +1031,57 @@ mod name_table {
         assert_eq!(t.lookup(None, "one-too-many"), NO_SYM);
         assert_eq!(t.intern(Some("urn:a"), "ID"), a, "names already in keep their numbers");
         assert_eq!(t.lookup(Some("urn:a"), "ID"), a);
+    }
+}
+
+#[cfg(test)]
+mod keyed_paths {
+    use super::{Compiler, Op, StaticContext};
+
+    /// The key index of each keyed per-document path in `exprs`, compiled
+    /// with one context (`None` for a path without a keyed form).
+    fn indexes(exprs: &[&str]) -> Vec<Option<u32>> {
+        let mut sc = StaticContext::new();
+        sc.namespaces.insert("a".into(), "urn:a".into());
+        let mut c = Compiler::new(&sc);
+        c.scope.push("v".into());
+        exprs
+            .iter()
+            .map(|e| {
+                let ast = crate::xpath::parser::parse(e).expect("parses");
+                match c.compile(&ast).expect("compiles") {
+                    Op::PerDocument(_, _, k) => k.map(|k| k.index),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn same_base_and_key_share_an_index_across_literals() {
+        let got = indexes(&[
+            "//a:L[a:ID = 'S']",
+            "//a:L['E' = a:ID]",
+            "//a:L[normalize-space(a:ID) = 'S']",
+            "//a:L/a:T[a:ID = 'S']",
+        ]);
+        assert!(got.iter().all(Option::is_some), "{got:?}");
+        assert_eq!(got[0], got[1], "another literal, the same index");
+        assert_ne!(got[0], got[2], "another key");
+        assert_ne!(got[0], got[3], "another base");
+    }
+
+    #[test]
+    fn positional_numeric_and_variable_predicates_are_not_keyed() {
+        assert_eq!(
+            indexes(&[
+                "//a:L[a:ID = 'S'][1]",
+                "//a:L[a:ID = 1]",
+                "//a:L[a:ID = $v]",
+                "//a:L[position() = 1 and a:ID = 'S']",
+                "//a:L[a:ID != 'S']",
+            ]),
+            vec![None; 5]
+        );
     }
 }

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use smallvec::smallvec;
 
 use super::ast::{Axis, Quant};
-use super::compile::{accessor_vs_const, Const, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, NO_SYM};
+use super::compile::{accessor_vs_const, Const, Keyed, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, NO_SYM};
 use super::error::{ErrorCode, XPathError};
 use super::functions::Builtin;
 use super::regex::compile_regex;
@@ -107,6 +107,8 @@ pub struct Evaluator<'a> {
     regexes: HashMap<(String, String), Rc<regex::Regex>>,
     /// Values of `Op::PerDocument` expressions, by id.
     per_document: Vec<Option<Seq<'a>>>,
+    /// Key indexes of [`Keyed`] paths, by index id.
+    keyed: Vec<Option<KeyIndex<'a>>>,
     /// Indexes over the document, built on first use.
     index: DocIndex<'a>,
     /// Loop iterations so far, against [`MAX_ITERATIONS`].
@@ -358,7 +360,44 @@ pub struct SchemaState<'a> {
     lib: &'a Library,
     vars: Vec<Seq<'a>>,
     per_document: Vec<Option<Seq<'a>>>,
+    keyed: Vec<Option<KeyIndex<'a>>>,
     names_memo: NamesMemo<'a>,
+}
+
+/// The nodes of a [`Keyed`] base grouped by their keys.
+enum KeyIndex<'a> {
+    /// A key raised an error or was not a string: the plain path decides.
+    Unusable,
+    Ready {
+        /// The base, in document order.
+        nodes: Seq<'a>,
+        /// Key → positions in `nodes`, ascending, each once.
+        by_key: rustc_hash::FxHashMap<Key<'a>, Vec<u32>>,
+    },
+}
+
+/// A string key of a [`KeyIndex`] (looked up by `&str`).
+struct Key<'a>(Str<'a>);
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        *self.0 == *other.0
+    }
+}
+
+impl Eq for Key<'_> {}
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        // as `str` hashes, which `Borrow<str>` requires
+        (*self.0).hash(h)
+    }
+}
+
+impl std::borrow::Borrow<str> for Key<'_> {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Truths of name-only predicates by (predicate id, lexical name, address
@@ -373,6 +412,7 @@ impl<'a> SchemaState<'a> {
             lib,
             vars: Vec::new(),
             per_document: Vec::new(),
+            keyed: Vec::new(),
             names_memo: NamesMemo::default(),
         }
     }
@@ -729,6 +769,7 @@ impl<'a> Evaluator<'a> {
             depth: 0,
             regexes: HashMap::new(),
             per_document: Vec::new(),
+            keyed: Vec::new(),
             index: DocIndex::default(),
             iterations: 0,
             items: 0,
@@ -796,6 +837,54 @@ impl<'a> Evaluator<'a> {
         self.syms.test(test, n, axis)
     }
 
+    /// The value of a [`Keyed`] path from its key index (built on first
+    /// use); `None` when the index cannot answer and the plain path must.
+    fn keyed(&mut self, k: &'a Keyed, f: &Focus<'a>) -> Option<Seq<'a>> {
+        let slot = k.index as usize;
+        if self.keyed.len() <= slot {
+            self.keyed.resize_with(slot + 1, || None);
+        }
+        if self.keyed.get(slot).is_some_and(Option::is_none) {
+            let built = self.key_index(k, f);
+            if let Some(s) = self.keyed.get_mut(slot) {
+                *s = Some(built);
+            }
+        }
+        let Some(Some(KeyIndex::Ready { nodes, by_key })) = self.keyed.get(slot) else {
+            return None;
+        };
+        let at = by_key.get(&*k.literal).map_or(&[][..], |v| &v[..]);
+        Some(at.iter().filter_map(|&i| nodes.get(i as usize).cloned()).collect())
+    }
+
+    /// Groups the nodes of `k`'s base by the string values of its key.
+    fn key_index(&mut self, k: &'a Keyed, f: &Focus<'a>) -> KeyIndex<'a> {
+        let Ok(nodes) = self.eval(&k.base, f) else {
+            return KeyIndex::Unusable;
+        };
+        let mut by_key: rustc_hash::FxHashMap<Key<'a>, Vec<u32>> = Default::default();
+        for (i, item) in nodes.iter().enumerate() {
+            let (Item::Node(n), Ok(i)) = (item, u32::try_from(i)) else {
+                return KeyIndex::Unusable;
+            };
+            let Ok(keys) = self.eval(&k.key, &Focus::node(*n)) else {
+                return KeyIndex::Unusable;
+            };
+            for key in &keys {
+                // untyped and string values compare with the literal as
+                // strings; anything else would be an error or a cast
+                let (Atomic::Untyped(s) | Atomic::String(s)) = atomize_item(key) else {
+                    return KeyIndex::Unusable;
+                };
+                let at = by_key.entry(Key(s)).or_default();
+                if at.last() != Some(&i) {
+                    at.push(i);
+                }
+            }
+        }
+        KeyIndex::Ready { nodes, by_key }
+    }
+
     /// Exchanges the evaluator's schema-specific state (functions,
     /// variables, per-document values) with `st`. Several schemas share one
     /// evaluator, and so its document indexes, by swapping in turn.
@@ -803,6 +892,7 @@ impl<'a> Evaluator<'a> {
         std::mem::swap(&mut self.lib, &mut st.lib);
         std::mem::swap(&mut self.vars, &mut st.vars);
         std::mem::swap(&mut self.per_document, &mut st.per_document);
+        std::mem::swap(&mut self.keyed, &mut st.keyed);
         std::mem::swap(&mut self.names_memo, &mut st.names_memo);
     }
 
@@ -1024,13 +1114,16 @@ impl<'a> Evaluator<'a> {
                 }))
             }
             Op::NameOnly(..) => Ok(one(self.ebv(op, f)?)),
-            Op::PerDocument(e, id) => {
+            Op::PerDocument(e, id, keyed) => {
                 // the document is fixed for the evaluator's lifetime (one `Schema::check`)
                 let id = *id as usize;
                 if let Some(Some(v)) = self.per_document.get(id) {
                     return Ok(v.clone());
                 }
-                let v = self.eval(e, f)?;
+                let v = match keyed.as_deref().and_then(|k| self.keyed(k, f)) {
+                    Some(v) => v,
+                    None => self.eval(e, f)?,
+                };
                 if self.per_document.len() <= id {
                     self.per_document.resize(id + 1, None);
                 }
