@@ -150,6 +150,23 @@ pub struct StepOp {
     pub test: NodeTest,
     /// Predicates, in order.
     pub preds: Vec<Op>,
+    /// No predicate is (or can be) positional: each keeps or drops a node
+    /// by itself ([`never_numeric`]), so the step's nodes may be filtered
+    /// one at a time.
+    pub unpositional: bool,
+}
+
+impl StepOp {
+    /// A step; works out whether its predicates are positional.
+    pub fn new(axis: Axis, test: NodeTest, preds: Vec<Op>) -> StepOp {
+        let unpositional = preds.iter().all(never_numeric);
+        StepOp {
+            axis,
+            test,
+            preds,
+            unpositional,
+        }
+    }
 }
 
 /// The space-separated tokens of a constant code-list string.
@@ -504,11 +521,7 @@ impl<'c> Compiler<'c> {
                     NodeTestAst::Document => NodeTest::Document,
                 };
                 let preds = self.predicates(preds)?;
-                Op::Step(StepOp {
-                    axis: *axis,
-                    test,
-                    preds,
-                })
+                Op::Step(StepOp::new(*axis, test, preds))
             }
             AstKind::Filter { base, preds } => {
                 let b = self.boxed(base)?;
@@ -561,7 +574,7 @@ impl<'c> Compiler<'c> {
         let Op::Step(s) = &**r else { return None };
         // a non-positional predicate keeps or drops each node by itself, so
         // the last one can be applied after the others, to the whole path
-        if !matches!(s.axis, Axis::Child | Axis::Descendant) || !s.preds.iter().all(never_numeric) {
+        if !matches!(s.axis, Axis::Child | Axis::Descendant) || !s.unpositional {
             return None;
         }
         let (last, rest) = s.preds.split_last()?;
@@ -575,11 +588,7 @@ impl<'c> Compiler<'c> {
         };
         let base = Op::Path(
             l.clone(),
-            Box::new(Op::Step(StepOp {
-                axis: s.axis,
-                test: s.test.clone(),
-                preds: rest.to_vec(),
-            })),
+            Box::new(Op::Step(StepOp::new(s.axis, s.test.clone(), rest.to_vec()))),
         );
         let base = self.mark_per_document(base);
         let mut ids = self.sc.keyed.borrow_mut();
@@ -674,11 +683,7 @@ impl<'c> Compiler<'c> {
             },
             other => other,
         };
-        let dos = Op::Step(StepOp {
-            axis: Axis::DescendantOrSelf,
-            test: NodeTest::AnyNode,
-            preds: vec![],
-        });
+        let dos = Op::Step(StepOp::new(Axis::DescendantOrSelf, NodeTest::AnyNode, vec![]));
         Ok(Op::Path(Box::new(Op::Path(Box::new(l), Box::new(dos))), Box::new(r_op)))
     }
 

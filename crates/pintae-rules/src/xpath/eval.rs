@@ -418,6 +418,62 @@ impl<'a> SchemaState<'a> {
     }
 }
 
+/// A step of a path [`Evaluator::exists_lazily`] walks.
+enum LazyStep<'a> {
+    /// A step whose predicates are never numbers.
+    One(&'a StepOp),
+    /// `(a | b)`: two predicate-free child steps, their nodes merged in
+    /// document order.
+    Either(&'a StepOp, &'a StepOp),
+}
+
+/// The steps of a path of nodes (steps from the context node or the root,
+/// the first of which may be a union of two predicate-free child steps),
+/// when no predicate is positional; the flag is set for a path from the
+/// root. `None` for other expressions. Whether such a path has a node does
+/// not depend on order or duplicates, so the official processor walks it
+/// as nested loops, lazily ([`Evaluator::exists_lazily`]).
+fn lazy_path(op: &Op) -> Option<(bool, LazySteps<'_>)> {
+    fn chain<'o>(op: &'o Op, out: &mut LazySteps<'o>) -> Option<bool> {
+        match op {
+            // walked, not looked up: its value need not be computed whole
+            Op::PerDocument(inner, ..) => chain(inner, out),
+            Op::Step(s) if s.unpositional => {
+                out.push(LazyStep::One(s));
+                Some(false)
+            }
+            Op::Union(a, b) => match (&**a, &**b) {
+                (Op::Step(x), Op::Step(y))
+                    if x.axis == Axis::Child && y.axis == Axis::Child && x.preds.is_empty() && y.preds.is_empty() =>
+                {
+                    out.push(LazyStep::Either(x, y));
+                    Some(false)
+                }
+                _ => None,
+            },
+            Op::Path(l, r) => {
+                let Op::Step(s) = &**r else { return None };
+                if !s.unpositional {
+                    return None;
+                }
+                let from_root = match &**l {
+                    Op::Root => true,
+                    l => chain(l, out)?,
+                };
+                out.push(LazyStep::One(s));
+                Some(from_root)
+            }
+            _ => None,
+        }
+    }
+    let mut steps = LazySteps::new();
+    let from_root = chain(op, &mut steps)?;
+    Some((from_root, steps))
+}
+
+/// The steps [`lazy_path`] finds (most paths have few).
+type LazySteps<'o> = smallvec::SmallVec<[LazyStep<'o>; 4]>;
+
 /// Elements with more children than this get a children-by-name index.
 const WIDE: usize = 32;
 
@@ -1115,19 +1171,11 @@ impl<'a> Evaluator<'a> {
             }
             Op::NameOnly(..) => Ok(one(self.ebv(op, f)?)),
             Op::PerDocument(e, id, keyed) => {
-                // the document is fixed for the evaluator's lifetime (one `Schema::check`)
-                let id = *id as usize;
-                if let Some(Some(v)) = self.per_document.get(id) {
-                    return Ok(v.clone());
+                if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
+                    return Ok(v);
                 }
-                let v = match keyed.as_deref().and_then(|k| self.keyed(k, f)) {
-                    Some(v) => v,
-                    None => self.eval(e, f)?,
-                };
-                if self.per_document.len() <= id {
-                    self.per_document.resize(id + 1, None);
-                }
-                self.per_document[id] = Some(v.clone());
+                let v = self.eval(e, f)?;
+                self.remember(*id, &v);
                 Ok(v)
             }
             Op::InstanceOf(e, t) => {
@@ -1173,13 +1221,19 @@ impl<'a> Evaluator<'a> {
             },
             Op::Call(Builtin::Not, args) => Ok(!self.ebv(&args[0], f)?),
             Op::NameOnly(inner, id) => self.name_only(inner, *id, f),
-            Op::Call(Builtin::Exists, args) => match self.step_exists(&args[0], f) {
-                Some(b) => b,
-                None => Ok(!self.eval(&args[0], f)?.is_empty()),
-            },
-            Op::Step(_) => match self.step_exists(op, f) {
+            Op::Call(Builtin::Exists, args) => self.exists(&args[0], f),
+            // a path of nodes is true when it has a first node
+            Op::Path(..) => match self.exists_lazily(op, f) {
                 Some(b) => b,
                 None => ebv(&self.eval(op, f)?),
+            },
+            Op::PerDocument(inner, ..) if lazy_path(inner).is_some() => self.exists(op, f),
+            Op::Step(_) => match self.step_exists(op, f) {
+                Some(b) => b,
+                None => match self.exists_lazily(op, f) {
+                    Some(b) => b,
+                    None => ebv(&self.eval(op, f)?),
+                },
             },
             // `normalize-space(x)` is true when x has a character that is not white space
             Op::Call(Builtin::NormalizeSpace, args) => {
@@ -1245,6 +1299,121 @@ impl<'a> Evaluator<'a> {
         let b = self.ebv(inner, f)?;
         self.names_memo.insert(key, b);
         Ok(b)
+    }
+
+    /// The value of per-document expression `id` when it is known or its
+    /// key index gives it (the document is fixed for the evaluator's
+    /// lifetime, one `Schema::check`).
+    fn per_document_known(&mut self, id: u32, keyed: Option<&'a Keyed>, f: &Focus<'a>) -> Option<Seq<'a>> {
+        if let Some(Some(v)) = self.per_document.get(id as usize) {
+            return Some(v.clone());
+        }
+        let v = self.keyed(keyed?, f)?;
+        self.remember(id, &v);
+        Some(v)
+    }
+
+    fn remember(&mut self, id: u32, v: &Seq<'a>) {
+        let id = id as usize;
+        if self.per_document.len() <= id {
+            self.per_document.resize(id + 1, None);
+        }
+        self.per_document[id] = Some(v.clone());
+    }
+
+    /// Whether an expression yields any item (`exists`), lazily for steps
+    /// and paths. A per-document path is looked up when its value is known
+    /// and otherwise walked lazily too (not computed whole).
+    fn exists(&mut self, op: &'a Op, f: &Focus<'a>) -> R<bool> {
+        if let Op::PerDocument(inner, id, keyed) = op {
+            if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
+                return Ok(!v.is_empty());
+            }
+            if let Some(b) = self.exists_lazily(inner, f) {
+                return b;
+            }
+        }
+        if let Some(b) = self.step_exists(op, f) {
+            return b;
+        }
+        if let Some(b) = self.exists_lazily(op, f) {
+            return b;
+        }
+        Ok(!self.eval(op, f)?.is_empty())
+    }
+
+    /// Whether a path selects any node, found the way the official
+    /// processor's lazy iterators find it: step by step as nested loops,
+    /// each step's nodes in axis order, each through the step's predicates
+    /// in turn, stopping at the first node that passes them all, so that
+    /// predicates are not evaluated past it (nor their errors raised).
+    /// `None` for expressions [`lazy_path`] does not take.
+    fn exists_lazily(&mut self, op: &'a Op, f: &Focus<'a>) -> Option<R<bool>> {
+        let (from_root, steps) = lazy_path(op)?;
+        let Some(Item::Node(n)) = &f.item else { return None };
+        let start = if from_root {
+            XNode::new(n.node.document().root())
+        } else {
+            *n
+        };
+        Some(self.any_from(start, &steps))
+    }
+
+    /// Whether `steps`, taken from `n`, reach a node (see [`Self::exists_lazily`]).
+    fn any_from(&mut self, n: XNode<'a>, steps: &[LazyStep<'a>]) -> R<bool> {
+        let Some((step, rest)) = steps.split_first() else {
+            return Ok(true);
+        };
+        let mut cands: smallvec::SmallVec<[XNode<'a>; 8]> = smallvec::SmallVec::new();
+        let preds: &'a [Op] = match step {
+            LazyStep::One(s) => {
+                let doc = n.node.document();
+                let numbered = n.attr == 0 && self.syms.numbers(doc);
+                match (s.axis, &s.test) {
+                    // named children and descendants from the per-document groups
+                    (Axis::Child, NodeTest::Name { sym, .. }) if numbered && *sym != NO_SYM => {
+                        let kids = self.index.kids_of(n.node);
+                        cands.extend(self.syms.named(kids, *sym).filter_map(|c| element_at(doc, c)));
+                    }
+                    (Axis::Descendant, NodeTest::Name { sym, .. }) if numbered && *sym != NO_SYM => {
+                        if let Some(ids) = self.syms.descendants(n.node, *sym) {
+                            cands.extend(ids.iter().filter_map(|id| doc.get_node(*id)).map(XNode::new));
+                        }
+                    }
+                    _ => self.axis_nodes(s.axis, n, &mut |x| {
+                        if self.syms.test(&s.test, x, s.axis) {
+                            cands.push(x)
+                        }
+                    }),
+                }
+                &s.preds
+            }
+            LazyStep::Either(a, b) => {
+                self.axis_nodes(Axis::Child, n, &mut |x| {
+                    if self.syms.test(&a.test, x, Axis::Child) || self.syms.test(&b.test, x, Axis::Child) {
+                        cands.push(x)
+                    }
+                });
+                &[]
+            }
+        };
+        let size = cands.len();
+        'next: for (i, c) in cands.into_iter().enumerate() {
+            for p in preds {
+                let focus = Focus {
+                    item: Some(Item::Node(c)),
+                    pos: i + 1,
+                    size,
+                };
+                if !self.keeps(p, &focus)? {
+                    continue 'next;
+                }
+            }
+            if self.any_from(c, rest)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether a predicate-free child or attribute step selects anything,
@@ -1831,6 +2000,25 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Applies one predicate. Items are in axis order; positions count in it.
+    /// Whether predicate `p` keeps the focus item: a number compared with
+    /// the position, anything else by its effective boolean value (for a
+    /// path, whether it has a node, found lazily).
+    fn keeps(&mut self, p: &'a Op, focus: &Focus<'a>) -> R<bool> {
+        if matches!(p, Op::Step(_) | Op::Path(..)) {
+            if let Some(b) = self.step_exists(p, focus) {
+                return b;
+            }
+            if let Some(b) = self.exists_lazily(p, focus) {
+                return b;
+            }
+        }
+        let r = self.eval(p, focus)?;
+        Ok(match r.as_slice() {
+            [Item::Atomic(a)] if a.is_numeric() => a.as_f64() == focus.pos as f64,
+            _ => ebv(&r)?,
+        })
+    }
+
     pub(crate) fn filter(&mut self, seq: Seq<'a>, p: &'a Op) -> R<Seq<'a>> {
         let size = seq.len();
         if let Op::Const(Const::Integer(k)) = p {
@@ -1848,12 +2036,7 @@ impl<'a> Evaluator<'a> {
                 pos: i + 1,
                 size,
             };
-            let r = self.eval(p, &focus)?;
-            let keep = match r.as_slice() {
-                [Item::Atomic(a)] if a.is_numeric() => a.as_f64() == (i + 1) as f64,
-                _ => ebv(&r)?,
-            };
-            if keep {
+            if self.keeps(p, &focus)? {
                 if let Some(it) = focus.item {
                     out.push(it);
                 }
@@ -1881,8 +2064,8 @@ impl<'a> Evaluator<'a> {
             B::True => Ok(one(true)),
             B::False => Ok(one(false)),
             B::Boolean => Ok(one(self.ebv(&args[0], f)?)),
-            B::Exists => Ok(one(!self.eval(&args[0], f)?.is_empty())),
-            B::Empty => Ok(one(self.eval(&args[0], f)?.is_empty())),
+            B::Exists => Ok(one(self.exists(&args[0], f)?)),
+            B::Empty => Ok(one(!self.exists(&args[0], f)?)),
             B::Count => Ok(atom(Atomic::Integer(self.eval(&args[0], f)?.len() as i128))),
             B::Sum | B::Avg => {
                 let v = self.atomized(&args[0], f)?;

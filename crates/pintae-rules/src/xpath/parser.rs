@@ -539,11 +539,13 @@ impl Parser {
         let start = self.start();
         // abbreviated steps
         if self.eat_sym("..") {
+            // `..` is a reverse step, and takes predicates like any step
+            let preds = self.predicates()?;
             return Ok(self.mk(
                 AstKind::Step {
                     axis: Axis::Parent,
                     test: NodeTestAst::AnyNode,
-                    preds: vec![],
+                    preds,
                 },
                 start,
             ));
