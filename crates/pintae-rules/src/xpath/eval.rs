@@ -142,21 +142,34 @@ const UNNUMBERED: u16 = u16::MAX;
 const _: () = assert!(crate::xpath::compile::MAX_NAMES < UNNUMBERED as usize);
 
 impl<'a> Syms<'a> {
-    fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> Syms<'a> {
-        let mut of = vec![UNNUMBERED; node_count(doc)];
+    /// Numbers the elements and, in the same walk over the tree, groups
+    /// every element's element children (see [`kids`]): on a large invoice
+    /// a walk over the nodes is a walk through tens of megabytes, so the
+    /// children are grouped from the (parent, child) pairs collected here.
+    fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> (Syms<'a>, Groups<u32>) {
+        let count = node_count(doc);
+        let mut of = vec![UNNUMBERED; count];
+        // document order: each parent's children come in order
+        let mut edges: Vec<(u32, u32)> = Vec::new();
         for n in doc.descendants().filter(|n| n.is_element()) {
             let t = n.tag_name();
             let sym = names.lookup(t.namespace(), t.name());
-            if let (Some(slot), Ok(sym)) = (of.get_mut(n.id().get_usize()), u16::try_from(sym)) {
+            let id = n.id().get();
+            if let (Some(slot), Ok(sym)) = (of.get_mut(id as usize), u16::try_from(sym)) {
                 *slot = sym;
             }
+            if let Some(p) = n.parent() {
+                edges.push((p.id().get(), id));
+            }
         }
-        Syms {
+        let kids = Groups::new(count, 0, || edges.iter().map(|&(p, c)| (p as usize, c)));
+        let syms = Syms {
             doc: Some(doc),
             of,
             names: names.len(),
             by_sym: None,
-        }
+        };
+        (syms, kids)
     }
 
     /// Whether the nodes of `doc` are numbered.
@@ -839,7 +852,9 @@ impl<'a> Evaluator<'a> {
     /// share the evaluator). Optional: without it, name tests compare names.
     pub fn number_elements(&mut self, doc: &'a roxmltree::Document<'a>) {
         if !self.syms.numbers(doc) {
-            self.syms = Syms::number(&crate::xpath::compile::names(), doc);
+            let (syms, kids) = Syms::number(&crate::xpath::compile::names(), doc);
+            self.syms = syms;
+            self.index.kids = Some(kids);
         }
     }
 
