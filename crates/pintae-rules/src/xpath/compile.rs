@@ -663,7 +663,7 @@ impl<'c> Compiler<'c> {
     /// cannot be positional, else `l/descendant-or-self::node()/r`.
     fn desc(&mut self, l: Op, r: &Ast) -> Result<Op, XPathError> {
         let r_op = self.compile(r)?;
-        let indexable = |s: &StepOp| s.axis == Axis::Child && s.preds.iter().all(never_numeric);
+        let indexable = |s: &StepOp| s.axis == Axis::Child && s.unpositional;
         let r_op = match r_op {
             Op::Step(mut s) if indexable(&s) => {
                 s.axis = Axis::Descendant;

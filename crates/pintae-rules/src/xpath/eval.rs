@@ -158,11 +158,9 @@ impl<'a> Syms<'a> {
             if let (Some(slot), Ok(sym)) = (of.get_mut(id as usize), u16::try_from(sym)) {
                 *slot = sym;
             }
-            if let Some(p) = n.parent() {
-                edges.push((p.id().get(), id));
-            }
+            edges.extend(element_edge(n));
         }
-        let kids = Groups::new(count, 0, || edges.iter().map(|&(p, c)| (p as usize, c)));
+        let kids = kids(count, &edges);
         let syms = Syms {
             doc: Some(doc),
             of,
@@ -311,16 +309,17 @@ impl<T: Copy> Groups<T> {
     }
 }
 
-/// Every node's element children (ids), in order, grouped by parent id:
-/// scanning them reads 4 bytes per child instead of following sibling links.
-fn kids(doc: &roxmltree::Document<'_>) -> Groups<u32> {
-    // document order visits each parent's children in order
-    let pairs = || {
-        doc.descendants()
-            .filter(|e| e.is_element())
-            .filter_map(|e| Some((e.parent()?.id().get_usize(), e.id().get())))
-    };
-    Groups::new(node_count(doc), 0, pairs)
+/// Every node's element children (ids), in order, grouped by parent id,
+/// from the [`element_edge`]s of the elements in document order (which
+/// lists each parent's children in order): scanning them reads 4 bytes per
+/// child instead of following sibling links.
+fn kids(node_count: usize, edges: &[(u32, u32)]) -> Groups<u32> {
+    Groups::new(node_count, 0, || edges.iter().map(|&(p, c)| (p as usize, c)))
+}
+
+/// An element's (parent id, id).
+fn element_edge(e: roxmltree::Node<'_, '_>) -> Option<(u32, u32)> {
+    Some((e.parent()?.id().get(), e.id().get()))
 }
 
 impl<'a> DocIndex<'a> {
@@ -329,7 +328,16 @@ impl<'a> DocIndex<'a> {
     #[inline]
     fn kids_of(&mut self, n: roxmltree::Node<'a, 'a>) -> &[u32] {
         let doc = n.document();
-        self.kids.get_or_insert_with(|| kids(doc)).group(n.id().get_usize())
+        self.kids
+            .get_or_insert_with(|| {
+                let edges: Vec<_> = doc
+                    .descendants()
+                    .filter(|e| e.is_element())
+                    .filter_map(element_edge)
+                    .collect();
+                kids(node_count(doc), &edges)
+            })
+            .group(n.id().get_usize())
     }
 
     /// The elements named `local` below `n`, in document order, from the
@@ -1243,13 +1251,8 @@ impl<'a> Evaluator<'a> {
                 None => ebv(&self.eval(op, f)?),
             },
             Op::PerDocument(inner, ..) if lazy_path(inner).is_some() => self.exists(op, f),
-            Op::Step(_) => match self.step_exists(op, f) {
-                Some(b) => b,
-                None => match self.exists_lazily(op, f) {
-                    Some(b) => b,
-                    None => ebv(&self.eval(op, f)?),
-                },
-            },
+            // a step yields nodes: true when it has one
+            Op::Step(_) => self.exists(op, f),
             // `normalize-space(x)` is true when x has a character that is not white space
             Op::Call(Builtin::NormalizeSpace, args) => {
                 if let (None, Some(Item::Node(n))) = (args.first(), &f.item) {
@@ -1382,25 +1385,7 @@ impl<'a> Evaluator<'a> {
         let mut cands: smallvec::SmallVec<[XNode<'a>; 8]> = smallvec::SmallVec::new();
         let preds: &'a [Op] = match step {
             LazyStep::One(s) => {
-                let doc = n.node.document();
-                let numbered = n.attr == 0 && self.syms.numbers(doc);
-                match (s.axis, &s.test) {
-                    // named children and descendants from the per-document groups
-                    (Axis::Child, NodeTest::Name { sym, .. }) if numbered && *sym != NO_SYM => {
-                        let kids = self.index.kids_of(n.node);
-                        cands.extend(self.syms.named(kids, *sym).filter_map(|c| element_at(doc, c)));
-                    }
-                    (Axis::Descendant, NodeTest::Name { sym, .. }) if numbered && *sym != NO_SYM => {
-                        if let Some(ids) = self.syms.descendants(n.node, *sym) {
-                            cands.extend(ids.iter().filter_map(|id| doc.get_node(*id)).map(XNode::new));
-                        }
-                    }
-                    _ => self.axis_nodes(s.axis, n, &mut |x| {
-                        if self.syms.test(&s.test, x, s.axis) {
-                            cands.push(x)
-                        }
-                    }),
-                }
+                self.candidates(s.axis, &s.test, n, &mut cands);
                 &s.preds
             }
             LazyStep::Either(a, b) => {
@@ -1857,64 +1842,7 @@ impl<'a> Evaluator<'a> {
             }
         }
         let mut cand: Vec<XNode<'a>> = Vec::new();
-        match (axis, test) {
-            // named descendants come from the per-document index
-            (
-                Axis::Descendant,
-                NodeTest::Name {
-                    local: Some(l), sym, ..
-                },
-            ) if n.attr == 0 => {
-                let doc = n.node.document();
-                let by_sym = match *sym {
-                    NO_SYM => None,
-                    s => self.syms.descendants(n.node, s).map(<[_]>::to_vec),
-                };
-                let ids = match by_sym {
-                    Some(ids) => ids,
-                    None => self.index.named_descendants(n.node, l).to_vec(),
-                };
-                for id in ids {
-                    if let Some(x) = doc.get_node(id).map(XNode::new) {
-                        if self.syms.test(test, x, axis) {
-                            cand.push(x);
-                        }
-                    }
-                }
-            }
-            // named children of a wide element come from its children index
-            (Axis::Child, NodeTest::Name { local: Some(l), .. })
-                if n.attr == 0 && self.index.wide_children.contains_key(&n.node.id().get()) =>
-            {
-                let doc = n.node.document();
-                if let Some(ids) = self
-                    .index
-                    .wide_children
-                    .get(&n.node.id().get())
-                    .and_then(|m| m.get(&**l))
-                {
-                    for x in ids.iter().filter_map(|id| doc.get_node(*id)).map(XNode::new) {
-                        if self.syms.test(test, x, axis) {
-                            cand.push(x);
-                        }
-                    }
-                }
-            }
-            // named children of a numbered document from the packed children
-            // (4 bytes a child instead of a walk over the sibling links)
-            (Axis::Child, NodeTest::Name { sym, .. })
-                if *sym != NO_SYM && n.attr == 0 && self.syms.numbers(n.node.document()) =>
-            {
-                let doc = n.node.document();
-                let kids = self.index.kids_of(n.node);
-                cand.extend(self.syms.named(kids, *sym).filter_map(|c| element_at(doc, c)));
-            }
-            _ => self.axis_nodes(axis, n, &mut |x| {
-                if self.syms.test(test, x, axis) {
-                    cand.push(x)
-                }
-            }),
-        }
+        self.candidates(axis, test, n, &mut cand);
         let mut seq: Seq<'a> = cand.into_iter().map(Item::Node).collect();
         for p in &s.preds {
             seq = self.filter(seq, p)?;
@@ -1924,6 +1852,63 @@ impl<'a> Evaluator<'a> {
         }
         out.extend(seq);
         Ok(())
+    }
+
+    /// The nodes of an axis from `n` that pass a node test, in axis order,
+    /// from the per-document indexes where one answers the test.
+    fn candidates<E: Extend<XNode<'a>>>(&mut self, axis: Axis, test: &NodeTest, n: XNode<'a>, out: &mut E) {
+        let doc = n.node.document();
+        let numbered = n.attr == 0 && self.syms.numbers(doc);
+        match (axis, test) {
+            // named descendants of a numbered document: the group of that name
+            // number (all pass the test)
+            (Axis::Descendant, NodeTest::Name { sym, .. }) if numbered && *sym != NO_SYM => {
+                if let Some(ids) = self.syms.descendants(n.node, *sym) {
+                    out.extend(ids.iter().filter_map(|id| doc.get_node(*id)).map(XNode::new));
+                }
+            }
+            // else from the per-document index by local name
+            (Axis::Descendant, NodeTest::Name { local: Some(l), .. }) if n.attr == 0 => {
+                let ids = self.index.named_descendants(n.node, l).to_vec();
+                let syms = &self.syms;
+                out.extend(
+                    ids.into_iter()
+                        .filter_map(|id| doc.get_node(id))
+                        .map(XNode::new)
+                        .filter(|x| syms.test(test, *x, axis)),
+                );
+            }
+            // named children of a wide element come from its children index
+            (Axis::Child, NodeTest::Name { local: Some(l), .. })
+                if n.attr == 0 && self.index.wide_children.contains_key(&n.node.id().get()) =>
+            {
+                let syms = &self.syms;
+                if let Some(ids) = self
+                    .index
+                    .wide_children
+                    .get(&n.node.id().get())
+                    .and_then(|m| m.get(&**l))
+                {
+                    out.extend(
+                        ids.iter()
+                            .filter_map(|id| doc.get_node(*id))
+                            .map(XNode::new)
+                            .filter(|x| syms.test(test, *x, axis)),
+                    );
+                }
+            }
+            // named children of a numbered document from the packed children
+            // (4 bytes a child instead of a walk over the sibling links)
+            (Axis::Child, NodeTest::Name { sym, .. }) if numbered && *sym != NO_SYM => {
+                let kids = self.index.kids_of(n.node);
+                out.extend(self.syms.named(kids, *sym).filter_map(|c| element_at(doc, c)));
+            }
+            _ => self.axis_nodes(axis, n, &mut |x| {
+                if self.syms.test(test, x, axis) {
+                    out.extend(std::iter::once(x))
+                }
+            }),
+        }
     }
 
     /// Pushes the nodes of an axis in axis order (reverse axes nearest first).
@@ -2028,13 +2013,14 @@ impl<'a> Evaluator<'a> {
     /// the position, anything else by its effective boolean value (for a
     /// path, whether it has a node, found lazily).
     fn keeps(&mut self, p: &'a Op, focus: &Focus<'a>) -> R<bool> {
-        if matches!(p, Op::Step(_) | Op::Path(..)) {
-            if let Some(b) = self.step_exists(p, focus) {
-                return b;
+        match p {
+            Op::Step(_) => return self.exists(p, focus),
+            Op::Path(..) => {
+                if let Some(b) = self.exists_lazily(p, focus) {
+                    return b;
+                }
             }
-            if let Some(b) = self.exists_lazily(p, focus) {
-                return b;
-            }
+            _ => {}
         }
         let r = self.eval(p, focus)?;
         Ok(match r.as_slice() {
