@@ -71,3 +71,40 @@ fn name_decided_contexts_take_what_the_path_selects() {
         .count();
     assert!(taken_somewhere >= 8, "the fixture should exercise most predicates");
 }
+
+/// Within a pattern a later rule gets only the elements the earlier ones
+/// leave, also when an earlier context is decided by the name alone and
+/// answered once per name for every document the schema checks; a context
+/// with more alternatives than the candidate mask holds still tries each.
+#[test]
+fn first_match_holds_when_names_are_settled_once_for_all_documents() {
+    let path = pintae_corpus::workspace_dir().join("testdata/xpath/context.xml");
+    let text = std::fs::read_to_string(path).expect("context.xml");
+    let doc = roxmltree::Document::parse(&text).expect("well-formed");
+    let mut sch = String::from("<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'>");
+    for (p, u) in NS {
+        sch.push_str(&format!("<ns prefix='{p}' uri='{u}'/>"));
+    }
+    sch.push_str(
+        "<pattern><rule context=\"*[namespace-uri() = 'urn:example:a']\"><report id='a' test='true()'/></rule>",
+    );
+    sch.push_str("<rule context='ea:Code | eb:Code | cbc:ID'><report id='later' test='true()'/></rule></pattern>");
+    let many: Vec<String> = (0..70).map(|i| format!("cbc:Z{i}")).collect();
+    sch.push_str(&format!(
+        "<pattern><rule context='cbc:Note | {} | cbc:Name'><report id='many' test='true()'/></rule></pattern>",
+        many.join(" | ")
+    ));
+    sch.push_str("</schema>");
+    let schema = Schema::parse("settled.sch", &sch).expect("compiles");
+    // counted by hand in context.xml: two Code elements in urn:example:a,
+    // one in urn:example:b and four cbc:ID; two cbc:Note and two cbc:Name
+    for round in 0..3 {
+        let outcome = schema.check(&doc);
+        let fired = |id: &str| outcome.failures.iter().filter(|f| f.id == id).count();
+        assert_eq!(
+            (fired("a"), fired("later"), fired("many")),
+            (2, 5, 4),
+            "check number {round}"
+        );
+    }
+}

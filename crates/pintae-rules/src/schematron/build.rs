@@ -3,7 +3,7 @@
 use super::def::{BodyDef, LetDef, MessageDef, PatternDef, SchemaDef};
 use super::pattern::{Final, Matcher};
 use super::runner::{CompiledCheck, MsgPart};
-use super::{CheckKind, Pattern, Rule, Schema, SchemaError, SchemaStats};
+use super::{Cand, CheckKind, Pattern, Rule, Schema, SchemaError, SchemaStats};
 use crate::xpath::compile::{Compiler, Op, SeqType, StaticContext};
 use crate::xpath::eval::{BodyOp, UserFn, VarValue};
 use crate::xpath::{parser, Library, XPathError};
@@ -162,7 +162,7 @@ impl Builder {
             c.scope.truncate(rdepth);
             rules.push(Rule {
                 context: r.context.clone(),
-                by_name: None,
+                by_name: false,
                 matcher,
                 lets: rlets,
                 checks,
@@ -174,6 +174,7 @@ impl Builder {
             lets,
             rules,
             candidates: Vec::new(),
+            settled: Box::default(),
         })
     }
 }
@@ -199,14 +200,11 @@ impl SchemaDef {
             patterns.push(b.pattern(&mut c, p)?);
         }
         let names = crate::xpath::compile::names().len();
-        let mut by_name_rules = 0;
         for p in &mut patterns {
             p.candidates = candidates(&p.rules, names);
+            p.settled = (0..names).map(|_| std::sync::OnceLock::new()).collect();
             for r in &mut p.rules {
-                if r.matcher.decided_by_name() {
-                    r.by_name = Some(by_name_rules);
-                    by_name_rules += 1;
-                }
+                r.by_name = r.matcher.decided_by_name();
             }
         }
         Ok(Schema {
@@ -214,34 +212,38 @@ impl SchemaDef {
             lib,
             globals,
             patterns,
-            by_name_rules,
             stats: b.stats,
         })
     }
 }
 
 /// The rules of a pattern that may match an element, by the number of the
-/// element's name (the last list: names no test mentions), in rule order.
-fn candidates(rules: &[Rule], names: usize) -> Vec<Box<[usize]>> {
-    let mut lists = vec![Vec::new(); names + 1];
+/// element's name (the last list: names no test mentions), in rule order,
+/// each with the alternatives of its context that end in that name or in
+/// any element.
+fn candidates(rules: &[Rule], names: usize) -> Vec<Box<[Cand]>> {
+    let mut lists: Vec<Vec<Cand>> = vec![Vec::new(); names + 1];
     for (i, r) in rules.iter().enumerate() {
-        for f in r.matcher.finals() {
+        for (a, f) in r.matcher.finals().into_iter().enumerate() {
+            let bit = u32::try_from(a).ok().and_then(|a| 1u64.checked_shl(a)).unwrap_or(0);
+            let mut add = |l: &mut Vec<Cand>| match l.last_mut() {
+                Some(c) if c.rule == i => c.alts |= bit,
+                _ => l.push(Cand {
+                    rule: i,
+                    alts: bit,
+                    certain: false,
+                }),
+            };
             match f {
                 Final::Sym(s) => {
                     if let Some(l) = lists.get_mut(s as usize) {
-                        l.push(i);
+                        add(l);
                     }
                 }
-                Final::Any => lists.iter_mut().for_each(|l| l.push(i)),
+                Final::Any => lists.iter_mut().for_each(&mut add),
                 Final::Never => {}
             }
         }
     }
-    lists
-        .into_iter()
-        .map(|mut l| {
-            l.dedup();
-            l.into_boxed_slice()
-        })
-        .collect()
+    lists.into_iter().map(Vec::into_boxed_slice).collect()
 }

@@ -45,8 +45,6 @@ pub struct Schema {
     lib: Library,
     globals: Vec<(usize, Op)>,
     patterns: Vec<Pattern>,
-    /// How many rules have a `by_name` slot.
-    by_name_rules: usize,
     stats: SchemaStats,
 }
 
@@ -57,16 +55,33 @@ struct Pattern {
     rules: Vec<Rule>,
     /// The rules that may match an element, in rule order, by the number of
     /// the element's name; the last list is for names no test mentions.
-    candidates: Vec<Box<[usize]>>,
+    candidates: Vec<Box<[Cand]>>,
+    /// By name number, as `candidates` but with the contexts that the name
+    /// alone decides settled: dropped when they cannot match, and the list
+    /// cut after the first that must. Built the first time an element of
+    /// that name is offered; the answer holds for every document.
+    settled: Box<[std::sync::OnceLock<Box<[Cand]>>]>,
+}
+
+/// A rule that may match elements of some name.
+#[derive(Debug, Clone, Copy)]
+struct Cand {
+    /// Its index in the pattern.
+    rule: usize,
+    /// The alternatives of its context whose last step can match the name
+    /// (bit `i` for alternative `i`; alternatives past 64 are always tried).
+    alts: u64,
+    /// Whether the name alone already says that it matches.
+    certain: bool,
 }
 
 #[derive(Debug)]
 struct Rule {
     context: String,
     matcher: Matcher,
-    /// For a context that an element's name alone decides: its slot in a
-    /// run's per-document table of answers by name number.
-    by_name: Option<usize>,
+    /// Whether an element's expanded name alone decides if the context
+    /// matches it.
+    by_name: bool,
     lets: Vec<(usize, Op)>,
     checks: Vec<runner::CompiledCheck>,
 }

@@ -104,9 +104,13 @@ impl Matcher {
         })
     }
 
-    /// Whether the element matches.
-    pub fn matches<'a>(&'a self, ev: &mut Evaluator<'a>, n: XNode<'a>) -> Result<bool, XPathError> {
-        for p in &self.alternatives {
+    /// Whether the element matches one of the alternatives in `alts` (bit
+    /// `i` for alternative `i`; those past 64 are always tried).
+    pub fn matches_some<'a>(&'a self, ev: &mut Evaluator<'a>, n: XNode<'a>, alts: u64) -> Result<bool, XPathError> {
+        for (i, p) in self.alternatives.iter().enumerate() {
+            if i < 64 && alts & (1 << i) == 0 {
+                continue;
+            }
             // (for one step, matching it checks the same name first anyway)
             if (p.steps.len() == 1 || names_may_match(ev, p, n)) && match_from(ev, p, p.steps.len(), n)? {
                 return Ok(true);

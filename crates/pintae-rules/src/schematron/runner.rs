@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::def::RuleDoc;
 use super::Schema;
-use crate::xpath::compile::{Op, NO_SYM};
+use crate::xpath::compile::Op;
 use crate::xpath::eval::{Evaluator, SchemaState};
 use crate::xpath::value::{atomize_item, Item, Seq, XNode};
 use crate::xpath::{ErrorCode, Focus};
@@ -162,9 +162,6 @@ struct Run<'a> {
     globals: SchemaOutcome,
     per_pattern: Vec<SchemaOutcome>,
     pattern_lets: Vec<Vec<(usize, Seq<'a>)>>,
-    /// For each rule whose context the element's name decides, by name
-    /// number: 0 not yet known, 1 matches, 2 does not (built on first use).
-    by_name: Vec<Vec<u8>>,
 }
 
 impl<'a> Run<'a> {
@@ -176,7 +173,6 @@ impl<'a> Run<'a> {
             globals: SchemaOutcome::default(),
             per_pattern: schema.patterns.iter().map(|_| SchemaOutcome::default()).collect(),
             pattern_lets: Vec::with_capacity(schema.patterns.len()),
-            by_name: vec![Vec::new(); schema.by_name_rules],
         };
         ev.swap_state(&mut run.state);
         ev.number_elements(doc);
@@ -219,36 +215,19 @@ impl<'a> Run<'a> {
             for (slot, v) in lets {
                 ev.set_var(*slot, v.clone());
             }
-            let cands = pattern
-                .candidates
+            let settled = pattern
+                .settled
                 .get(sym as usize)
-                .or_else(|| pattern.candidates.last())
-                .map_or(&[][..], |c| &c[..]);
-            for &ri in cands {
-                let rule = &pattern.rules[ri];
+                .map(|cell| &cell.get_or_init(|| settle(pattern, ev, n, sym))[..]);
+            let cands = settled.unwrap_or_else(|| pattern.candidates.last().map_or(&[][..], |c| &c[..]));
+            for c in cands {
+                let Some(rule) = pattern.rules.get(c.rule) else {
+                    continue;
+                };
                 // XSLT 2.0 §6.4: a dynamic error while matching a pattern is
                 // recoverable, and the official processor recovers by
                 // treating the pattern as not matching.
-                let known = match rule.by_name.and_then(|k| self.by_name.get_mut(k)) {
-                    Some(table) if sym != NO_SYM => {
-                        if table.is_empty() {
-                            table.resize(ev.name_count(), 0);
-                        }
-                        table.get_mut(sym as usize)
-                    }
-                    _ => None,
-                };
-                let matched = match known {
-                    Some(1) => true,
-                    Some(2) => false,
-                    Some(slot) => {
-                        let m = rule.matcher.matches(ev, n).unwrap_or(false);
-                        *slot = if m { 1 } else { 2 };
-                        m
-                    }
-                    None => rule.matcher.matches(ev, n).unwrap_or(false),
-                };
-                if matched {
+                if c.certain || rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false) {
                     schema.fire(ev, rule, n, pout);
                     break;
                 }
@@ -268,6 +247,24 @@ impl<'a> Run<'a> {
         out.errors.truncate(MAX_ERRORS);
         out
     }
+}
+
+/// The candidates of a pattern for elements named like `n` (name number
+/// `sym`), with the contexts that the name alone decides settled on `n`.
+fn settle<'a>(pattern: &'a super::Pattern, ev: &mut Evaluator<'a>, n: XNode<'a>, sym: u32) -> Box<[super::Cand]> {
+    let mut out = Vec::new();
+    for c in pattern.candidates.get(sym as usize).map_or(&[][..], |c| &c[..]) {
+        match pattern.rules.get(c.rule) {
+            Some(rule) if rule.by_name => {
+                if rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false) {
+                    out.push(super::Cand { certain: true, ..*c });
+                    break;
+                }
+            }
+            _ => out.push(*c),
+        }
+    }
+    out.into_boxed_slice()
 }
 
 /// Runs several schemas over one document in a single walk: each element is

@@ -897,12 +897,6 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// How many name numbers the numbered document's table had (every
-    /// number [`Self::sym_of`] gives is below it).
-    pub(crate) fn name_count(&self) -> usize {
-        self.syms.names
-    }
-
     /// The number of an element's name ([`NO_SYM`] when no test mentions
     /// it or the document is not numbered).
     #[inline]
