@@ -106,7 +106,12 @@ impl Matcher {
 
     /// Whether the element matches one of the alternatives in `alts` (bit
     /// `i` for alternative `i`; those past 64 are always tried).
-    pub fn matches_some<'a>(&'a self, ev: &mut Evaluator<'a>, n: XNode<'a>, alts: u64) -> Result<bool, XPathError> {
+    pub fn matches_some<'a>(
+        &'a self,
+        ev: &mut Evaluator<'a>,
+        n: XNode<'a>,
+        alts: u64,
+    ) -> Result<bool, Box<XPathError>> {
         for (i, p) in self.alternatives.iter().enumerate() {
             if i < 64 && alts & (1 << i) == 0 {
                 continue;
@@ -195,7 +200,7 @@ fn build(comps: Vec<Op>) -> Option<PathPattern> {
     Some(PathPattern { anchor, steps })
 }
 
-fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Result<bool, XPathError> {
+fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Result<bool, Box<XPathError>> {
     if s.attribute || !n.is_element() {
         return Ok(false);
     }
@@ -256,7 +261,7 @@ fn names_may_match<'a>(ev: &Evaluator<'a>, p: &PathPattern, n: XNode<'a>) -> boo
 }
 
 /// Does `n` match steps `[..k]` of `p`, with step `k-1` matching `n` itself?
-fn match_from<'a>(ev: &mut Evaluator<'a>, p: &'a PathPattern, k: usize, n: XNode<'a>) -> Result<bool, XPathError> {
+fn match_from<'a>(ev: &mut Evaluator<'a>, p: &'a PathPattern, k: usize, n: XNode<'a>) -> Result<bool, Box<XPathError>> {
     let s = &p.steps[k - 1];
     if !step_matches(ev, s, n)? {
         return Ok(false);

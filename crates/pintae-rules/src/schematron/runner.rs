@@ -179,7 +179,7 @@ impl<'a> Run<'a> {
         let root_focus = Focus::node(root);
         for (slot, op) in &schema.globals {
             let v = ev.eval(op, &root_focus).unwrap_or_else(|e| {
-                push_error(ev, &mut run.globals, None, e, root);
+                push_error(ev, &mut run.globals, None, *e, root);
                 Seq::new()
             });
             ev.set_var(*slot, v);
@@ -188,7 +188,7 @@ impl<'a> Run<'a> {
             let mut values = Vec::new();
             for (slot, op) in &pattern.lets {
                 let v = ev.eval(op, &root_focus).unwrap_or_else(|e| {
-                    push_error(ev, pout, None, e, root);
+                    push_error(ev, pout, None, *e, root);
                     Seq::new()
                 });
                 ev.set_var(*slot, v.clone());
@@ -298,7 +298,7 @@ impl Schema {
             match ev.eval(op, &focus) {
                 Ok(v) => ev.set_var(*slot, v),
                 Err(e) => {
-                    push_error(ev, out, None, e, n);
+                    push_error(ev, out, None, *e, n);
                     ev.set_var(*slot, Seq::new());
                 }
             }
@@ -310,7 +310,7 @@ impl Schema {
                     CheckKind::Report => b,
                 },
                 Err(e) => {
-                    push_error(ev, out, c.id.clone(), e, n);
+                    push_error(ev, out, c.id.clone(), *e, n);
                     continue;
                 }
             };

@@ -15,7 +15,7 @@ use super::regex::compile_regex;
 use super::value::*;
 use pintae_model::position::{node_count, start_tag_names, ElementStarts};
 
-type R<T> = Result<T, XPathError>;
+type R<T> = Result<T, Box<XPathError>>;
 
 /// Deepest user-function recursion allowed.
 const MAX_CALL_DEPTH: u32 = 512;
@@ -990,18 +990,18 @@ impl<'a> Evaluator<'a> {
             Op::Var(slot) => Ok(self.vars.get(*slot).cloned().unwrap_or_default()),
             Op::Context => match &f.item {
                 Some(i) => Ok(smallvec![i.clone()]),
-                None => Err(XPathError::dynamic(
+                None => Err(Box::new(XPathError::dynamic(
                     ErrorCode::XPDY0002,
                     "the context item is undefined",
-                )),
+                ))),
             },
             Op::Root => match &f.item {
                 Some(Item::Node(n)) => Ok(smallvec![Item::Node(XNode::new(n.node.document().root()))]),
-                Some(_) => Err(type_err("'/' needs a node as context item")),
-                None => Err(XPathError::dynamic(
+                Some(_) => Err(Box::new(type_err("'/' needs a node as context item"))),
+                None => Err(Box::new(XPathError::dynamic(
                     ErrorCode::XPDY0002,
                     "the context item is undefined",
-                )),
+                ))),
             },
             Op::Seq(items) => {
                 let mut out = Seq::new();
@@ -1086,7 +1086,9 @@ impl<'a> Evaluator<'a> {
                     return Ok(Seq::new());
                 };
                 if a.len() > 1 || b.len() > 1 {
-                    return Err(type_err("node comparison of a sequence of more than one node"));
+                    return Err(Box::new(type_err(
+                        "node comparison of a sequence of more than one node",
+                    )));
                 }
                 Ok(one(match *op {
                     "is" => x.key() == y.key(),
@@ -1170,12 +1172,12 @@ impl<'a> Evaluator<'a> {
                 let v = self.atomized(e, f)?;
                 match v.len() {
                     0 if *opt => Ok(Seq::new()),
-                    0 => Err(type_err(format!("cast to {} of an empty sequence", t.name()))),
+                    0 => Err(Box::new(type_err(format!("cast to {} of an empty sequence", t.name())))),
                     1 => Ok(atom(v[0].cast(*t)?)),
-                    _ => Err(type_err(format!(
+                    _ => Err(Box::new(type_err(format!(
                         "cast to {} of a sequence of more than one item",
                         t.name()
-                    ))),
+                    )))),
                 }
             }
             Op::Castable(e, t, opt) => {
@@ -1204,10 +1206,10 @@ impl<'a> Evaluator<'a> {
                 if instance_of(&v, *t) {
                     Ok(v)
                 } else {
-                    Err(XPathError::dynamic(
+                    Err(Box::new(XPathError::dynamic(
                         ErrorCode::XPTY0004,
                         "treat as: value does not match the type",
-                    ))
+                    )))
                 }
             }
         }
@@ -1242,7 +1244,7 @@ impl<'a> Evaluator<'a> {
             // a path of nodes is true when it has a first node
             Op::Path(..) => match self.exists_lazily(op, f) {
                 Some(b) => b,
-                None => ebv(&self.eval(op, f)?),
+                None => Ok(ebv(&self.eval(op, f)?)?),
             },
             Op::PerDocument(inner, ..) if lazy_path(inner).is_some() => self.exists(op, f),
             // a step yields nodes: true when it has one
@@ -1273,7 +1275,7 @@ impl<'a> Evaluator<'a> {
                         Builtin::StartsWith => s.starts_with(c),
                         _ => s.contains(c),
                     }),
-                    None => ebv(&self.eval(op, f)?),
+                    None => Ok(ebv(&self.eval(op, f)?)?),
                 }
             }
             // `namespace-uri() = '…'`: both sides are single strings
@@ -1285,10 +1287,10 @@ impl<'a> Evaluator<'a> {
                 match attr_vs_const(l, r, f) {
                     Some(None) => Ok(false),
                     Some(Some(v)) => Ok(v == (*cmp == CmpOp::Eq)),
-                    None => ebv(&self.eval(op, f)?),
+                    None => Ok(ebv(&self.eval(op, f)?)?),
                 }
             }
-            _ => ebv(&self.eval(op, f)?),
+            _ => Ok(ebv(&self.eval(op, f)?)?),
         }
     }
 
@@ -1486,10 +1488,10 @@ impl<'a> Evaluator<'a> {
     fn tick(&mut self) -> R<()> {
         self.iterations += 1;
         if self.iterations > MAX_ITERATIONS {
-            return Err(XPathError::dynamic(
+            return Err(Box::new(XPathError::dynamic(
                 ErrorCode::LIMIT,
                 "evaluation budget exceeded (too many loop iterations)",
-            ));
+            )));
         }
         Ok(())
     }
@@ -1498,10 +1500,10 @@ impl<'a> Evaluator<'a> {
     fn produce(&mut self, n: usize) -> R<()> {
         self.items += n as u64;
         if self.items > MAX_ITEMS {
-            return Err(XPathError::dynamic(
+            return Err(Box::new(XPathError::dynamic(
                 ErrorCode::LIMIT,
                 "evaluation budget exceeded (too many items produced)",
-            ));
+            )));
         }
         Ok(())
     }
@@ -1519,9 +1521,12 @@ impl<'a> Evaluator<'a> {
                 Atomic::Integer(i) => Ok(i),
                 Atomic::Untyped(_) => match x.cast(AtomicType::Integer)? {
                     Atomic::Integer(i) => Ok(i),
-                    _ => Err(type_err("range bound is not an integer")),
+                    _ => Err(Box::new(type_err("range bound is not an integer"))),
                 },
-                other => Err(type_err(format!("range bound of type {}", other.type_of().name()))),
+                other => Err(Box::new(type_err(format!(
+                    "range bound of type {}",
+                    other.type_of().name()
+                )))),
             }
         };
         let (a, b) = (to_int(a)?, to_int(b)?);
@@ -1529,7 +1534,10 @@ impl<'a> Evaluator<'a> {
             return Ok(None);
         }
         if b.saturating_sub(a) >= MAX_RANGE {
-            return Err(XPathError::dynamic(ErrorCode::LIMIT, "range expression too large"));
+            return Err(Box::new(XPathError::dynamic(
+                ErrorCode::LIMIT,
+                "range expression too large",
+            )));
         }
         Ok(Some((a, b)))
     }
@@ -1549,21 +1557,21 @@ impl<'a> Evaluator<'a> {
     fn context_node(&self, f: &Focus<'a>) -> R<XNode<'a>> {
         match &f.item {
             Some(Item::Node(n)) => Ok(*n),
-            Some(Item::Atomic(_)) => Err(XPathError::dynamic(
+            Some(Item::Atomic(_)) => Err(Box::new(XPathError::dynamic(
                 ErrorCode::XPTY0019,
                 "a path step needs a node as context item",
-            )),
-            None => Err(XPathError::dynamic(
+            ))),
+            None => Err(Box::new(XPathError::dynamic(
                 ErrorCode::XPDY0002,
                 "the context item is undefined",
-            )),
+            ))),
         }
     }
 
     fn nodes(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Seq<'a>> {
         let v = self.eval(op, f)?;
         if v.iter().any(|i| matches!(i, Item::Atomic(_))) {
-            return Err(type_err("union, intersect and except take node sequences"));
+            return Err(Box::new(type_err("union, intersect and except take node sequences")));
         }
         Ok(v)
     }
@@ -1601,7 +1609,9 @@ impl<'a> Evaluator<'a> {
                 let mut hits = self.syms.named(kids, sym);
                 let first = hits.next().and_then(|c| element_at(doc, c));
                 if hits.next().is_some() {
-                    return Err(type_err("a sequence of more than one item is not allowed here"));
+                    return Err(Box::new(type_err(
+                        "a sequence of more than one item is not allowed here",
+                    )));
                 }
                 return Ok(first.map(|c| atomize_item(&Item::Node(c))));
             }
@@ -1610,7 +1620,9 @@ impl<'a> Evaluator<'a> {
         match v.len() {
             0 => Ok(None),
             1 => Ok(Some(atomize_item(&v[0]))),
-            _ => Err(type_err("a sequence of more than one item is not allowed here")),
+            _ => Err(Box::new(type_err(
+                "a sequence of more than one item is not allowed here",
+            ))),
         }
     }
 
@@ -1619,7 +1631,10 @@ impl<'a> Evaluator<'a> {
         match self.opt_atomic(op, f)? {
             None => Ok(None),
             Some(Atomic::Untyped(s)) | Some(Atomic::String(s)) => Ok(Some(s)),
-            Some(other) => Err(type_err(format!("expected xs:string, got {}", other.type_of().name()))),
+            Some(other) => Err(Box::new(type_err(format!(
+                "expected xs:string, got {}",
+                other.type_of().name()
+            )))),
         }
     }
 
@@ -1630,10 +1645,13 @@ impl<'a> Evaluator<'a> {
     /// A numeric argument (`xs:double` after promotion).
     fn double_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<f64> {
         match self.opt_atomic(op, f)? {
-            None => Err(type_err("empty sequence where a number is required")),
+            None => Err(Box::new(type_err("empty sequence where a number is required"))),
             Some(a @ Atomic::Untyped(_)) => Ok(a.cast(AtomicType::Double)?.as_f64()),
             Some(a) if a.is_numeric() => Ok(a.as_f64()),
-            Some(a) => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
+            Some(a) => Err(Box::new(type_err(format!(
+                "expected a number, got {}",
+                a.type_of().name()
+            )))),
         }
     }
 
@@ -1642,7 +1660,10 @@ impl<'a> Evaluator<'a> {
             None => Ok(None),
             Some(a @ Atomic::Untyped(_)) => Ok(Some(a.cast(AtomicType::Double)?)),
             Some(a) if a.is_numeric() => Ok(Some(a)),
-            Some(a) => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
+            Some(a) => Err(Box::new(type_err(format!(
+                "expected a number, got {}",
+                a.type_of().name()
+            )))),
         }
     }
 
@@ -1651,10 +1672,10 @@ impl<'a> Evaluator<'a> {
             Some(a) => self.eval(a, f),
             None => match &f.item {
                 Some(i) => Ok(smallvec![i.clone()]),
-                None => Err(XPathError::dynamic(
+                None => Err(Box::new(XPathError::dynamic(
                     ErrorCode::XPDY0002,
                     "the context item is undefined",
-                )),
+                ))),
             },
         }
     }
@@ -1670,10 +1691,10 @@ impl<'a> Evaluator<'a> {
                 match item {
                     Item::Node(n) => self.step(s, *n, &mut out)?,
                     Item::Atomic(_) => {
-                        return Err(XPathError::dynamic(
+                        return Err(Box::new(XPathError::dynamic(
                             ErrorCode::XPTY0019,
                             "a path step applied to an atomic value",
-                        ))
+                        )))
                     }
                 }
             }
@@ -1685,10 +1706,10 @@ impl<'a> Evaluator<'a> {
         let size = left.len();
         for (i, item) in left.into_iter().enumerate() {
             if matches!(item, Item::Atomic(_)) {
-                return Err(XPathError::dynamic(
+                return Err(Box::new(XPathError::dynamic(
                     ErrorCode::XPTY0019,
                     "a path step applied to an atomic value",
-                ));
+                )));
             }
             let focus = Focus {
                 item: Some(item),
@@ -1701,10 +1722,10 @@ impl<'a> Evaluator<'a> {
         if nodes == out.len() {
             sort_nodes(&mut out);
         } else if nodes != 0 {
-            return Err(XPathError::dynamic(
+            return Err(Box::new(XPathError::dynamic(
                 ErrorCode::XPTY0018,
                 "a path's last step mixes nodes and atomic values",
-            ));
+            )));
         }
         Ok(out)
     }
@@ -2089,10 +2110,10 @@ impl<'a> Evaluator<'a> {
                         Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
                         x if x.is_numeric() => x,
                         other => {
-                            return Err(XPathError::dynamic(
+                            return Err(Box::new(XPathError::dynamic(
                                 ErrorCode::FORG0006,
                                 format!("sum of a value of type {}", other.type_of().name()),
-                            ))
+                            )))
                         }
                     };
                     acc = Some(match acc {
@@ -2162,7 +2183,7 @@ impl<'a> Evaluator<'a> {
                 match v.len() {
                     0 => Ok(atom(Atomic::Double(f64::NAN))),
                     1 => Ok(atom(Atomic::Double(atomize_item(&v[0]).to_number()))),
-                    _ => Err(type_err("number() of a sequence of more than one item")),
+                    _ => Err(Box::new(type_err("number() of a sequence of more than one item"))),
                 }
             }
             B::String => {
@@ -2170,7 +2191,7 @@ impl<'a> Evaluator<'a> {
                 match v.len() {
                     0 => Ok(atom(Atomic::String(Str::Borrowed("")))),
                     1 => Ok(atom(Atomic::String(atomize_item(&v[0]).to_str()))),
-                    _ => Err(type_err("string() of a sequence of more than one item")),
+                    _ => Err(Box::new(type_err("string() of a sequence of more than one item"))),
                 }
             }
             B::Data => Ok(self.atomized(&args[0], f)?.into_iter().map(Item::Atomic).collect()),
@@ -2260,7 +2281,7 @@ impl<'a> Evaluator<'a> {
                     }
                     match p {
                         Atomic::String(s) | Atomic::Untyped(s) => out.push_str(s),
-                        other => return Err(type_err(format!("string-join of {}", other.type_of().name()))),
+                        other => return Err(Box::new(type_err(format!("string-join of {}", other.type_of().name())))),
                     }
                 }
                 Ok(str_item(out))
@@ -2292,10 +2313,10 @@ impl<'a> Evaluator<'a> {
                     B::Replace => {
                         let rep = self.string_arg(&args[2], f)?;
                         if re.is_match("") {
-                            return Err(XPathError::dynamic(
+                            return Err(Box::new(XPathError::dynamic(
                                 ErrorCode::FORX0002,
                                 "pattern matches the empty string",
-                            ));
+                            )));
                         }
                         let rep = replacement(&rep)?;
                         Ok(str_item(re.replace_all(&s, rep.as_str()).into_owned()))
@@ -2327,7 +2348,12 @@ impl<'a> Evaluator<'a> {
                             Atomic::Integer(i) => i,
                             _ => 0,
                         },
-                        other => return Err(type_err(format!("codepoint of type {}", other.type_of().name()))),
+                        other => {
+                            return Err(Box::new(type_err(format!(
+                                "codepoint of type {}",
+                                other.type_of().name()
+                            ))))
+                        }
                     };
                     let c = u32::try_from(i).ok().and_then(char::from_u32).ok_or_else(|| {
                         XPathError::dynamic(ErrorCode::FOCH0001, format!("{i} is not a valid XML character"))
@@ -2341,8 +2367,8 @@ impl<'a> Evaluator<'a> {
                 let n = match v.as_slice() {
                     [] => return Ok(str_item(String::new())),
                     [Item::Node(n)] => *n,
-                    [Item::Atomic(_)] => return Err(type_err(format!("{b:?}() of an atomic value"))),
-                    _ => return Err(type_err(format!("{b:?}() of more than one node"))),
+                    [Item::Atomic(_)] => return Err(Box::new(type_err(format!("{b:?}() of an atomic value")))),
+                    _ => return Err(Box::new(type_err(format!("{b:?}() of more than one node")))),
                 };
                 let s: Str<'a> = match b {
                     B::LocalName => Str::Borrowed(n.expanded_name().map(|(_, l)| l).unwrap_or("")),
@@ -2382,7 +2408,7 @@ impl<'a> Evaluator<'a> {
                 match v.as_slice() {
                     [] => Ok(Seq::new()),
                     [Item::Node(n)] => Ok(smallvec![Item::Node(XNode::new(n.node.document().root()))]),
-                    _ => Err(type_err("root() takes one node")),
+                    _ => Err(Box::new(type_err("root() takes one node"))),
                 }
             }
             B::ExactlyOne | B::ZeroOrOne | B::OneOrMore => {
@@ -2395,10 +2421,10 @@ impl<'a> Evaluator<'a> {
                 if ok {
                     Ok(v)
                 } else {
-                    Err(XPathError::dynamic(
+                    Err(Box::new(XPathError::dynamic(
                         ErrorCode::FORG0001,
                         format!("{b:?}: wrong number of items ({})", v.len()),
-                    ))
+                    )))
                 }
             }
             B::Subsequence => {
@@ -2420,7 +2446,7 @@ impl<'a> Evaluator<'a> {
             B::IndexOf => {
                 let v = self.atomized(&args[0], f)?;
                 let Some(t) = self.opt_atomic(&args[1], f)? else {
-                    return Err(type_err("index-of needs a search value"));
+                    return Err(Box::new(type_err("index-of needs a search value")));
                 };
                 let norm = |a: Atomic<'a>| {
                     if let Atomic::Untyped(s) = a {
@@ -2442,7 +2468,7 @@ impl<'a> Evaluator<'a> {
                 let mut v = self.eval(&args[0], f)?;
                 let pos = match self.opt_atomic(&args[1], f)? {
                     Some(Atomic::Integer(i)) => i,
-                    _ => return Err(type_err("insert-before position must be an integer")),
+                    _ => return Err(Box::new(type_err("insert-before position must be an integer"))),
                 };
                 let ins = self.eval(&args[2], f)?;
                 let at = (pos.max(1) as usize - 1).min(v.len());
@@ -2468,10 +2494,10 @@ impl<'a> Evaluator<'a> {
             .get(idx)
             .ok_or_else(|| XPathError::dynamic(ErrorCode::XPST0017, "unknown user function"))?;
         if self.depth >= MAX_CALL_DEPTH {
-            return Err(XPathError::dynamic(
+            return Err(Box::new(XPathError::dynamic(
                 ErrorCode::LIMIT,
                 format!("{}: recursion too deep", func.name),
-            ));
+            )));
         }
         let mut frame: Vec<Seq<'a>> = Vec::with_capacity(func.slots.max(args.len()));
         for (a, t) in args.iter().zip(&func.params) {
@@ -2604,24 +2630,24 @@ pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
             (x, AtomicType::Double) if x.is_numeric() => Atomic::Double(x.as_f64()),
             (x, w) if x.type_of() == w => a,
             (x, w) => {
-                return Err(XPathError::dynamic(
+                return Err(Box::new(XPathError::dynamic(
                     ErrorCode::XTTE0790,
                     format!(
                         "{fname}: a value of type {} where {} is required",
                         x.type_of().name(),
                         w.name()
                     ),
-                ))
+                )))
             }
         };
         out.push(Item::Atomic(a));
     }
     let ok = occurrence_ok(t.occ, out.len());
     if !ok {
-        return Err(XPathError::dynamic(
+        return Err(Box::new(XPathError::dynamic(
             ErrorCode::XTTE0790,
             format!("{fname}: expected {}{}, got {} items", want.name(), t.occ, out.len()),
-        ));
+        )));
     }
     Ok(out)
 }
@@ -2636,7 +2662,12 @@ fn replacement(rep: &str) -> R<String> {
             '\\' => match it.next() {
                 Some('$') => out.push_str("$$"),
                 Some('\\') => out.push('\\'),
-                _ => return Err(XPathError::dynamic(ErrorCode::FORX0002, "invalid replacement string")),
+                _ => {
+                    return Err(Box::new(XPathError::dynamic(
+                        ErrorCode::FORX0002,
+                        "invalid replacement string",
+                    )))
+                }
             },
             '$' => {
                 let mut digits = String::new();
@@ -2645,7 +2676,10 @@ fn replacement(rep: &str) -> R<String> {
                     it.next();
                 }
                 if digits.is_empty() {
-                    return Err(XPathError::dynamic(ErrorCode::FORX0002, "invalid replacement string"));
+                    return Err(Box::new(XPathError::dynamic(
+                        ErrorCode::FORX0002,
+                        "invalid replacement string",
+                    )));
                 }
                 out.push_str("${");
                 out.push_str(&digits);

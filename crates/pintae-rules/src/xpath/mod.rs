@@ -54,7 +54,7 @@ impl XPath {
         let mut ev = Evaluator::new(&self.lib);
         // numbered as in schema runs, so that both take the same paths
         ev.number_elements(node.document());
-        let seq = ev.eval(&self.op, &Focus::node(XNode::new(node)))?;
+        let seq = ev.eval(&self.op, &Focus::node(XNode::new(node))).map_err(|e| *e)?;
         Ok(seq
             .iter()
             .map(|i| value::atomize_item(i).to_str().to_string())
@@ -65,7 +65,7 @@ impl XPath {
     pub fn evaluate_bool(&self, node: roxmltree::Node<'_, '_>) -> Result<bool, XPathError> {
         let mut ev = Evaluator::new(&self.lib);
         ev.number_elements(node.document());
-        ev.ebv(&self.op, &Focus::node(XNode::new(node)))
+        ev.ebv(&self.op, &Focus::node(XNode::new(node))).map_err(|e| *e)
     }
 }
 
