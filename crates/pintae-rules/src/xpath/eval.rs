@@ -1275,7 +1275,7 @@ impl<'a> Evaluator<'a> {
                         Builtin::StartsWith => s.starts_with(c),
                         _ => s.contains(c),
                     }),
-                    None => Ok(ebv(&self.eval(op, f)?)?),
+                    None => Ok(ebv(&[Item::Atomic(self.call_atomic(*b, args, f)?)])?),
                 }
             }
             // `namespace-uri() = '…'`: both sides are single strings
@@ -1290,6 +1290,7 @@ impl<'a> Evaluator<'a> {
                     None => Ok(ebv(&self.eval(op, f)?)?),
                 }
             }
+            Op::Call(b, args) if b.single_atomic() => Ok(ebv(&[Item::Atomic(self.call_atomic(*b, args, f)?)])?),
             _ => Ok(ebv(&self.eval(op, f)?)?),
         }
     }
@@ -1592,6 +1593,13 @@ impl<'a> Evaluator<'a> {
                 Ok(out)
             }
             None => {
+                if let Op::Call(b, args) = op {
+                    if b.single_atomic() {
+                        let mut out = Atoms::new();
+                        out.push(self.call_atomic(*b, args, f)?);
+                        return Ok(out);
+                    }
+                }
                 let v = self.eval(op, f)?;
                 let mut out = Atoms::new();
                 for i in &v {
@@ -1615,7 +1623,10 @@ impl<'a> Evaluator<'a> {
                 }
                 return Ok(first.map(|c| atomize_item(&Item::Node(c))));
             }
-            None => self.eval(op, f)?,
+            None => match op {
+                Op::Call(b, args) if b.single_atomic() => return self.call_atomic(*b, args, f).map(Some),
+                _ => self.eval(op, f)?,
+            },
         };
         match v.len() {
             0 => Ok(None),
@@ -2082,16 +2093,178 @@ impl<'a> Evaluator<'a> {
         Ok(r)
     }
 
+    /// The builtins whose value is always one atomic value, computed
+    /// without wrapping it in a sequence (see [`Builtin::single_atomic`]).
+    fn call_atomic(&mut self, b: Builtin, args: &'a [Op], f: &Focus<'a>) -> R<Atomic<'a>> {
+        use Builtin as B;
+        match b {
+            B::Not => Ok(Atomic::Boolean(!self.ebv(&args[0], f)?)),
+            B::True => Ok(Atomic::Boolean(true)),
+            B::False => Ok(Atomic::Boolean(false)),
+            B::Boolean => Ok(Atomic::Boolean(self.ebv(&args[0], f)?)),
+            B::Exists => Ok(Atomic::Boolean(self.exists(&args[0], f)?)),
+            B::Empty => Ok(Atomic::Boolean(!self.exists(&args[0], f)?)),
+            B::Count => Ok(Atomic::Integer(self.eval(&args[0], f)?.len() as i128)),
+            B::Number => {
+                let v = self.context_or_arg(args, f)?;
+                match v.len() {
+                    0 => Ok(Atomic::Double(f64::NAN)),
+                    1 => Ok(Atomic::Double(atomize_item(&v[0]).to_number())),
+                    _ => Err(Box::new(type_err("number() of a sequence of more than one item"))),
+                }
+            }
+            B::String => {
+                let v = self.context_or_arg(args, f)?;
+                match v.len() {
+                    0 => Ok(Atomic::String(Str::Borrowed(""))),
+                    1 => Ok(Atomic::String(atomize_item(&v[0]).to_str())),
+                    _ => Err(Box::new(type_err("string() of a sequence of more than one item"))),
+                }
+            }
+            B::StringLength | B::NormalizeSpace => {
+                let s = if args.is_empty() {
+                    let v = self.context_or_arg(args, f)?;
+                    atomize_item(&v[0]).to_str()
+                } else {
+                    self.string_arg(&args[0], f)?
+                };
+                if b == B::StringLength {
+                    return Ok(Atomic::Integer(s.chars().count() as i128));
+                }
+                if is_normalized(&s) {
+                    return Ok(Atomic::String(s));
+                }
+                let mut out = String::with_capacity(s.len());
+                for w in s.split(is_xml_ws).filter(|w| !w.is_empty()) {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(w);
+                }
+                if out.len() == s.len() {
+                    return Ok(Atomic::String(s));
+                }
+                Ok(Atomic::String(Str::from(out)))
+            }
+            B::UpperCase | B::LowerCase => {
+                let s = self.string_arg(&args[0], f)?;
+                let up = b == B::UpperCase;
+                if s.chars()
+                    .all(|c| if up { !c.is_lowercase() } else { !c.is_uppercase() })
+                {
+                    return Ok(Atomic::String(s));
+                }
+                Ok(Atomic::String(Str::from(if up {
+                    s.to_uppercase()
+                } else {
+                    s.to_lowercase()
+                })))
+            }
+            B::Contains | B::StartsWith | B::EndsWith | B::SubstringBefore | B::SubstringAfter => {
+                let s = self.string_arg(&args[0], f)?;
+                let t = self.string_arg(&args[1], f)?;
+                Ok(match b {
+                    B::Contains => Atomic::Boolean(s.contains(&*t)),
+                    B::StartsWith => Atomic::Boolean(s.starts_with(&*t)),
+                    B::EndsWith => Atomic::Boolean(s.ends_with(&*t)),
+                    B::SubstringBefore => {
+                        Atomic::String(Str::from(s.find(&*t).map(|i| s[..i].to_string()).unwrap_or_default()))
+                    }
+                    _ => match s.find(&*t) {
+                        Some(i) => Atomic::String(Str::from(s[i + t.len()..].to_string())),
+                        None => Atomic::String(Str::Borrowed("")),
+                    },
+                })
+            }
+            B::Substring => {
+                let s = self.string_arg(&args[0], f)?;
+                let start = round_double(self.double_arg(&args[1], f)?);
+                let end = match args.get(2) {
+                    Some(l) => start + round_double(self.double_arg(l, f)?),
+                    None => f64::INFINITY,
+                };
+                let out: String = s
+                    .chars()
+                    .enumerate()
+                    .filter(|(i, _)| {
+                        let p = (*i + 1) as f64;
+                        p >= start && p < end
+                    })
+                    .map(|(_, c)| c)
+                    .collect();
+                Ok(Atomic::String(Str::from(out)))
+            }
+            B::Concat => {
+                let mut out = String::new();
+                for a in args {
+                    if let Some(x) = self.opt_atomic(a, f)? {
+                        out.push_str(&x.to_str());
+                    }
+                }
+                Ok(Atomic::String(Str::from(out)))
+            }
+            B::Translate => {
+                let s = self.string_arg(&args[0], f)?;
+                let from: Vec<char> = self.string_arg(&args[1], f)?.chars().collect();
+                let to: Vec<char> = self.string_arg(&args[2], f)?.chars().collect();
+                let out: String = s
+                    .chars()
+                    .filter_map(|c| match from.iter().position(|x| *x == c) {
+                        Some(i) => to.get(i).copied(),
+                        None => Some(c),
+                    })
+                    .collect();
+                Ok(Atomic::String(Str::from(out)))
+            }
+            B::LocalName | B::Name | B::NamespaceUri => {
+                let v = self.context_or_arg(args, f)?;
+                let n = match v.as_slice() {
+                    [] => return Ok(Atomic::String(Str::from(String::new()))),
+                    [Item::Node(n)] => *n,
+                    [Item::Atomic(_)] => return Err(Box::new(type_err(format!("{b:?}() of an atomic value")))),
+                    _ => return Err(Box::new(type_err(format!("{b:?}() of more than one node")))),
+                };
+                let s: Str<'a> = match b {
+                    B::LocalName => Str::Borrowed(n.expanded_name().map(|(_, l)| l).unwrap_or("")),
+                    B::Name => self.lexical_name(&n).text(),
+                    _ => Str::Borrowed(n.expanded_name().and_then(|(ns, _)| ns).unwrap_or("")),
+                };
+                Ok(Atomic::String(s))
+            }
+            _ => Err(Box::new(XPathError::dynamic(
+                ErrorCode::XPST0017,
+                format!("{b:?} does not return one atomic value"),
+            ))),
+        }
+    }
+
     fn call(&mut self, b: Builtin, args: &'a [Op], f: &Focus<'a>) -> R<Seq<'a>> {
         use Builtin as B;
         match b {
-            B::Not => Ok(one(!self.ebv(&args[0], f)?)),
-            B::True => Ok(one(true)),
-            B::False => Ok(one(false)),
-            B::Boolean => Ok(one(self.ebv(&args[0], f)?)),
-            B::Exists => Ok(one(self.exists(&args[0], f)?)),
-            B::Empty => Ok(one(!self.exists(&args[0], f)?)),
-            B::Count => Ok(atom(Atomic::Integer(self.eval(&args[0], f)?.len() as i128))),
+            b @ (B::Not
+            | B::True
+            | B::False
+            | B::Boolean
+            | B::Exists
+            | B::Empty
+            | B::Count
+            | B::Number
+            | B::String
+            | B::StringLength
+            | B::NormalizeSpace
+            | B::UpperCase
+            | B::LowerCase
+            | B::Contains
+            | B::StartsWith
+            | B::EndsWith
+            | B::SubstringBefore
+            | B::SubstringAfter
+            | B::Substring
+            | B::Concat
+            | B::Translate
+            | B::LocalName
+            | B::Name
+            | B::NamespaceUri) => Ok(atom(self.call_atomic(b, args, f)?)),
             B::Sum | B::Avg => {
                 let v = self.atomized(&args[0], f)?;
                 if v.is_empty() {
@@ -2178,99 +2351,7 @@ impl<'a> Evaluator<'a> {
                     }
                 }))
             }
-            B::Number => {
-                let v = self.context_or_arg(args, f)?;
-                match v.len() {
-                    0 => Ok(atom(Atomic::Double(f64::NAN))),
-                    1 => Ok(atom(Atomic::Double(atomize_item(&v[0]).to_number()))),
-                    _ => Err(Box::new(type_err("number() of a sequence of more than one item"))),
-                }
-            }
-            B::String => {
-                let v = self.context_or_arg(args, f)?;
-                match v.len() {
-                    0 => Ok(atom(Atomic::String(Str::Borrowed("")))),
-                    1 => Ok(atom(Atomic::String(atomize_item(&v[0]).to_str()))),
-                    _ => Err(Box::new(type_err("string() of a sequence of more than one item"))),
-                }
-            }
             B::Data => Ok(self.atomized(&args[0], f)?.into_iter().map(Item::Atomic).collect()),
-            B::StringLength | B::NormalizeSpace => {
-                let s = if args.is_empty() {
-                    let v = self.context_or_arg(args, f)?;
-                    atomize_item(&v[0]).to_str()
-                } else {
-                    self.string_arg(&args[0], f)?
-                };
-                if b == B::StringLength {
-                    return Ok(atom(Atomic::Integer(s.chars().count() as i128)));
-                }
-                if is_normalized(&s) {
-                    return Ok(atom(Atomic::String(s)));
-                }
-                let mut out = String::with_capacity(s.len());
-                for w in s.split(is_xml_ws).filter(|w| !w.is_empty()) {
-                    if !out.is_empty() {
-                        out.push(' ');
-                    }
-                    out.push_str(w);
-                }
-                if out.len() == s.len() {
-                    return Ok(atom(Atomic::String(s)));
-                }
-                Ok(str_item(out))
-            }
-            B::UpperCase | B::LowerCase => {
-                let s = self.string_arg(&args[0], f)?;
-                let up = b == B::UpperCase;
-                if s.chars()
-                    .all(|c| if up { !c.is_lowercase() } else { !c.is_uppercase() })
-                {
-                    return Ok(atom(Atomic::String(s)));
-                }
-                Ok(str_item(if up { s.to_uppercase() } else { s.to_lowercase() }))
-            }
-            B::Contains | B::StartsWith | B::EndsWith | B::SubstringBefore | B::SubstringAfter => {
-                let s = self.string_arg(&args[0], f)?;
-                let t = self.string_arg(&args[1], f)?;
-                Ok(match b {
-                    B::Contains => one(s.contains(&*t)),
-                    B::StartsWith => one(s.starts_with(&*t)),
-                    B::EndsWith => one(s.ends_with(&*t)),
-                    B::SubstringBefore => str_item(s.find(&*t).map(|i| s[..i].to_string()).unwrap_or_default()),
-                    _ => match s.find(&*t) {
-                        Some(i) => str_item(s[i + t.len()..].to_string()),
-                        None => str_item(String::new()),
-                    },
-                })
-            }
-            B::Substring => {
-                let s = self.string_arg(&args[0], f)?;
-                let start = round_double(self.double_arg(&args[1], f)?);
-                let end = match args.get(2) {
-                    Some(l) => start + round_double(self.double_arg(l, f)?),
-                    None => f64::INFINITY,
-                };
-                let out: String = s
-                    .chars()
-                    .enumerate()
-                    .filter(|(i, _)| {
-                        let p = (*i + 1) as f64;
-                        p >= start && p < end
-                    })
-                    .map(|(_, c)| c)
-                    .collect();
-                Ok(str_item(out))
-            }
-            B::Concat => {
-                let mut out = String::new();
-                for a in args {
-                    if let Some(x) = self.opt_atomic(a, f)? {
-                        out.push_str(&x.to_str());
-                    }
-                }
-                Ok(str_item(out))
-            }
             B::StringJoin => {
                 let parts = self.atomized(&args[0], f)?;
                 let sep = self.string_arg(&args[1], f)?;
@@ -2284,19 +2365,6 @@ impl<'a> Evaluator<'a> {
                         other => return Err(Box::new(type_err(format!("string-join of {}", other.type_of().name())))),
                     }
                 }
-                Ok(str_item(out))
-            }
-            B::Translate => {
-                let s = self.string_arg(&args[0], f)?;
-                let from: Vec<char> = self.string_arg(&args[1], f)?.chars().collect();
-                let to: Vec<char> = self.string_arg(&args[2], f)?.chars().collect();
-                let out: String = s
-                    .chars()
-                    .filter_map(|c| match from.iter().position(|x| *x == c) {
-                        Some(i) => to.get(i).copied(),
-                        None => Some(c),
-                    })
-                    .collect();
                 Ok(str_item(out))
             }
             B::Matches | B::Replace | B::Tokenize => {
@@ -2361,21 +2429,6 @@ impl<'a> Evaluator<'a> {
                     out.push(c);
                 }
                 Ok(str_item(out))
-            }
-            B::LocalName | B::Name | B::NamespaceUri => {
-                let v = self.context_or_arg(args, f)?;
-                let n = match v.as_slice() {
-                    [] => return Ok(str_item(String::new())),
-                    [Item::Node(n)] => *n,
-                    [Item::Atomic(_)] => return Err(Box::new(type_err(format!("{b:?}() of an atomic value")))),
-                    _ => return Err(Box::new(type_err(format!("{b:?}() of more than one node")))),
-                };
-                let s: Str<'a> = match b {
-                    B::LocalName => Str::Borrowed(n.expanded_name().map(|(_, l)| l).unwrap_or("")),
-                    B::Name => self.lexical_name(&n).text(),
-                    _ => Str::Borrowed(n.expanded_name().and_then(|(ns, _)| ns).unwrap_or("")),
-                };
-                Ok(atom(Atomic::String(s)))
             }
             B::Reverse => {
                 let mut v = self.eval(&args[0], f)?;

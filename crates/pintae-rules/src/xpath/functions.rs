@@ -59,6 +59,38 @@ pub enum Builtin {
 }
 
 impl Builtin {
+    /// Whether the function always returns exactly one atomic value (or
+    /// raises an error), so that it can be evaluated without a sequence.
+    pub fn single_atomic(self) -> bool {
+        use Builtin::*;
+        matches!(
+            self,
+            Not | True
+                | False
+                | Boolean
+                | Exists
+                | Empty
+                | Count
+                | Number
+                | String
+                | StringLength
+                | NormalizeSpace
+                | UpperCase
+                | LowerCase
+                | Contains
+                | StartsWith
+                | EndsWith
+                | SubstringBefore
+                | SubstringAfter
+                | Substring
+                | Concat
+                | Translate
+                | LocalName
+                | Name
+                | NamespaceUri
+        )
+    }
+
     /// Finds a function in the `fn` namespace by local name and arity.
     pub fn lookup(name: &str, arity: usize) -> Option<Builtin> {
         use Builtin::*;
