@@ -56,6 +56,9 @@ impl<'a> XNode<'a> {
             roxmltree::NodeType::Text | roxmltree::NodeType::Comment => Str::Borrowed(self.node.text().unwrap_or("")),
             roxmltree::NodeType::PI => Str::Borrowed(self.node.pi().and_then(|p| p.value).unwrap_or("")),
             _ => {
+                if let Some(t) = self.only_text() {
+                    return Str::Borrowed(t);
+                }
                 let mut texts = self.node.descendants().filter(|n| n.is_text());
                 let Some(first) = texts.next() else {
                     return Str::Borrowed("");
@@ -77,6 +80,17 @@ impl<'a> XNode<'a> {
         }
     }
 
+    /// The string value of an element or document without children (`""`)
+    /// or whose only child is a text node, the usual leaf, read without
+    /// walking the subtree; `None` otherwise.
+    fn only_text(&self) -> Option<&'a str> {
+        match self.node.first_child() {
+            None => Some(""),
+            Some(t) if t.is_text() && t.next_sibling().is_none() => t.text(),
+            Some(_) => None,
+        }
+    }
+
     /// Whether the string value is empty or only XML white space (what
     /// `not(normalize-space(.))` asks), read in place: an element's text
     /// nodes are looked at one by one, never joined.
@@ -86,11 +100,14 @@ impl<'a> XNode<'a> {
             return blank(&self.string_value());
         }
         match self.node.node_type() {
-            roxmltree::NodeType::Root | roxmltree::NodeType::Element => self
-                .node
-                .descendants()
-                .filter(|n| n.is_text())
-                .all(|t| blank(t.text().unwrap_or(""))),
+            roxmltree::NodeType::Root | roxmltree::NodeType::Element => match self.only_text() {
+                Some(t) => blank(t),
+                None => self
+                    .node
+                    .descendants()
+                    .filter(|n| n.is_text())
+                    .all(|t| blank(t.text().unwrap_or(""))),
+            },
             _ => blank(&self.string_value()),
         }
     }
