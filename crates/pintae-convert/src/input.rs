@@ -35,10 +35,14 @@ impl Issues {
 /// `parent.key` (or `key` at the top).
 pub(crate) fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
+        return key.to_string();
     }
+    // pushed, not formatted: every field read builds one
+    let mut p = String::with_capacity(parent.len() + 1 + key.len());
+    p.push_str(parent);
+    p.push('.');
+    p.push_str(key);
+    p
 }
 
 /// One JSON object being read: its path and fields.

@@ -802,8 +802,13 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     let mut outs: Vec<LineOut> = Vec::new();
     match o.arr("line_items", is) {
         Some(items) if !items.is_empty() => {
+            // a line is a large value: room for all of them at once, not
+            // moved by doubling as they come
+            d.lines.reserve_exact(items.len());
+            outs.reserve_exact(items.len());
+            let base = o.at("line_items");
             for (i, item) in items.iter().enumerate() {
-                let path = format!("{}[{i}]", o.at("line_items"));
+                let path = format!("{base}[{i}]");
                 if let Some(l) = Obj::new(item, &path, is) {
                     if let Some((line, out)) = line(&l, i, cur, rate, cn, is) {
                         d.lines.push(line);
