@@ -34,15 +34,26 @@ const NS: &[(&str, &str)] = &[
     ),
 ];
 
-#[test]
-fn name_decided_contexts_take_what_the_path_selects() {
+/// The text of the conformance files' context document.
+fn context_document() -> String {
     let path = pintae_corpus::workspace_dir().join("testdata/xpath/context.xml");
-    let text = std::fs::read_to_string(path).expect("context.xml");
-    let doc = roxmltree::Document::parse(&text).expect("well-formed");
+    std::fs::read_to_string(path).expect("context.xml")
+}
+
+/// A schema's start tag with the namespaces of [`NS`] declared.
+fn schema_start() -> String {
     let mut sch = String::from("<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'>");
     for (p, u) in NS {
         sch.push_str(&format!("<ns prefix='{p}' uri='{u}'/>"));
     }
+    sch
+}
+
+#[test]
+fn name_decided_contexts_take_what_the_path_selects() {
+    let text = context_document();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed");
+    let mut sch = schema_start();
     for (i, p) in PREDICATES.iter().enumerate() {
         sch.push_str(&format!(
             "<pattern><rule context=\"*[{p}]\"><report id='p{i}' test='true()'>taken</report></rule></pattern>"
@@ -78,13 +89,9 @@ fn name_decided_contexts_take_what_the_path_selects() {
 /// with more alternatives than the candidate mask holds still tries each.
 #[test]
 fn first_match_holds_when_names_are_settled_once_for_all_documents() {
-    let path = pintae_corpus::workspace_dir().join("testdata/xpath/context.xml");
-    let text = std::fs::read_to_string(path).expect("context.xml");
+    let text = context_document();
     let doc = roxmltree::Document::parse(&text).expect("well-formed");
-    let mut sch = String::from("<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'>");
-    for (p, u) in NS {
-        sch.push_str(&format!("<ns prefix='{p}' uri='{u}'/>"));
-    }
+    let mut sch = schema_start();
     sch.push_str(
         "<pattern><rule context=\"*[namespace-uri() = 'urn:example:a']\"><report id='a' test='true()'/></rule>",
     );
