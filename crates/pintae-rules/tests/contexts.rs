@@ -1,5 +1,6 @@
-//! Rule contexts decided by an element's name are answered once per name
-//! in a document; whatever the shortcut, a context `*[P]` must take exactly
+//! Rule contexts decided by an element's name are answered once per name,
+//! and contexts with `@name = 'literal'` turn away elements whose attribute
+//! differs; whatever the shortcut, a context `*[P]` must take exactly
 //! the elements that `//*[P]` selects (an XPath whose results the
 //! conformance files check against the official processor). The document
 //! has one local name under two prefixes of one namespace and one prefix
@@ -19,6 +20,11 @@ const PREDICATES: &[&str] = &[
     "namespace-uri() = 'urn:example:a' and local-name() = 'Code'",
     "ends-with(local-name(), 'Amount') or namespace-uri() = 'urn:example:b'",
     "not(*) and not(normalize-space())",
+    // an attribute compared with a literal turns elements away before the
+    // other predicates are evaluated
+    "@currencyID = 'AED'",
+    "@currencyID = 'USD' and string-length(.) > 3",
+    "string-length(.) > 3 and @currencyID = 'AED'",
 ];
 
 const NS: &[(&str, &str)] = &[

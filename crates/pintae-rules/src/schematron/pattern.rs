@@ -7,8 +7,10 @@
 //! the official compiled Schematron only applies templates to elements.
 
 use crate::xpath::ast::Axis;
-use crate::xpath::compile::{decided_by_expanded_name, never_numeric, NodeTest, Op, StepOp, NO_SYM};
+use crate::xpath::compile::{decided_by_expanded_name, never_numeric, Const, NodeTest, NsTest, Op, StepOp, NO_SYM};
+use crate::xpath::eval::attr_vs_const_value;
 use crate::xpath::eval::Evaluator;
+use crate::xpath::value::CmpOp;
 use crate::xpath::value::{Item, Seq, XNode};
 use crate::xpath::{Focus, XPathError};
 
@@ -43,6 +45,12 @@ struct PStep {
 struct PathPattern {
     anchor: Anchor,
     steps: Vec<PStep>,
+    /// `@name = 'literal'` among the last step's predicates (at the top or
+    /// in a conjunction): an element whose attribute of that name is absent
+    /// or has another value cannot match, whatever the other predicates
+    /// (the comparison needs no position and raises no error), so it is
+    /// turned away without evaluating them.
+    guard: Option<(StepOp, Box<str>)>,
 }
 
 /// The elements the final step of a context alternative can match.
@@ -115,6 +123,11 @@ impl Matcher {
         for (i, p) in self.alternatives.iter().enumerate() {
             if i < 64 && alts & (1 << i) == 0 {
                 continue;
+            }
+            if let Some((attr, literal)) = &p.guard {
+                if attr_vs_const_value(attr, n).is_some_and(|v| v != Some(&**literal)) {
+                    continue;
+                }
             }
             // (for one step, matching it checks the same name first anyway)
             if (p.steps.len() == 1 || names_may_match(ev, p, n)) && match_from(ev, p, p.steps.len(), n)? {
@@ -197,7 +210,37 @@ fn build(comps: Vec<Op>) -> Option<PathPattern> {
         anchor = Anchor::Anywhere;
         steps[0].sep = Sep::Child;
     }
-    Some(PathPattern { anchor, steps })
+    let guard = steps
+        .last()
+        .filter(|s| !s.attribute)
+        .and_then(|s| s.step.preds.iter().find_map(attribute_guard));
+    Some(PathPattern { anchor, steps, guard })
+}
+
+/// `@name = 'literal'` (one exact attribute name, no predicates), itself or
+/// as a conjunct of the predicate.
+fn attribute_guard(p: &Op) -> Option<(StepOp, Box<str>)> {
+    match p {
+        Op::And(a, b) => attribute_guard(a).or_else(|| attribute_guard(b)),
+        Op::General(CmpOp::Eq, l, r, _) => match (&**l, &**r) {
+            (Op::Step(s), Op::Const(Const::String(c)))
+                if s.axis == Axis::Attribute
+                    && s.preds.is_empty()
+                    && matches!(
+                        s.test,
+                        NodeTest::Name {
+                            ns: NsTest::NoNs | NsTest::Uri(_),
+                            local: Some(_),
+                            ..
+                        }
+                    ) =>
+            {
+                Some((s.clone(), c.clone()))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Result<bool, Box<XPathError>> {

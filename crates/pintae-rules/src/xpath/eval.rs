@@ -655,7 +655,7 @@ fn attr_vs_const(l: &Op, r: &Op, f: &Focus<'_>) -> Option<Option<bool>> {
 /// value of the node's attribute of that name (`None` inside when it has
 /// none); `None` for other steps. A node has at most one attribute of an
 /// exact name (`@*:x` could select two).
-fn attr_vs_const_value<'a>(s: &StepOp, n: XNode<'a>) -> Option<Option<&'a str>> {
+pub(crate) fn attr_vs_const_value<'a>(s: &StepOp, n: XNode<'a>) -> Option<Option<&'a str>> {
     let exact = matches!(
         s.test,
         NodeTest::Name {
