@@ -8,7 +8,9 @@ use rust_decimal::Decimal;
 use smallvec::smallvec;
 
 use super::ast::{Axis, Quant};
-use super::compile::{accessor_vs_const, Const, Keyed, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, NO_SYM};
+use super::compile::{
+    accessor_vs_const, Const, Keyed, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, TokenSet, NO_SYM,
+};
 use super::error::{ErrorCode, XPathError};
 use super::functions::Builtin;
 use super::regex::compile_regex;
@@ -1029,56 +1031,11 @@ impl<'a> Evaluator<'a> {
                 let s = self.opt_string(input, f)?;
                 Ok(one(re.is_match(s.as_deref().unwrap_or(""))))
             }
-            Op::TokenIn(x, set) => {
-                // concat's argument rules: at most one item, any atomic type
-                let s = self.opt_atomic(x, f)?.map(|a| a.to_str());
-                let s = s.as_deref().unwrap_or("");
-                Ok(one(if s.contains(' ') {
-                    set.haystack.contains(&format!(" {s} "))
-                } else {
-                    set.tokens.contains(s)
-                }))
-            }
+            Op::TokenIn(x, set) => Ok(one(self.token_in(x, set, f)?)),
             Op::UserCall(idx, args) => self.user_call(*idx, args, f),
             Op::Or(..) | Op::And(..) => Ok(one(self.ebv(op, f)?)),
-            Op::General(op, l, r, single) => {
-                let a = self.atomized(l, f)?;
-                if a.is_empty() {
-                    return Ok(one(false));
-                }
-                let b = self.atomized(r, f)?;
-                for x in &a {
-                    for y in &b {
-                        let hit = match untyped_numeric(*op, x, y, *single) {
-                            Some(r) => r?,
-                            None => general_pair(*op, x, y)?,
-                        };
-                        if hit {
-                            return Ok(one(true));
-                        }
-                    }
-                }
-                Ok(one(false))
-            }
-            Op::Value(op, l, r) => {
-                let Some(a) = self.opt_atomic(l, f)? else {
-                    return Ok(Seq::new());
-                };
-                let Some(b) = self.opt_atomic(r, f)? else {
-                    return Ok(Seq::new());
-                };
-                let a = if let Atomic::Untyped(s) = a {
-                    Atomic::String(s)
-                } else {
-                    a
-                };
-                let b = if let Atomic::Untyped(s) = b {
-                    Atomic::String(s)
-                } else {
-                    b
-                };
-                Ok(one(compare_atomic(*op, &a, &b)?))
-            }
+            Op::General(op, l, r, single) => Ok(one(self.general(*op, l, r, *single, f)?)),
+            Op::Value(op, l, r) => Ok(self.value_cmp(*op, l, r, f)?.map(one).unwrap_or_default()),
             Op::NodeCmp(op, l, r) => {
                 let a = self.eval(l, f)?;
                 let b = self.eval(r, f)?;
@@ -1280,19 +1237,77 @@ impl<'a> Evaluator<'a> {
             }
             // `namespace-uri() = '…'`: both sides are single strings
             // `@schemeID = '0088'`: at most one attribute, compared as a string
-            Op::General(cmp @ (CmpOp::Eq | CmpOp::Ne), l, r, _) => {
+            Op::General(cmp @ (CmpOp::Eq | CmpOp::Ne), l, r, single) => {
                 if let Some((s, c)) = name_vs_const(self, l, r, f) {
                     return Ok(s.is(c) == (*cmp == CmpOp::Eq));
                 }
                 match attr_vs_const(l, r, f) {
                     Some(None) => Ok(false),
                     Some(Some(v)) => Ok(v == (*cmp == CmpOp::Eq)),
-                    None => Ok(ebv(&self.eval(op, f)?)?),
+                    None => self.general(*cmp, l, r, *single, f),
                 }
             }
             Op::Call(b, args) if b.single_atomic() => Ok(ebv(&[Item::Atomic(self.call_atomic(*b, args, f)?)])?),
+            Op::General(cmp, l, r, single) => self.general(*cmp, l, r, *single, f),
+            Op::Value(cmp, l, r) => Ok(self.value_cmp(*cmp, l, r, f)?.unwrap_or(false)),
+            Op::TokenIn(x, set) => self.token_in(x, set, f),
             _ => Ok(ebv(&self.eval(op, f)?)?),
         }
+    }
+
+    /// A general comparison (`=`, `<`, …): some pair of the operands'
+    /// atomized items compares true.
+    fn general(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, single: bool, f: &Focus<'a>) -> R<bool> {
+        let a = self.atomized(l, f)?;
+        if a.is_empty() {
+            return Ok(false);
+        }
+        let b = self.atomized(r, f)?;
+        for x in &a {
+            for y in &b {
+                let hit = match untyped_numeric(op, x, y, single) {
+                    Some(r) => r?,
+                    None => general_pair(op, x, y)?,
+                };
+                if hit {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// A value comparison (`eq`, `lt`, …); `None` when an operand is empty.
+    fn value_cmp(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, f: &Focus<'a>) -> R<Option<bool>> {
+        let Some(a) = self.opt_atomic(l, f)? else {
+            return Ok(None);
+        };
+        let Some(b) = self.opt_atomic(r, f)? else {
+            return Ok(None);
+        };
+        let a = if let Atomic::Untyped(s) = a {
+            Atomic::String(s)
+        } else {
+            a
+        };
+        let b = if let Atomic::Untyped(s) = b {
+            Atomic::String(s)
+        } else {
+            b
+        };
+        Ok(Some(compare_atomic(op, &a, &b)?))
+    }
+
+    /// [`Op::TokenIn`]: whether `" x "` occurs in the code list.
+    fn token_in(&mut self, x: &'a Op, set: &TokenSet, f: &Focus<'a>) -> R<bool> {
+        // concat's argument rules: at most one item, any atomic type
+        let s = self.opt_atomic(x, f)?.map(|a| a.to_str());
+        let s = s.as_deref().unwrap_or("");
+        Ok(if s.contains(' ') {
+            set.haystack.contains(&format!(" {s} "))
+        } else {
+            set.tokens.contains(s)
+        })
     }
 
     /// A name-only predicate's truth, once per distinct name of an element
