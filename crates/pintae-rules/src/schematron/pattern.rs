@@ -7,9 +7,9 @@
 //! the official compiled Schematron only applies templates to elements.
 
 use crate::xpath::ast::Axis;
-use crate::xpath::compile::{decided_by_expanded_name, never_numeric, Const, NodeTest, NsTest, Op, StepOp, NO_SYM};
-use crate::xpath::eval::attr_vs_const_value;
+use crate::xpath::compile::{decided_by_expanded_name, never_numeric, NodeTest, Op, StepOp, NO_SYM};
 use crate::xpath::eval::Evaluator;
+use crate::xpath::eval::{attr_and_literal, attr_vs_const_value};
 use crate::xpath::value::CmpOp;
 use crate::xpath::value::{Item, Seq, XNode};
 use crate::xpath::{Focus, XPathError};
@@ -222,23 +222,7 @@ fn build(comps: Vec<Op>) -> Option<PathPattern> {
 fn attribute_guard(p: &Op) -> Option<(StepOp, Box<str>)> {
     match p {
         Op::And(a, b) => attribute_guard(a).or_else(|| attribute_guard(b)),
-        Op::General(CmpOp::Eq, l, r, _) => match (&**l, &**r) {
-            (Op::Step(s), Op::Const(Const::String(c)))
-                if s.axis == Axis::Attribute
-                    && s.preds.is_empty()
-                    && matches!(
-                        s.test,
-                        NodeTest::Name {
-                            ns: NsTest::NoNs | NsTest::Uri(_),
-                            local: Some(_),
-                            ..
-                        }
-                    ) =>
-            {
-                Some((s.clone(), c.clone()))
-            }
-            _ => None,
-        },
+        Op::General(CmpOp::Eq, l, r, _) => attr_and_literal(l, r).map(|(s, c)| (s.clone(), c.into())),
         _ => None,
     }
 }

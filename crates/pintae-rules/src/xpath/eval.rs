@@ -500,8 +500,13 @@ type LazySteps<'o> = smallvec::SmallVec<[LazyStep<'o>; 4]>;
 /// Elements with more children than this get a children-by-name index.
 const WIDE: usize = 32;
 
-fn type_err(msg: impl Into<String>) -> XPathError {
-    XPathError::dynamic(ErrorCode::XPTY0004, msg)
+fn type_err(msg: impl Into<String>) -> Box<XPathError> {
+    dyn_err(ErrorCode::XPTY0004, msg)
+}
+
+/// A dynamic error, boxed as the evaluator returns them.
+fn dyn_err(code: ErrorCode, msg: impl Into<String>) -> Box<XPathError> {
+    Box::new(XPathError::dynamic(code, msg))
 }
 
 fn one<'a>(v: bool) -> Seq<'a> {
@@ -643,14 +648,32 @@ fn element_at<'a>(doc: &'a roxmltree::Document<'a>, id: u32) -> Option<XNode<'a>
 /// the expression has another form, `Some(None)` when the node has no such
 /// attribute, else whether its value equals the constant.
 fn attr_vs_const(l: &Op, r: &Op, f: &Focus<'_>) -> Option<Option<bool>> {
+    let (s, c) = attr_and_literal(l, r)?;
+    let Some(Item::Node(n)) = &f.item else { return None };
+    attr_vs_const_value(s, *n).map(|v| v.map(|v| v == c))
+}
+
+/// The operands of `@name = 'literal'`: the attribute step (one exact
+/// name, no predicates) and the literal; `None` for other operands.
+pub(crate) fn attr_and_literal<'o>(l: &'o Op, r: &'o Op) -> Option<(&'o StepOp, &'o str)> {
     let (Op::Step(s), Op::Const(Const::String(c))) = (l, r) else {
         return None;
     };
-    let Some(Item::Node(n)) = &f.item else { return None };
-    if !s.preds.is_empty() {
-        return None;
-    }
-    attr_vs_const_value(s, *n).map(|v| v.map(|v| v == &**c))
+    (s.preds.is_empty() && exact_attribute(s)).then_some((s, c))
+}
+
+/// Whether a step is `@name` with one exact name (`@*:x` could select two
+/// attributes).
+fn exact_attribute(s: &StepOp) -> bool {
+    s.axis == Axis::Attribute
+        && matches!(
+            s.test,
+            NodeTest::Name {
+                ns: NsTest::NoNs | NsTest::Uri(_),
+                local: Some(_),
+                ..
+            }
+        )
 }
 
 /// For a predicate-free `@name` step with one exact name: `Some` with the
@@ -658,15 +681,7 @@ fn attr_vs_const(l: &Op, r: &Op, f: &Focus<'_>) -> Option<Option<bool>> {
 /// none); `None` for other steps. A node has at most one attribute of an
 /// exact name (`@*:x` could select two).
 pub(crate) fn attr_vs_const_value<'a>(s: &StepOp, n: XNode<'a>) -> Option<Option<&'a str>> {
-    let exact = matches!(
-        s.test,
-        NodeTest::Name {
-            ns: NsTest::NoNs | NsTest::Uri(_),
-            local: Some(_),
-            ..
-        }
-    );
-    if s.axis != Axis::Attribute || !exact {
+    if !exact_attribute(s) {
         return None;
     }
     if n.attr != 0 {
@@ -992,18 +1007,12 @@ impl<'a> Evaluator<'a> {
             Op::Var(slot) => Ok(self.vars.get(*slot).cloned().unwrap_or_default()),
             Op::Context => match &f.item {
                 Some(i) => Ok(smallvec![i.clone()]),
-                None => Err(Box::new(XPathError::dynamic(
-                    ErrorCode::XPDY0002,
-                    "the context item is undefined",
-                ))),
+                None => Err(dyn_err(ErrorCode::XPDY0002, "the context item is undefined")),
             },
             Op::Root => match &f.item {
                 Some(Item::Node(n)) => Ok(smallvec![Item::Node(XNode::new(n.node.document().root()))]),
-                Some(_) => Err(Box::new(type_err("'/' needs a node as context item"))),
-                None => Err(Box::new(XPathError::dynamic(
-                    ErrorCode::XPDY0002,
-                    "the context item is undefined",
-                ))),
+                Some(_) => Err(type_err("'/' needs a node as context item")),
+                None => Err(dyn_err(ErrorCode::XPDY0002, "the context item is undefined")),
             },
             Op::Seq(items) => {
                 let mut out = Seq::new();
@@ -1043,9 +1052,7 @@ impl<'a> Evaluator<'a> {
                     return Ok(Seq::new());
                 };
                 if a.len() > 1 || b.len() > 1 {
-                    return Err(Box::new(type_err(
-                        "node comparison of a sequence of more than one node",
-                    )));
+                    return Err(type_err("node comparison of a sequence of more than one node"));
                 }
                 Ok(one(match *op {
                     "is" => x.key() == y.key(),
@@ -1129,12 +1136,12 @@ impl<'a> Evaluator<'a> {
                 let v = self.atomized(e, f)?;
                 match v.len() {
                     0 if *opt => Ok(Seq::new()),
-                    0 => Err(Box::new(type_err(format!("cast to {} of an empty sequence", t.name())))),
+                    0 => Err(type_err(format!("cast to {} of an empty sequence", t.name()))),
                     1 => Ok(atom(v[0].cast(*t)?)),
-                    _ => Err(Box::new(type_err(format!(
+                    _ => Err(type_err(format!(
                         "cast to {} of a sequence of more than one item",
                         t.name()
-                    )))),
+                    ))),
                 }
             }
             Op::Castable(e, t, opt) => {
@@ -1163,10 +1170,7 @@ impl<'a> Evaluator<'a> {
                 if instance_of(&v, *t) {
                     Ok(v)
                 } else {
-                    Err(Box::new(XPathError::dynamic(
-                        ErrorCode::XPTY0004,
-                        "treat as: value does not match the type",
-                    )))
+                    Err(dyn_err(ErrorCode::XPTY0004, "treat as: value does not match the type"))
                 }
             }
         }
@@ -1232,7 +1236,7 @@ impl<'a> Evaluator<'a> {
                         Builtin::StartsWith => s.starts_with(c),
                         _ => s.contains(c),
                     }),
-                    None => Ok(ebv(&[Item::Atomic(self.call_atomic(*b, args, f)?)])?),
+                    None => self.call_ebv(*b, args, f),
                 }
             }
             // `namespace-uri() = '…'`: both sides are single strings
@@ -1247,7 +1251,7 @@ impl<'a> Evaluator<'a> {
                     None => self.general(*cmp, l, r, *single, f),
                 }
             }
-            Op::Call(b, args) if b.single_atomic() => Ok(ebv(&[Item::Atomic(self.call_atomic(*b, args, f)?)])?),
+            Op::Call(b, args) if b.single_atomic() => self.call_ebv(*b, args, f),
             Op::General(cmp, l, r, single) => self.general(*cmp, l, r, *single, f),
             Op::Value(cmp, l, r) => Ok(self.value_cmp(*cmp, l, r, f)?.unwrap_or(false)),
             Op::TokenIn(x, set) => self.token_in(x, set, f),
@@ -1504,10 +1508,10 @@ impl<'a> Evaluator<'a> {
     fn tick(&mut self) -> R<()> {
         self.iterations += 1;
         if self.iterations > MAX_ITERATIONS {
-            return Err(Box::new(XPathError::dynamic(
+            return Err(dyn_err(
                 ErrorCode::LIMIT,
                 "evaluation budget exceeded (too many loop iterations)",
-            )));
+            ));
         }
         Ok(())
     }
@@ -1516,10 +1520,10 @@ impl<'a> Evaluator<'a> {
     fn produce(&mut self, n: usize) -> R<()> {
         self.items += n as u64;
         if self.items > MAX_ITEMS {
-            return Err(Box::new(XPathError::dynamic(
+            return Err(dyn_err(
                 ErrorCode::LIMIT,
                 "evaluation budget exceeded (too many items produced)",
-            )));
+            ));
         }
         Ok(())
     }
@@ -1537,12 +1541,9 @@ impl<'a> Evaluator<'a> {
                 Atomic::Integer(i) => Ok(i),
                 Atomic::Untyped(_) => match x.cast(AtomicType::Integer)? {
                     Atomic::Integer(i) => Ok(i),
-                    _ => Err(Box::new(type_err("range bound is not an integer"))),
+                    _ => Err(type_err("range bound is not an integer")),
                 },
-                other => Err(Box::new(type_err(format!(
-                    "range bound of type {}",
-                    other.type_of().name()
-                )))),
+                other => Err(type_err(format!("range bound of type {}", other.type_of().name()))),
             }
         };
         let (a, b) = (to_int(a)?, to_int(b)?);
@@ -1550,10 +1551,7 @@ impl<'a> Evaluator<'a> {
             return Ok(None);
         }
         if b.saturating_sub(a) >= MAX_RANGE {
-            return Err(Box::new(XPathError::dynamic(
-                ErrorCode::LIMIT,
-                "range expression too large",
-            )));
+            return Err(dyn_err(ErrorCode::LIMIT, "range expression too large"));
         }
         Ok(Some((a, b)))
     }
@@ -1573,21 +1571,15 @@ impl<'a> Evaluator<'a> {
     fn context_node(&self, f: &Focus<'a>) -> R<XNode<'a>> {
         match &f.item {
             Some(Item::Node(n)) => Ok(*n),
-            Some(Item::Atomic(_)) => Err(Box::new(XPathError::dynamic(
-                ErrorCode::XPTY0019,
-                "a path step needs a node as context item",
-            ))),
-            None => Err(Box::new(XPathError::dynamic(
-                ErrorCode::XPDY0002,
-                "the context item is undefined",
-            ))),
+            Some(Item::Atomic(_)) => Err(dyn_err(ErrorCode::XPTY0019, "a path step needs a node as context item")),
+            None => Err(dyn_err(ErrorCode::XPDY0002, "the context item is undefined")),
         }
     }
 
     fn nodes(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Seq<'a>> {
         let v = self.eval(op, f)?;
         if v.iter().any(|i| matches!(i, Item::Atomic(_))) {
-            return Err(Box::new(type_err("union, intersect and except take node sequences")));
+            return Err(type_err("union, intersect and except take node sequences"));
         }
         Ok(v)
     }
@@ -1632,9 +1624,7 @@ impl<'a> Evaluator<'a> {
                 let mut hits = self.syms.named(kids, sym);
                 let first = hits.next().and_then(|c| element_at(doc, c));
                 if hits.next().is_some() {
-                    return Err(Box::new(type_err(
-                        "a sequence of more than one item is not allowed here",
-                    )));
+                    return Err(type_err("a sequence of more than one item is not allowed here"));
                 }
                 return Ok(first.map(|c| atomize_item(&Item::Node(c))));
             }
@@ -1646,9 +1636,7 @@ impl<'a> Evaluator<'a> {
         match v.len() {
             0 => Ok(None),
             1 => Ok(Some(atomize_item(&v[0]))),
-            _ => Err(Box::new(type_err(
-                "a sequence of more than one item is not allowed here",
-            ))),
+            _ => Err(type_err("a sequence of more than one item is not allowed here")),
         }
     }
 
@@ -1657,10 +1645,7 @@ impl<'a> Evaluator<'a> {
         match self.opt_atomic(op, f)? {
             None => Ok(None),
             Some(Atomic::Untyped(s)) | Some(Atomic::String(s)) => Ok(Some(s)),
-            Some(other) => Err(Box::new(type_err(format!(
-                "expected xs:string, got {}",
-                other.type_of().name()
-            )))),
+            Some(other) => Err(type_err(format!("expected xs:string, got {}", other.type_of().name()))),
         }
     }
 
@@ -1671,13 +1656,10 @@ impl<'a> Evaluator<'a> {
     /// A numeric argument (`xs:double` after promotion).
     fn double_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<f64> {
         match self.opt_atomic(op, f)? {
-            None => Err(Box::new(type_err("empty sequence where a number is required"))),
+            None => Err(type_err("empty sequence where a number is required")),
             Some(a @ Atomic::Untyped(_)) => Ok(a.cast(AtomicType::Double)?.as_f64()),
             Some(a) if a.is_numeric() => Ok(a.as_f64()),
-            Some(a) => Err(Box::new(type_err(format!(
-                "expected a number, got {}",
-                a.type_of().name()
-            )))),
+            Some(a) => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
         }
     }
 
@@ -1686,10 +1668,7 @@ impl<'a> Evaluator<'a> {
             None => Ok(None),
             Some(a @ Atomic::Untyped(_)) => Ok(Some(a.cast(AtomicType::Double)?)),
             Some(a) if a.is_numeric() => Ok(Some(a)),
-            Some(a) => Err(Box::new(type_err(format!(
-                "expected a number, got {}",
-                a.type_of().name()
-            )))),
+            Some(a) => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
         }
     }
 
@@ -1698,10 +1677,7 @@ impl<'a> Evaluator<'a> {
             Some(a) => self.eval(a, f),
             None => match &f.item {
                 Some(i) => Ok(smallvec![i.clone()]),
-                None => Err(Box::new(XPathError::dynamic(
-                    ErrorCode::XPDY0002,
-                    "the context item is undefined",
-                ))),
+                None => Err(dyn_err(ErrorCode::XPDY0002, "the context item is undefined")),
             },
         }
     }
@@ -1717,10 +1693,7 @@ impl<'a> Evaluator<'a> {
                 match item {
                     Item::Node(n) => self.step(s, *n, &mut out)?,
                     Item::Atomic(_) => {
-                        return Err(Box::new(XPathError::dynamic(
-                            ErrorCode::XPTY0019,
-                            "a path step applied to an atomic value",
-                        )))
+                        return Err(dyn_err(ErrorCode::XPTY0019, "a path step applied to an atomic value"))
                     }
                 }
             }
@@ -1732,10 +1705,7 @@ impl<'a> Evaluator<'a> {
         let size = left.len();
         for (i, item) in left.into_iter().enumerate() {
             if matches!(item, Item::Atomic(_)) {
-                return Err(Box::new(XPathError::dynamic(
-                    ErrorCode::XPTY0019,
-                    "a path step applied to an atomic value",
-                )));
+                return Err(dyn_err(ErrorCode::XPTY0019, "a path step applied to an atomic value"));
             }
             let focus = Focus {
                 item: Some(item),
@@ -1748,10 +1718,10 @@ impl<'a> Evaluator<'a> {
         if nodes == out.len() {
             sort_nodes(&mut out);
         } else if nodes != 0 {
-            return Err(Box::new(XPathError::dynamic(
+            return Err(dyn_err(
                 ErrorCode::XPTY0018,
                 "a path's last step mixes nodes and atomic values",
-            )));
+            ));
         }
         Ok(out)
     }
@@ -2108,6 +2078,23 @@ impl<'a> Evaluator<'a> {
         Ok(r)
     }
 
+    /// The effective boolean value of a function of one atomic value.
+    fn call_ebv(&mut self, b: Builtin, args: &'a [Op], f: &Focus<'a>) -> R<bool> {
+        Ok(ebv(&[Item::Atomic(self.call_atomic(b, args, f)?)])?)
+    }
+
+    /// The positions `substring()` and `subsequence()` keep, from
+    /// `args[1]` up to (not including) `args[1] + args[2]`, both rounded,
+    /// or to the end without `args[2]`.
+    fn position_range(&mut self, args: &'a [Op], f: &Focus<'a>) -> R<(f64, f64)> {
+        let start = round_double(self.double_arg(&args[1], f)?);
+        let end = match args.get(2) {
+            Some(l) => start + round_double(self.double_arg(l, f)?),
+            None => f64::INFINITY,
+        };
+        Ok((start, end))
+    }
+
     /// The builtins whose value is always one atomic value, computed
     /// without wrapping it in a sequence (see [`Builtin::single_atomic`]).
     fn call_atomic(&mut self, b: Builtin, args: &'a [Op], f: &Focus<'a>) -> R<Atomic<'a>> {
@@ -2125,7 +2112,7 @@ impl<'a> Evaluator<'a> {
                 match v.len() {
                     0 => Ok(Atomic::Double(f64::NAN)),
                     1 => Ok(Atomic::Double(atomize_item(&v[0]).to_number())),
-                    _ => Err(Box::new(type_err("number() of a sequence of more than one item"))),
+                    _ => Err(type_err("number() of a sequence of more than one item")),
                 }
             }
             B::String => {
@@ -2133,7 +2120,7 @@ impl<'a> Evaluator<'a> {
                 match v.len() {
                     0 => Ok(Atomic::String(Str::Borrowed(""))),
                     1 => Ok(Atomic::String(atomize_item(&v[0]).to_str())),
-                    _ => Err(Box::new(type_err("string() of a sequence of more than one item"))),
+                    _ => Err(type_err("string() of a sequence of more than one item")),
                 }
             }
             B::StringLength | B::NormalizeSpace => {
@@ -2193,11 +2180,7 @@ impl<'a> Evaluator<'a> {
             }
             B::Substring => {
                 let s = self.string_arg(&args[0], f)?;
-                let start = round_double(self.double_arg(&args[1], f)?);
-                let end = match args.get(2) {
-                    Some(l) => start + round_double(self.double_arg(l, f)?),
-                    None => f64::INFINITY,
-                };
+                let (start, end) = self.position_range(args, f)?;
                 let out: String = s
                     .chars()
                     .enumerate()
@@ -2236,8 +2219,8 @@ impl<'a> Evaluator<'a> {
                 let n = match v.as_slice() {
                     [] => return Ok(Atomic::String(Str::from(String::new()))),
                     [Item::Node(n)] => *n,
-                    [Item::Atomic(_)] => return Err(Box::new(type_err(format!("{b:?}() of an atomic value")))),
-                    _ => return Err(Box::new(type_err(format!("{b:?}() of more than one node")))),
+                    [Item::Atomic(_)] => return Err(type_err(format!("{b:?}() of an atomic value"))),
+                    _ => return Err(type_err(format!("{b:?}() of more than one node"))),
                 };
                 let s: Str<'a> = match b {
                     B::LocalName => Str::Borrowed(n.expanded_name().map(|(_, l)| l).unwrap_or("")),
@@ -2246,40 +2229,16 @@ impl<'a> Evaluator<'a> {
                 };
                 Ok(Atomic::String(s))
             }
-            _ => Err(Box::new(XPathError::dynamic(
+            _ => Err(dyn_err(
                 ErrorCode::XPST0017,
-                format!("{b:?} does not return one atomic value"),
-            ))),
+                format!("{b:?} is not a function of one atomic value"),
+            )),
         }
     }
 
     fn call(&mut self, b: Builtin, args: &'a [Op], f: &Focus<'a>) -> R<Seq<'a>> {
         use Builtin as B;
         match b {
-            b @ (B::Not
-            | B::True
-            | B::False
-            | B::Boolean
-            | B::Exists
-            | B::Empty
-            | B::Count
-            | B::Number
-            | B::String
-            | B::StringLength
-            | B::NormalizeSpace
-            | B::UpperCase
-            | B::LowerCase
-            | B::Contains
-            | B::StartsWith
-            | B::EndsWith
-            | B::SubstringBefore
-            | B::SubstringAfter
-            | B::Substring
-            | B::Concat
-            | B::Translate
-            | B::LocalName
-            | B::Name
-            | B::NamespaceUri) => Ok(atom(self.call_atomic(b, args, f)?)),
             B::Sum | B::Avg => {
                 let v = self.atomized(&args[0], f)?;
                 if v.is_empty() {
@@ -2298,10 +2257,10 @@ impl<'a> Evaluator<'a> {
                         Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
                         x if x.is_numeric() => x,
                         other => {
-                            return Err(Box::new(XPathError::dynamic(
+                            return Err(dyn_err(
                                 ErrorCode::FORG0006,
                                 format!("sum of a value of type {}", other.type_of().name()),
-                            )))
+                            ))
                         }
                     };
                     acc = Some(match acc {
@@ -2377,7 +2336,7 @@ impl<'a> Evaluator<'a> {
                     }
                     match p {
                         Atomic::String(s) | Atomic::Untyped(s) => out.push_str(s),
-                        other => return Err(Box::new(type_err(format!("string-join of {}", other.type_of().name())))),
+                        other => return Err(type_err(format!("string-join of {}", other.type_of().name()))),
                     }
                 }
                 Ok(str_item(out))
@@ -2396,10 +2355,7 @@ impl<'a> Evaluator<'a> {
                     B::Replace => {
                         let rep = self.string_arg(&args[2], f)?;
                         if re.is_match("") {
-                            return Err(Box::new(XPathError::dynamic(
-                                ErrorCode::FORX0002,
-                                "pattern matches the empty string",
-                            )));
+                            return Err(dyn_err(ErrorCode::FORX0002, "pattern matches the empty string"));
                         }
                         let rep = replacement(&rep)?;
                         Ok(str_item(re.replace_all(&s, rep.as_str()).into_owned()))
@@ -2431,12 +2387,7 @@ impl<'a> Evaluator<'a> {
                             Atomic::Integer(i) => i,
                             _ => 0,
                         },
-                        other => {
-                            return Err(Box::new(type_err(format!(
-                                "codepoint of type {}",
-                                other.type_of().name()
-                            ))))
-                        }
+                        other => return Err(type_err(format!("codepoint of type {}", other.type_of().name()))),
                     };
                     let c = u32::try_from(i).ok().and_then(char::from_u32).ok_or_else(|| {
                         XPathError::dynamic(ErrorCode::FOCH0001, format!("{i} is not a valid XML character"))
@@ -2476,7 +2427,7 @@ impl<'a> Evaluator<'a> {
                 match v.as_slice() {
                     [] => Ok(Seq::new()),
                     [Item::Node(n)] => Ok(smallvec![Item::Node(XNode::new(n.node.document().root()))]),
-                    _ => Err(Box::new(type_err("root() takes one node"))),
+                    _ => Err(type_err("root() takes one node")),
                 }
             }
             B::ExactlyOne | B::ZeroOrOne | B::OneOrMore => {
@@ -2489,19 +2440,15 @@ impl<'a> Evaluator<'a> {
                 if ok {
                     Ok(v)
                 } else {
-                    Err(Box::new(XPathError::dynamic(
+                    Err(dyn_err(
                         ErrorCode::FORG0001,
                         format!("{b:?}: wrong number of items ({})", v.len()),
-                    )))
+                    ))
                 }
             }
             B::Subsequence => {
                 let v = self.eval(&args[0], f)?;
-                let start = round_double(self.double_arg(&args[1], f)?);
-                let end = match args.get(2) {
-                    Some(l) => start + round_double(self.double_arg(l, f)?),
-                    None => f64::INFINITY,
-                };
+                let (start, end) = self.position_range(args, f)?;
                 Ok(v.into_iter()
                     .enumerate()
                     .filter(|(i, _)| {
@@ -2514,7 +2461,7 @@ impl<'a> Evaluator<'a> {
             B::IndexOf => {
                 let v = self.atomized(&args[0], f)?;
                 let Some(t) = self.opt_atomic(&args[1], f)? else {
-                    return Err(Box::new(type_err("index-of needs a search value")));
+                    return Err(type_err("index-of needs a search value"));
                 };
                 let norm = |a: Atomic<'a>| {
                     if let Atomic::Untyped(s) = a {
@@ -2536,7 +2483,7 @@ impl<'a> Evaluator<'a> {
                 let mut v = self.eval(&args[0], f)?;
                 let pos = match self.opt_atomic(&args[1], f)? {
                     Some(Atomic::Integer(i)) => i,
-                    _ => return Err(Box::new(type_err("insert-before position must be an integer"))),
+                    _ => return Err(type_err("insert-before position must be an integer")),
                 };
                 let ins = self.eval(&args[2], f)?;
                 let at = (pos.max(1) as usize - 1).min(v.len());
@@ -2552,6 +2499,8 @@ impl<'a> Evaluator<'a> {
                 }
                 Ok(v)
             }
+            // the functions of one atomic value (`Builtin::single_atomic`)
+            _ => Ok(atom(self.call_atomic(b, args, f)?)),
         }
     }
 
@@ -2562,10 +2511,7 @@ impl<'a> Evaluator<'a> {
             .get(idx)
             .ok_or_else(|| XPathError::dynamic(ErrorCode::XPST0017, "unknown user function"))?;
         if self.depth >= MAX_CALL_DEPTH {
-            return Err(Box::new(XPathError::dynamic(
-                ErrorCode::LIMIT,
-                format!("{}: recursion too deep", func.name),
-            )));
+            return Err(dyn_err(ErrorCode::LIMIT, format!("{}: recursion too deep", func.name)));
         }
         let mut frame: Vec<Seq<'a>> = Vec::with_capacity(func.slots.max(args.len()));
         for (a, t) in args.iter().zip(&func.params) {
@@ -2698,24 +2644,24 @@ pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
             (x, AtomicType::Double) if x.is_numeric() => Atomic::Double(x.as_f64()),
             (x, w) if x.type_of() == w => a,
             (x, w) => {
-                return Err(Box::new(XPathError::dynamic(
+                return Err(dyn_err(
                     ErrorCode::XTTE0790,
                     format!(
                         "{fname}: a value of type {} where {} is required",
                         x.type_of().name(),
                         w.name()
                     ),
-                )))
+                ))
             }
         };
         out.push(Item::Atomic(a));
     }
     let ok = occurrence_ok(t.occ, out.len());
     if !ok {
-        return Err(Box::new(XPathError::dynamic(
+        return Err(dyn_err(
             ErrorCode::XTTE0790,
             format!("{fname}: expected {}{}, got {} items", want.name(), t.occ, out.len()),
-        )));
+        ));
     }
     Ok(out)
 }
@@ -2730,12 +2676,7 @@ fn replacement(rep: &str) -> R<String> {
             '\\' => match it.next() {
                 Some('$') => out.push_str("$$"),
                 Some('\\') => out.push('\\'),
-                _ => {
-                    return Err(Box::new(XPathError::dynamic(
-                        ErrorCode::FORX0002,
-                        "invalid replacement string",
-                    )))
-                }
+                _ => return Err(dyn_err(ErrorCode::FORX0002, "invalid replacement string")),
             },
             '$' => {
                 let mut digits = String::new();
@@ -2744,10 +2685,7 @@ fn replacement(rep: &str) -> R<String> {
                     it.next();
                 }
                 if digits.is_empty() {
-                    return Err(Box::new(XPathError::dynamic(
-                        ErrorCode::FORX0002,
-                        "invalid replacement string",
-                    )));
+                    return Err(dyn_err(ErrorCode::FORX0002, "invalid replacement string"));
                 }
                 out.push_str("${");
                 out.push_str(&digits);
