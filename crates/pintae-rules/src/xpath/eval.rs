@@ -1081,6 +1081,9 @@ impl<'a> Evaluator<'a> {
                 Some(a) => Ok(atom(negate(&a)?)),
             },
             Op::Union(l, r) => {
+                if let Some(out) = self.either_child(l, r, f) {
+                    return Ok(out);
+                }
                 let mut a = self.nodes(l, f)?;
                 a.extend(self.nodes(r, f)?);
                 sort_nodes(&mut a);
@@ -1726,6 +1729,42 @@ impl<'a> Evaluator<'a> {
         Ok(out)
     }
 
+    /// `a | b` for two child steps with exact names and no predicates
+    /// (`../(cbc:InvoiceTypeCode | cbc:CreditNoteTypeCode)`): one pass over
+    /// the context element's children keeps those with either name, already
+    /// in document order and without duplicates. `None` when the operands
+    /// or the context have another form (the union is then evaluated whole).
+    fn either_child(&mut self, l: &'a Op, r: &'a Op, f: &Focus<'a>) -> Option<Seq<'a>> {
+        let (Op::Step(x), Op::Step(y)) = (l, r) else {
+            return None;
+        };
+        let name = |s: &StepOp| match (s.axis, &s.test) {
+            (Axis::Child, NodeTest::Name { sym, .. }) if *sym != NO_SYM && s.preds.is_empty() => Some(*sym),
+            _ => None,
+        };
+        let (a, b) = (name(x)?, name(y)?);
+        let Some(Item::Node(n)) = &f.item else { return None };
+        let doc = n.node.document();
+        if n.attr != 0 || !self.syms.numbers(doc) {
+            return None;
+        }
+        let kids = self.index.kids_of(n.node);
+        if kids.len() > WIDE {
+            return None;
+        }
+        let syms = &self.syms;
+        Some(
+            kids.iter()
+                .filter(|&&c| {
+                    let s = syms.of_id(c);
+                    s == a || s == b
+                })
+                .filter_map(|&c| element_at(doc, c))
+                .map(Item::Node)
+                .collect(),
+        )
+    }
+
     fn step(&mut self, s: &'a StepOp, n: XNode<'a>, out: &mut Seq<'a>) -> R<()> {
         let test = &s.test;
         let axis = s.axis;
@@ -1755,21 +1794,6 @@ impl<'a> Evaluator<'a> {
                                 out.push(Item::Node(x));
                             }
                         }
-                        return Ok(());
-                    }
-                }
-            }
-            // named descendants of a numbered document: the elements with
-            // that name number (all pass the test) from the per-document groups
-            if let (Axis::Descendant, NodeTest::Name { sym, .. }) = (axis, test) {
-                if *sym != NO_SYM && n.attr == 0 {
-                    let doc = n.node.document();
-                    if let Some(ids) = self.syms.descendants(n.node, *sym) {
-                        out.extend(
-                            ids.iter()
-                                .filter_map(|id| doc.get_node(*id))
-                                .map(|c| Item::Node(XNode::new(c))),
-                        );
                         return Ok(());
                     }
                 }
