@@ -121,3 +121,40 @@ fn first_match_holds_when_names_are_settled_once_for_all_documents() {
         );
     }
 }
+
+/// The process numbers names as schemas are compiled, so a name that only a
+/// later schema mentions gets its number after an earlier schema was built.
+/// For the earlier schema it is a name none of its tests mention: its
+/// elements are offered to the any-element contexts, and the answer of a
+/// name-decided one is remembered like any other.
+#[test]
+fn names_numbered_by_a_later_schema_reach_the_earlier_schemas_any_element_rules() {
+    // names used by no other test, so that they are new when `later` compiles
+    let doc_text = "<r xmlns:q='urn:example:late'><q:LateProbeCode kind='x'/><q:LateProbeOther kind='x'/>\
+                    <q:LateProbeCode/><q:LateProbeOther/></r>";
+    let doc = roxmltree::Document::parse(doc_text).expect("well-formed");
+    let earlier = Schema::parse(
+        "earlier.sch",
+        "<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'><pattern>\
+         <rule context=\"*[ends-with(local-name(), 'Code')]\"><report id='code' test='true()'/></rule>\
+         <rule context=\"*[@kind = 'x']\"><report id='kind' test='true()'/></rule>\
+         </pattern></schema>",
+    )
+    .expect("compiles");
+    let later = Schema::parse(
+        "later.sch",
+        "<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'>\
+         <ns prefix='q' uri='urn:example:late'/><pattern>\
+         <rule context='q:LateProbeCode | q:LateProbeOther'><report id='named' test='true()'/></rule>\
+         </pattern></schema>",
+    )
+    .expect("compiles");
+    for round in 0..3 {
+        let outcome = earlier.check(&doc);
+        let fired = |id: &str| outcome.failures.iter().filter(|f| f.id == id).count();
+        // the two Code elements go to the first rule, whatever their
+        // attribute; the Other element with kind='x' to the second
+        assert_eq!((fired("code"), fired("kind")), (2, 1), "check number {round}");
+    }
+    assert_eq!(later.check(&doc).failures.len(), 4);
+}

@@ -174,7 +174,7 @@ impl Builder {
             lets,
             rules,
             candidates: Vec::new(),
-            settled: Box::default(),
+            settled: super::Settled::default(),
         })
     }
 }
@@ -202,7 +202,6 @@ impl SchemaDef {
         let names = crate::xpath::compile::names().len();
         for p in &mut patterns {
             p.candidates = candidates(&p.rules, names);
-            p.settled = (0..names).map(|_| std::sync::OnceLock::new()).collect();
             for r in &mut p.rules {
                 r.by_name = r.matcher.decided_by_name();
             }

@@ -60,7 +60,54 @@ struct Pattern {
     /// alone decides settled: dropped when they cannot match, and the list
     /// cut after the first that must. Built the first time an element of
     /// that name is offered; the answer holds for every document.
-    settled: Box<[std::sync::OnceLock<Box<[Cand]>>]>,
+    settled: Settled,
+}
+
+/// How many name numbers share one lazily allocated block of [`Settled`].
+const SETTLED_BLOCK: usize = 256;
+
+/// Settled candidate lists for every possible name number, in blocks
+/// allocated on first use. It covers numbers given after the schema was
+/// compiled too (names that only a later schema mentions): for this schema
+/// such names are ones no test mentions, whose candidates are the
+/// any-element contexts, and those are settled as well.
+#[derive(Debug)]
+struct Settled {
+    blocks: Box<[std::sync::OnceLock<Box<[SettledCell]>>]>,
+}
+
+/// The settled candidates of one name, built on first use.
+type SettledCell = std::sync::OnceLock<Box<[Cand]>>;
+
+impl Default for Settled {
+    fn default() -> Self {
+        let count = crate::xpath::compile::MAX_NAMES.div_ceil(SETTLED_BLOCK);
+        Settled {
+            blocks: (0..count).map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+}
+
+impl Settled {
+    /// The cell of name number `sym`; `None` for [`crate::xpath::compile::NO_SYM`].
+    fn cell(&self, sym: u32) -> Option<&SettledCell> {
+        let sym = sym as usize;
+        let block = self.blocks.get(sym / SETTLED_BLOCK)?;
+        let cells = block.get_or_init(|| (0..SETTLED_BLOCK).map(|_| std::sync::OnceLock::new()).collect());
+        cells.get(sym % SETTLED_BLOCK)
+    }
+}
+
+impl Pattern {
+    /// The candidates for elements whose name has number `sym`: the last
+    /// list (any-element contexts only) for names no test of this schema
+    /// mentions, including those numbered after it was compiled.
+    fn candidates_for(&self, sym: u32) -> &[Cand] {
+        let last = self.candidates.len().saturating_sub(1);
+        self.candidates
+            .get((sym as usize).min(last))
+            .map_or(&[][..], |c| &c[..])
+    }
 }
 
 /// A rule that may match elements of some name.

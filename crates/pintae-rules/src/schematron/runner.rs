@@ -215,11 +215,10 @@ impl<'a> Run<'a> {
             for (slot, v) in lets {
                 ev.set_var(*slot, v.clone());
             }
-            let settled = pattern
-                .settled
-                .get(sym as usize)
-                .map(|cell| &cell.get_or_init(|| settle(pattern, ev, n, sym))[..]);
-            let cands = settled.unwrap_or_else(|| pattern.candidates.last().map_or(&[][..], |c| &c[..]));
+            let cands = match pattern.settled.cell(sym) {
+                Some(cell) => &cell.get_or_init(|| settle(pattern, ev, n, sym))[..],
+                None => pattern.candidates_for(sym),
+            };
             for c in cands {
                 let Some(rule) = pattern.rules.get(c.rule) else {
                     continue;
@@ -253,7 +252,7 @@ impl<'a> Run<'a> {
 /// `sym`), with the contexts that the name alone decides settled on `n`.
 fn settle<'a>(pattern: &'a super::Pattern, ev: &mut Evaluator<'a>, n: XNode<'a>, sym: u32) -> Box<[super::Cand]> {
     let mut out = Vec::new();
-    for c in pattern.candidates.get(sym as usize).map_or(&[][..], |c| &c[..]) {
+    for c in pattern.candidates_for(sym) {
         match pattern.rules.get(c.rule) {
             Some(rule) if rule.by_name => {
                 if rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false) {
