@@ -107,10 +107,15 @@ fn first_match_holds_when_names_are_settled_once_for_all_documents() {
         "<pattern><rule context='cbc:Note | {} | cbc:Name'><report id='many' test='true()'/></rule></pattern>",
         many.join(" | ")
     ));
+    // decided by the name for cbc:Note, not for cbc:ID (its second
+    // alternative looks at the parent)
+    sch.push_str("<pattern><rule context=\"cbc:Note | cac:InvoiceLine[cbc:ID = '2']/cbc:ID\"><report id='mixed' test='true()'/></rule>");
+    sch.push_str("<rule context='cbc:ID | cbc:Note'><report id='rest' test='true()'/></rule></pattern>");
     sch.push_str("</schema>");
     let schema = Schema::parse("settled.sch", &sch).expect("compiles");
     // counted by hand in context.xml: two Code elements in urn:example:a,
-    // one in urn:example:b and four cbc:ID; two cbc:Note and two cbc:Name
+    // one in urn:example:b and four cbc:ID (one in the second line); two
+    // cbc:Note and two cbc:Name
     for round in 0..3 {
         let outcome = schema.check(&doc);
         let fired = |id: &str| outcome.failures.iter().filter(|f| f.id == id).count();
@@ -119,6 +124,7 @@ fn first_match_holds_when_names_are_settled_once_for_all_documents() {
             (2, 5, 4),
             "check number {round}"
         );
+        assert_eq!((fired("mixed"), fired("rest")), (3, 3), "check number {round}");
     }
 }
 

@@ -162,7 +162,6 @@ impl Builder {
             c.scope.truncate(rdepth);
             rules.push(Rule {
                 context: r.context.clone(),
-                by_name: false,
                 matcher,
                 lets: rlets,
                 checks,
@@ -202,9 +201,6 @@ impl SchemaDef {
         let names = crate::xpath::compile::names().len();
         for p in &mut patterns {
             p.candidates = candidates(&p.rules, names);
-            for r in &mut p.rules {
-                r.by_name = r.matcher.decided_by_name();
-            }
         }
         Ok(Schema {
             name: self.name.clone(),

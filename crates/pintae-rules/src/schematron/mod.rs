@@ -126,9 +126,6 @@ struct Cand {
 struct Rule {
     context: String,
     matcher: Matcher,
-    /// Whether an element's expanded name alone decides if the context
-    /// matches it.
-    by_name: bool,
     lets: Vec<(usize, Op)>,
     checks: Vec<runner::CompiledCheck>,
 }

@@ -99,16 +99,21 @@ impl Matcher {
             .collect()
     }
 
-    /// Whether an element's expanded name alone decides if it matches: each
-    /// alternative is one step (`*[…]`, `//cbc:X[…]`) whose predicates look
-    /// only at the name, not at the prefix it was written with.
-    pub fn decided_by_name(&self) -> bool {
-        self.alternatives.iter().all(|p| {
-            p.anchor == Anchor::Anywhere
-                && p.steps.len() == 1
-                && p.steps
-                    .iter()
-                    .all(|s| s.step.preds.iter().all(decided_by_expanded_name))
+    /// Whether an element's expanded name alone decides if it matches one of
+    /// the alternatives in `alts` (bit `i` for alternative `i`; those past 64
+    /// always count): each is one step (`*[…]`, `//cbc:X[…]`) whose
+    /// predicates look only at the name, not at the prefix it was written
+    /// with. A context such as `cbc:Amount | cac:TaxTotal[…]/cbc:TaxAmount`
+    /// is decided by the name for an `Amount` element, whose only
+    /// alternative is the first.
+    pub fn decided_by_name(&self, alts: u64) -> bool {
+        self.alternatives.iter().enumerate().all(|(i, p)| {
+            (i < 64 && alts & (1 << i) == 0)
+                || (p.anchor == Anchor::Anywhere
+                    && p.steps.len() == 1
+                    && p.steps
+                        .iter()
+                        .all(|s| s.step.preds.iter().all(decided_by_expanded_name)))
         })
     }
 

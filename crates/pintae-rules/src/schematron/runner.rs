@@ -254,7 +254,7 @@ fn settle<'a>(pattern: &'a super::Pattern, ev: &mut Evaluator<'a>, n: XNode<'a>,
     let mut out = Vec::new();
     for c in pattern.candidates_for(sym) {
         match pattern.rules.get(c.rule) {
-            Some(rule) if rule.by_name => {
+            Some(rule) if rule.matcher.decided_by_name(c.alts) => {
                 if rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false) {
                     out.push(super::Cand { certain: true, ..*c });
                     break;
