@@ -102,15 +102,11 @@ impl<'a> Focus<'a> {
 
 /// Evaluates expressions; holds the variable frame.
 pub struct Evaluator<'a> {
-    lib: &'a Library,
-    /// Variable slots of the current frame.
-    pub vars: Vec<Seq<'a>>,
+    /// What belongs to the schema being run (swapped as a whole, one
+    /// pointer, when several schemas take turns on each element).
+    st: Box<StateOf<'a>>,
     depth: u32,
     regexes: HashMap<(String, String), Rc<regex::Regex>>,
-    /// Values of `Op::PerDocument` expressions, by id.
-    per_document: Vec<Option<Seq<'a>>>,
-    /// Key indexes of [`Keyed`] paths, by index id.
-    keyed: Vec<Option<KeyIndex<'a>>>,
     /// Indexes over the document, built on first use.
     index: DocIndex<'a>,
     /// Loop iterations so far, against [`MAX_ITERATIONS`].
@@ -119,8 +115,6 @@ pub struct Evaluator<'a> {
     items: u64,
     /// The document's elements numbered by the process's name table.
     syms: Syms<'a>,
-    /// Truths of name-only predicates on this document.
-    names_memo: NamesMemo<'a>,
 }
 
 /// A document's nodes numbered by the [`NameTable`]: the number of each
@@ -379,12 +373,31 @@ fn in_subtree<'i>(all: &'i [roxmltree::NodeId], n: roxmltree::Node<'_, '_>) -> &
 }
 
 /// One schema's part of an evaluator's state; see [`Evaluator::swap_state`].
-pub struct SchemaState<'a> {
+pub struct SchemaState<'a>(Box<StateOf<'a>>);
+
+/// The evaluator's state that belongs to one schema.
+struct StateOf<'a> {
     lib: &'a Library,
+    /// Variable slots of the current frame.
     vars: Vec<Seq<'a>>,
+    /// Values of `Op::PerDocument` expressions, by id.
     per_document: Vec<Option<Seq<'a>>>,
+    /// Key indexes of [`Keyed`] paths, by index id.
     keyed: Vec<Option<KeyIndex<'a>>>,
+    /// Truths of name-only predicates on this document.
     names_memo: NamesMemo<'a>,
+}
+
+impl<'a> StateOf<'a> {
+    fn new(lib: &'a Library) -> Box<Self> {
+        Box::new(StateOf {
+            lib,
+            vars: Vec::new(),
+            per_document: Vec::new(),
+            keyed: Vec::new(),
+            names_memo: NamesMemo::default(),
+        })
+    }
 }
 
 /// The nodes of a [`Keyed`] base grouped by their keys.
@@ -431,13 +444,7 @@ type NamesMemo<'a> = rustc_hash::FxHashMap<(u32, Lexical<'a>, usize), bool>;
 impl<'a> SchemaState<'a> {
     /// Fresh state for a schema's functions.
     pub fn new(lib: &'a Library) -> Self {
-        SchemaState {
-            lib,
-            vars: Vec::new(),
-            per_document: Vec::new(),
-            keyed: Vec::new(),
-            names_memo: NamesMemo::default(),
-        }
+        SchemaState(StateOf::new(lib))
     }
 }
 
@@ -858,17 +865,13 @@ impl<'a> Evaluator<'a> {
     /// An evaluator over a function library.
     pub fn new(lib: &'a Library) -> Self {
         Evaluator {
-            lib,
-            vars: Vec::new(),
+            st: StateOf::new(lib),
             depth: 0,
             regexes: HashMap::new(),
-            per_document: Vec::new(),
-            keyed: Vec::new(),
             index: DocIndex::default(),
             iterations: 0,
             items: 0,
             syms: Syms::default(),
-            names_memo: NamesMemo::default(),
         }
     }
 
@@ -931,16 +934,16 @@ impl<'a> Evaluator<'a> {
     /// use); `None` when the index cannot answer and the plain path must.
     fn keyed(&mut self, k: &'a Keyed, f: &Focus<'a>) -> Option<Seq<'a>> {
         let slot = k.index as usize;
-        if self.keyed.len() <= slot {
-            self.keyed.resize_with(slot + 1, || None);
+        if self.st.keyed.len() <= slot {
+            self.st.keyed.resize_with(slot + 1, || None);
         }
-        if self.keyed.get(slot).is_some_and(Option::is_none) {
+        if self.st.keyed.get(slot).is_some_and(Option::is_none) {
             let built = self.key_index(k, f);
-            if let Some(s) = self.keyed.get_mut(slot) {
+            if let Some(s) = self.st.keyed.get_mut(slot) {
                 *s = Some(built);
             }
         }
-        let Some(Some(KeyIndex::Ready { nodes, by_key })) = self.keyed.get(slot) else {
+        let Some(Some(KeyIndex::Ready { nodes, by_key })) = self.st.keyed.get(slot) else {
             return None;
         };
         let at = by_key.get(&*k.literal).map_or(&[][..], |v| &v[..]);
@@ -979,19 +982,15 @@ impl<'a> Evaluator<'a> {
     /// variables, per-document values) with `st`. Several schemas share one
     /// evaluator, and so its document indexes, by swapping in turn.
     pub fn swap_state(&mut self, st: &mut SchemaState<'a>) {
-        std::mem::swap(&mut self.lib, &mut st.lib);
-        std::mem::swap(&mut self.vars, &mut st.vars);
-        std::mem::swap(&mut self.per_document, &mut st.per_document);
-        std::mem::swap(&mut self.keyed, &mut st.keyed);
-        std::mem::swap(&mut self.names_memo, &mut st.names_memo);
+        std::mem::swap(&mut self.st, &mut st.0);
     }
 
     /// Sets slot `slot` of the current frame.
     pub fn set_var(&mut self, slot: usize, v: Seq<'a>) {
-        if self.vars.len() <= slot {
-            self.vars.resize_with(slot + 1, Seq::new);
+        if self.st.vars.len() <= slot {
+            self.st.vars.resize_with(slot + 1, Seq::new);
         }
-        self.vars[slot] = v;
+        self.st.vars[slot] = v;
     }
 
     /// Evaluates to a sequence.
@@ -1004,7 +1003,7 @@ impl<'a> Evaluator<'a> {
                 Const::Double(d) => Atomic::Double(*d),
             })),
             Op::Empty => Ok(Seq::new()),
-            Op::Var(slot) => Ok(self.vars.get(*slot).cloned().unwrap_or_default()),
+            Op::Var(slot) => Ok(self.st.vars.get(*slot).cloned().unwrap_or_default()),
             Op::Context => match &f.item {
                 Some(i) => Ok(smallvec![i.clone()]),
                 None => Err(dyn_err(ErrorCode::XPDY0002, "the context item is undefined")),
@@ -1329,12 +1328,12 @@ impl<'a> Evaluator<'a> {
             .and_then(|(ns, _)| ns)
             .map_or(0, |s| s.as_ptr() as usize);
         let key = (id, self.lexical_name(&n), ns);
-        if let Some(b) = self.names_memo.get(&key) {
+        if let Some(b) = self.st.names_memo.get(&key) {
             return Ok(*b);
         }
         // errors are not kept: they are raised again, each time
         let b = self.ebv(inner, f)?;
-        self.names_memo.insert(key, b);
+        self.st.names_memo.insert(key, b);
         Ok(b)
     }
 
@@ -1342,7 +1341,7 @@ impl<'a> Evaluator<'a> {
     /// key index gives it (the document is fixed for the evaluator's
     /// lifetime, one `Schema::check`).
     fn per_document_known(&mut self, id: u32, keyed: Option<&'a Keyed>, f: &Focus<'a>) -> Option<Seq<'a>> {
-        if let Some(Some(v)) = self.per_document.get(id as usize) {
+        if let Some(Some(v)) = self.st.per_document.get(id as usize) {
             return Some(v.clone());
         }
         let v = self.keyed(keyed?, f)?;
@@ -1352,10 +1351,10 @@ impl<'a> Evaluator<'a> {
 
     fn remember(&mut self, id: u32, v: &Seq<'a>) {
         let id = id as usize;
-        if self.per_document.len() <= id {
-            self.per_document.resize(id + 1, None);
+        if self.st.per_document.len() <= id {
+            self.st.per_document.resize(id + 1, None);
         }
-        self.per_document[id] = Some(v.clone());
+        self.st.per_document[id] = Some(v.clone());
     }
 
     /// Whether an expression yields any item (`exists`), lazily for steps
@@ -2529,7 +2528,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn user_call(&mut self, idx: usize, args: &'a [Op], f: &Focus<'a>) -> R<Seq<'a>> {
-        let lib = self.lib;
+        let lib = self.st.lib;
         let func = lib
             .functions
             .get(idx)
@@ -2545,11 +2544,11 @@ impl<'a> Evaluator<'a> {
                 None => v,
             });
         }
-        let saved = std::mem::replace(&mut self.vars, frame);
+        let saved = std::mem::replace(&mut self.st.vars, frame);
         self.depth += 1;
         let r = self.run_body(func, f);
         self.depth -= 1;
-        self.vars = saved;
+        self.st.vars = saved;
         let out = r?;
         match &func.ret {
             Some(t) => convert(out, *t, &func.name),
