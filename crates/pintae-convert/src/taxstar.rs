@@ -287,18 +287,19 @@ fn round2(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-fn src(path: &str) -> Src {
+/// The source at `path` (a path built for it is moved in, not copied).
+fn src(path: impl Into<String>) -> Src {
     Src::at(path)
 }
 
-fn text(v: impl Into<String>, path: &str) -> Text {
+fn text(v: impl Into<String>, path: impl Into<String>) -> Text {
     Text {
         value: v.into(),
         src: src(path),
     }
 }
 
-fn ident(v: impl Into<String>, path: &str) -> Identifier {
+fn ident(v: impl Into<String>, path: impl Into<String>) -> Identifier {
     Identifier {
         value: v.into(),
         src: src(path),
@@ -306,7 +307,7 @@ fn ident(v: impl Into<String>, path: &str) -> Identifier {
     }
 }
 
-fn amount(v: Decimal, c: iso_currency::Currency, path: &str) -> Amount {
+fn amount(v: Decimal, c: iso_currency::Currency, path: impl Into<String>) -> Amount {
     Amount {
         value: v,
         currency: c,
@@ -532,9 +533,9 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     }
     let flag = |n: usize| flags.as_bytes().get(n - 1) == Some(&b'1');
     let (deemed, export) = (flag(2), flag(8));
-    d.profile_execution_id = Some(ident(flags.clone(), &o.at("transaction_type_code")));
+    d.profile_execution_id = Some(ident(flags.clone(), o.at("transaction_type_code")));
     if let Some(n) = number {
-        d.id = Some(ident(n, &o.at("invoice_number")));
+        d.id = Some(ident(n, o.at("invoice_number")));
     }
     let uuid = ext_str("uuid", is).unwrap_or_else(|| stable_uuid(&entity.entity_id, number.unwrap_or("")));
     d.uuid = Some(Identifier::new(uuid));
@@ -545,11 +546,11 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     }
     d.type_code = Some(Code {
         value: type_code.into(),
-        src: src(&o.at("invoice_type")),
+        src: src(o.at("invoice_type")),
         ..Code::default()
     });
     if let Some(r) = o.str("reference", is) {
-        d.note.push(text(r, &o.at("reference")));
+        d.note.push(text(r, o.at("reference")));
     }
 
     // currency
@@ -563,7 +564,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     };
     d.document_currency_code = Some(CurrencyCode {
         value: cur,
-        src: src(&o.at("currency")),
+        src: src(o.at("currency")),
     });
     let rate = o.dec("exchange_rate", is);
     let rate = if cur == AED {
@@ -583,9 +584,9 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
                     target_currency_code: Some(CurrencyCode::new(AED)),
                     calculation_rate: Some(Numeric {
                         value: r,
-                        src: src(&o.at("exchange_rate")),
+                        src: src(o.at("exchange_rate")),
                     }),
-                    src: src(&o.at("exchange_rate")),
+                    src: src(o.at("exchange_rate")),
                     ..ExchangeRate::default()
                 });
                 r
@@ -607,13 +608,13 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
 
     // references (extension fields)
     if let Some(r) = ext_str("buyer_reference", is) {
-        d.buyer_reference = Some(text(r, &ext_at("buyer_reference")));
+        d.buyer_reference = Some(text(r, ext_at("buyer_reference")));
     } else if let Some(n) = number {
-        d.buyer_reference = Some(text(n, &o.at("invoice_number")));
+        d.buyer_reference = Some(text(n, o.at("invoice_number")));
     }
     if let Some(po) = ext_str("purchase_order", is) {
         d.order_reference = Some(OrderReference {
-            id: Some(ident(po, &ext_at("purchase_order"))),
+            id: Some(ident(po, ext_at("purchase_order"))),
             ..OrderReference::default()
         });
     }
@@ -621,7 +622,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     let period_end = ext_str("period_end", is);
     if period_start.is_some() || period_end.is_some() {
         let mut p = Period {
-            src: src(&ext_at("period_start")),
+            src: src(ext_at("period_start")),
             ..Period::default()
         };
         for (k, v, slot) in [
@@ -640,14 +641,14 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
             Some(r) => d.discrepancy_response.push(Response {
                 response_code: Some(Code {
                     value: r.clone(),
-                    src: src(&ext_at("credit_note_reason")),
+                    src: src(ext_at("credit_note_reason")),
                     ..Code::default()
                 }),
                 description: ext_str("credit_note_reason_text", is)
-                    .map(|t| text(t, &ext_at("credit_note_reason_text")))
+                    .map(|t| text(t, ext_at("credit_note_reason_text")))
                     .into_iter()
                     .collect(),
-                src: src(&ext_at("credit_note_reason")),
+                src: src(ext_at("credit_note_reason")),
                 ..Response::default()
             }),
             None => is.error_term(
@@ -663,11 +664,11 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
                 let issue_date = preceding_date.and_then(|t| date(&t, &ext_at("preceding_invoice_date"), is));
                 d.billing_reference.push(BillingReference {
                     invoice_document_reference: Some(DocumentReference {
-                        id: Some(ident(p, &ext_at("preceding_invoice_number"))),
+                        id: Some(ident(p, ext_at("preceding_invoice_number"))),
                         issue_date,
                         ..DocumentReference::default()
                     }),
-                    src: src(&ext_at("preceding_invoice_number")),
+                    src: src(ext_at("preceding_invoice_number")),
                 });
             }
             None if reason.as_deref() == Some("VD") => {}
@@ -709,10 +710,10 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
             d.delivery.push(Delivery {
                 delivery_location: Some(Location {
                     address: Some(a),
-                    src: src(&o.at("buyer")),
+                    src: src(o.at("buyer")),
                     ..Location::default()
                 }),
-                src: src(&o.at("buyer")),
+                src: src(o.at("buyer")),
                 ..Delivery::default()
             });
         }
@@ -774,7 +775,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
         match ext_str("mandate_reference", is) {
             Some(m) => {
                 pm.payment_mandate = Some(PaymentMandate {
-                    id: Some(ident(m, &ext_at("mandate_reference"))),
+                    id: Some(ident(m, ext_at("mandate_reference"))),
                     ..PaymentMandate::default()
                 })
             }
@@ -788,7 +789,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     if code == "48" {
         if let Some(card) = ext_str("card_number", is) {
             pm.card_account = Some(CardAccount {
-                primary_account_number_id: Some(ident(card, &ext_at("card_number"))),
+                primary_account_number_id: Some(ident(card, ext_at("card_number"))),
                 network_id: Some(Identifier::new(
                     ext_str("card_network", is).unwrap_or_else(|| "CARD".into()),
                 )),
@@ -909,9 +910,9 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
         }
     }
     d.tax_total.push(TaxTotal {
-        tax_amount: Some(amount(total_tax, cur, &o.at("total_tax"))),
+        tax_amount: Some(amount(total_tax, cur, o.at("total_tax"))),
         tax_subtotal: subtotals,
-        src: src(&o.at("total_tax")),
+        src: src(o.at("total_tax")),
         ..TaxTotal::default()
     });
     if cur != AED {
@@ -920,7 +921,7 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
             id: Some(Identifier::new("AED")),
             document_type_code: Some(Code::new("aedtotal-incl-vat")),
             document_description: vec![Text::new(format!("AED {grand_aed}"))],
-            src: src(&o.at("exchange_rate")),
+            src: src(o.at("exchange_rate")),
             ..DocumentReference::default()
         });
         d.tax_total.push(TaxTotal {
@@ -929,11 +930,11 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
         });
     }
     d.legal_monetary_total = Some(MonetaryTotal {
-        line_extension_amount: Some(amount(sub_total, cur, &o.at("sub_total"))),
-        tax_exclusive_amount: Some(amount(sub_total, cur, &o.at("sub_total"))),
-        tax_inclusive_amount: Some(amount(grand, cur, &o.at("total"))),
-        payable_amount: Some(amount(grand, cur, &o.at("total"))),
-        src: src(&o.at("total")),
+        line_extension_amount: Some(amount(sub_total, cur, o.at("sub_total"))),
+        tax_exclusive_amount: Some(amount(sub_total, cur, o.at("sub_total"))),
+        tax_inclusive_amount: Some(amount(grand, cur, o.at("total"))),
+        payable_amount: Some(amount(grand, cur, o.at("total"))),
+        src: src(o.at("total")),
         ..MonetaryTotal::default()
     });
     d
@@ -1176,7 +1177,7 @@ fn buyer(b: &Obj<'_>, deemed: bool, export: bool, is: &mut Issues) -> Party {
                 .unwrap_or(("0235".into(), a));
             Some(Identifier {
                 scheme_id: Some(scheme),
-                ..ident(id, &b.at("electronic_address"))
+                ..ident(id, b.at("electronic_address"))
             })
         }
         None => {
@@ -1191,12 +1192,12 @@ fn buyer(b: &Obj<'_>, deemed: bool, export: bool, is: &mut Issues) -> Party {
             };
             Some(Identifier {
                 scheme_id: Some("0235".into()),
-                ..ident(id, &b.at("electronic_address"))
+                ..ident(id, b.at("electronic_address"))
             })
         }
     };
     let legal = legal_entity(
-        name.map(|n| text(n, &b.at("name"))),
+        name.map(|n| text(n, b.at("name"))),
         b.str("legal_registration_id", is)
             .map(|v| (v, b.at("legal_registration_id"))),
         kind,
@@ -1229,7 +1230,7 @@ fn buyer(b: &Obj<'_>, deemed: bool, export: bool, is: &mut Issues) -> Party {
         }),
         party_tax_scheme: trn
             .map(|t| PartyTaxScheme {
-                company_id: Some(ident(t, &b.at("trn"))),
+                company_id: Some(ident(t, b.at("trn"))),
                 tax_scheme: vat(),
                 ..PartyTaxScheme::default()
             })
@@ -1237,8 +1238,8 @@ fn buyer(b: &Obj<'_>, deemed: bool, export: bool, is: &mut Issues) -> Party {
             .collect(),
         party_legal_entity: vec![legal],
         contact: (email.is_some() || phone.is_some()).then(|| Contact {
-            telephone: phone.map(|v| text(v, &b.at("phone"))),
-            electronic_mail: email.map(|v| text(v, &b.at("email"))),
+            telephone: phone.map(|v| text(v, b.at("phone"))),
+            electronic_mail: email.map(|v| text(v, b.at("email"))),
             ..Contact::default()
         }),
         src: src(&b.path),
@@ -1408,11 +1409,11 @@ fn line(
             allowance_charge_reason: vec![Text::new("Discount")],
             multiplier_factor_numeric: discount.map(|p| Numeric {
                 value: p,
-                src: src(&at("discount_percent")),
+                src: src(at("discount_percent")),
             }),
-            amount: Some(amount(dv, cur, &at("discount_percent"))),
+            amount: Some(amount(dv, cur, at("discount_percent"))),
             base_amount: Some(Amount::new(gross, cur)),
-            src: src(&at("discount_percent")),
+            src: src(at("discount_percent")),
             ..AllowanceCharge::default()
         });
     }
@@ -1421,29 +1422,29 @@ fn line(
         classes.push(CommodityClassification {
             nature_code: nature.map(|n| Code {
                 value: n,
-                src: src(&at("reverse_charge_type")),
+                src: src(at("reverse_charge_type")),
                 ..Code::default()
             }),
             commodity_code: item_type.map(|t| Code {
                 value: t.into(),
-                src: src(&at("item_type")),
+                src: src(at("item_type")),
                 ..Code::default()
             }),
             item_classification_code: hs.clone().map(|h| Code {
                 value: h,
                 list_id: Some("HS".into()),
-                src: src(&at("hs_code")),
+                src: src(at("hs_code")),
                 ..Code::default()
             }),
-            src: src(&at("item_type")),
+            src: src(at("item_type")),
         });
     }
     let service_id = service.clone().map(|s| ItemIdentification {
         id: Some(Identifier {
             scheme_id: Some("SAC".into()),
-            ..ident(s, &at("service_code"))
+            ..ident(s, at("service_code"))
         }),
-        src: src(&at("service_code")),
+        src: src(at("service_code")),
     });
     let needs_reason = matches!(category.as_str(), "E" | "AE" | "O" | "Z");
     let reason = (needs_reason && (reason_code.is_some() || reason_text.is_some()))
@@ -1458,75 +1459,75 @@ fn line(
         quantity: Some(Quantity {
             value: qty,
             unit_code: Some(unit.clone()),
-            src: src(&at("quantity")),
+            src: src(at("quantity")),
         }),
-        line_extension_amount: Some(amount(net, cur, &at("line_amount"))),
-        accounting_cost: Some(text(account, &at("account_code"))),
+        line_extension_amount: Some(amount(net, cur, at("line_amount"))),
+        accounting_cost: Some(text(account, at("account_code"))),
         allowance_charge: allowances,
         item: Some(Item {
             description: description
                 .clone()
-                .map(|t| text(t, &at("description")))
+                .map(|t| text(t, at("description")))
                 .into_iter()
                 .collect(),
             name: l
                 .str("item_name", is)
-                .map(|n| text(n, &at("item_name")))
-                .or_else(|| description.map(|t| text(t, &at("description")))),
+                .map(|n| text(n, at("item_name")))
+                .or_else(|| description.map(|t| text(t, at("description")))),
             standard_item_identification: gtin.map(|g| ItemIdentification {
                 id: Some(Identifier {
                     scheme_id: Some("0160".into()),
-                    ..ident(g, &at("gtin"))
+                    ..ident(g, at("gtin"))
                 }),
-                src: src(&at("gtin")),
+                src: src(at("gtin")),
             }),
             additional_item_identification: service_id.into_iter().collect(),
             commodity_classification: classes,
             classified_tax_category: vec![TaxCategory {
-                id: Some(ident(category.clone(), &at("tax_category"))),
+                id: Some(ident(category.clone(), at("tax_category"))),
                 percent: pct.map(|p| Numeric {
                     value: p,
-                    src: src(&at("tax_rate")),
+                    src: src(at("tax_rate")),
                 }),
                 tax_exemption_reason_code: reason_code.filter(|_| needs_reason).map(|c| Code {
                     value: c,
-                    src: src(&at("exemption_reason_code")),
+                    src: src(at("exemption_reason_code")),
                     ..Code::default()
                 }),
                 tax_exemption_reason: reason_text
                     .filter(|_| needs_reason)
-                    .map(|t| text(t, &at("exemption_reason")))
+                    .map(|t| text(t, at("exemption_reason")))
                     .into_iter()
                     .collect(),
                 tax_scheme: vat(),
-                src: src(&at("tax_category")),
+                src: src(at("tax_category")),
                 ..TaxCategory::default()
             }],
             src: src(&l.path),
             ..Item::default()
         }),
         price: Some(Price {
-            price_amount: Some(amount(price, cur, &at("unit_amount"))),
+            price_amount: Some(amount(price, cur, at("unit_amount"))),
             base_quantity: Some(Quantity::new(Decimal::ONE, unit.clone())),
             allowance_charge: vec![AllowanceCharge {
                 charge_indicator: Some(Indicator::new(false)),
                 amount: Some(Amount::new(Decimal::new(0, 2), cur)),
-                base_amount: Some(amount(price, cur, &at("unit_amount"))),
+                base_amount: Some(amount(price, cur, at("unit_amount"))),
                 ..AllowanceCharge::default()
             }],
-            src: src(&at("unit_amount")),
+            src: src(at("unit_amount")),
         }),
         item_price_extension: Some(PriceExtension {
-            amount: Some(amount(aed_gross, AED, &at("tax_amount"))),
+            amount: Some(amount(aed_gross, AED, at("tax_amount"))),
             tax_total: if category == "E" {
                 Vec::new()
             } else {
                 vec![TaxTotal {
-                    tax_amount: Some(amount(aed_tax, AED, &at("tax_amount"))),
+                    tax_amount: Some(amount(aed_tax, AED, at("tax_amount"))),
                     ..TaxTotal::default()
                 }]
             },
-            src: src(&at("tax_amount")),
+            src: src(at("tax_amount")),
         }),
         src: src(&l.path),
         ..Line::default()
