@@ -22,6 +22,8 @@ pub struct XmlOut {
     depth: usize,
     sources: SourceMap,
     failed: Option<std::io::Error>,
+    /// The content of the last start tag with attributes, reused.
+    tag: String,
 }
 
 struct Frame {
@@ -44,6 +46,7 @@ impl XmlOut {
                 sorted: OnceLock::new(),
             },
             failed: None,
+            tag: String::with_capacity(128),
         };
         let decl = quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None);
         out.emit(quick_xml::events::Event::Decl(decl));
@@ -110,11 +113,28 @@ impl XmlOut {
     /// Opens element `name` with attributes.
     pub(crate) fn start(&mut self, name: &'static str, attrs: &[(&str, &str)], src: &Src) {
         self.enter(name, src);
-        let mut e = quick_xml::events::BytesStart::new(name);
-        for &(k, v) in attrs {
-            e.push_attribute((k, v));
+        if attrs.is_empty() {
+            self.emit(quick_xml::events::Event::Start(quick_xml::events::BytesStart::new(
+                name,
+            )));
+            return;
         }
+        // the tag's content (`name a="v"`, values escaped as quick-xml's
+        // `push_attribute` escapes them) in a buffer kept for the next tag,
+        // instead of a fresh one grown attribute by attribute
+        let mut tag = std::mem::take(&mut self.tag);
+        tag.clear();
+        tag.push_str(name);
+        for &(k, v) in attrs {
+            tag.push(' ');
+            tag.push_str(k);
+            tag.push_str("=\"");
+            tag.push_str(&quick_xml::escape::escape(v));
+            tag.push('"');
+        }
+        let e = quick_xml::events::BytesStart::from_content(tag.as_str(), name.len());
         self.emit(quick_xml::events::Event::Start(e));
+        self.tag = tag;
     }
 
     /// Closes element `name`.

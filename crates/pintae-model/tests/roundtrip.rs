@@ -65,7 +65,8 @@ fn ident() -> impl Strategy<Value = Identifier> {
         "[A-Za-z0-9-]{1,16}",
         proptest::option::of("[0-9A-Z]{2,4}"),
         proptest::option::of(prop_oneof![Just("TL".to_string()), Just("PAS".to_string())]),
-        proptest::option::of("[A-Za-z &<>]{1,20}"),
+        // attribute values with every character XML escapes
+        proptest::option::of("[A-Za-z &<>\"']{1,20}"),
     )
         .prop_map(|(v, s, a, n)| Identifier {
             value: v,
