@@ -386,7 +386,13 @@ pub(crate) fn leaf_write<T: Leaf>(leaf: &T, out: &mut XmlOut, name: &'static str
 
 pub(crate) fn leaf_read<T: Leaf>(node: roxmltree::Node<'_, '_>) -> Result<T, ModelError> {
     let text = node.text().unwrap_or("");
-    T::parse(text, &|a| node.attribute(a).map(str::to_string))
+    T::parse(text, &|a| {
+        // the unqualified attribute only (roxmltree's `attribute()` would
+        // also take a namespaced one with that local name)
+        node.attributes()
+            .find(|x| x.namespace().is_none() && x.name() == a)
+            .map(|x| x.value().to_string())
+    })
 }
 
 pub(crate) fn leaf_from_json<T: Leaf>(v: &Value, path: &str, cx: &mut JsonCx) -> Option<T> {

@@ -82,8 +82,7 @@ impl<'d, 'i> Reader<'d, 'i> {
     }
 
     fn attr<'n>(&self, n: roxmltree::Node<'n, 'i>, a: &str) -> Result<&'n str, SchemaError> {
-        n.attribute(a)
-            .ok_or_else(|| self.invalid(n, format!("<{}> needs a {a}=\"…\" attribute", n.tag_name().name())))
+        plain(n, a).ok_or_else(|| self.invalid(n, format!("<{}> needs a {a}=\"…\" attribute", n.tag_name().name())))
     }
 
     fn lets(&self, n: roxmltree::Node) -> Result<Vec<LetDef>, SchemaError> {
@@ -109,17 +108,14 @@ impl<'d, 'i> Reader<'d, 'i> {
                     return Err(self.invalid(st, format!("unsupported element <{}> in xsl:function", tag.name())));
                 }
                 match tag.name() {
-                    "param" => params.push((
-                        self.attr(st, "name")?.to_string(),
-                        st.attribute("as").map(str::to_string),
-                    )),
+                    "param" => params.push((self.attr(st, "name")?.to_string(), plain(st, "as").map(str::to_string))),
                     "variable" => {
-                        if st.attribute("select").is_none() && st.children().any(|c| c.is_element()) {
+                        if plain(st, "select").is_none() && st.children().any(|c| c.is_element()) {
                             return Err(self.invalid(st, "xsl:variable with element content is not supported"));
                         }
                         body.push(BodyDef::Variable {
                             name: self.attr(st, "name")?.to_string(),
-                            select: st.attribute("select").map(str::to_string),
+                            select: plain(st, "select").map(str::to_string),
                             text: st.children().filter_map(|c| c.text()).collect(),
                         });
                     }
@@ -131,7 +127,7 @@ impl<'d, 'i> Reader<'d, 'i> {
             out.push(FunctionDef {
                 name: self.attr(f, "name")?.to_string(),
                 params,
-                returns: f.attribute("as").map(str::to_string),
+                returns: plain(f, "as").map(str::to_string),
                 body,
                 at: self.at(f),
             });
@@ -140,12 +136,12 @@ impl<'d, 'i> Reader<'d, 'i> {
     }
 
     fn pattern(&self, p: roxmltree::Node) -> Result<PatternDef, SchemaError> {
-        if p.attribute("abstract") == Some("true") || p.attribute("is-a").is_some() {
+        if plain(p, "abstract") == Some("true") || plain(p, "is-a").is_some() {
             return Err(self.invalid(p, "abstract patterns are not supported: use a preprocessed schema"));
         }
         let mut rules = Vec::new();
         for r in sch_children(p, "rule") {
-            if r.attribute("abstract") == Some("true") {
+            if plain(r, "abstract") == Some("true") {
                 return Err(self.invalid(r, "abstract rules are not supported: use a preprocessed schema"));
             }
             let mut checks = Vec::new();
@@ -163,8 +159,8 @@ impl<'d, 'i> Reader<'d, 'i> {
                 self.message_into(a, &mut message)?;
                 checks.push(CheckDef {
                     kind,
-                    id: a.attribute("id").map(str::to_string),
-                    flag: a.attribute("flag").or_else(|| a.attribute("role")).map(str::to_string),
+                    id: plain(a, "id").map(str::to_string),
+                    flag: plain(a, "flag").or_else(|| plain(a, "role")).map(str::to_string),
                     test: self.attr(a, "test")?.to_string(),
                     message,
                     doc: None,
@@ -179,7 +175,7 @@ impl<'d, 'i> Reader<'d, 'i> {
             });
         }
         Ok(PatternDef {
-            id: p.attribute("id").map(str::to_string),
+            id: plain(p, "id").map(str::to_string),
             lets: self.lets(p)?,
             rules,
             at: self.at(p),
@@ -193,7 +189,7 @@ impl<'d, 'i> Reader<'d, 'i> {
             } else if ch.is_element() && ch.tag_name().namespace() == Some(SCH_NS) {
                 match ch.tag_name().name() {
                     "value-of" => parts.push(MessageDef::ValueOf(self.attr(ch, "select")?.to_string())),
-                    "name" => parts.push(MessageDef::Name(ch.attribute("path").map(str::to_string))),
+                    "name" => parts.push(MessageDef::Name(plain(ch, "path").map(str::to_string))),
                     _ => self.message_into(ch, parts)?,
                 }
             }
@@ -233,7 +229,7 @@ impl SchemaDef {
             doc: &doc,
             starts: ElementStarts::new(&doc),
         };
-        if let Some(qb) = root.attribute("queryBinding") {
+        if let Some(qb) = plain(root, "queryBinding") {
             if !matches!(
                 qb.to_ascii_lowercase().as_str(),
                 "xslt2" | "xpath2" | "xslt3" | "xpath3"
@@ -279,4 +275,12 @@ impl Schema {
     pub fn parse(name: &str, text: &str) -> Result<Schema, SchemaError> {
         SchemaDef::from_schematron(name, text)?.compile()
     }
+}
+
+/// The value of the unqualified attribute `name` (roxmltree's `attribute()`
+/// would also take a namespaced one with that local name).
+fn plain<'n>(n: roxmltree::Node<'n, '_>, name: &str) -> Option<&'n str> {
+    n.attributes()
+        .find(|a| a.namespace().is_none() && a.name() == name)
+        .map(|a| a.value())
 }
