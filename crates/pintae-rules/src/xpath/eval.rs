@@ -313,6 +313,17 @@ fn kids(node_count: usize, edges: &[(u32, u32)]) -> Groups<u32> {
     Groups::new(node_count, 0, || edges.iter().map(|&(p, c)| (p as usize, c)))
 }
 
+/// [`kids`] for a document that was not numbered.
+#[cold]
+fn kids_of_document(doc: &roxmltree::Document<'_>) -> Groups<u32> {
+    let edges: Vec<_> = doc
+        .descendants()
+        .filter(|e| e.is_element())
+        .filter_map(element_edge)
+        .collect();
+    kids(node_count(doc), &edges)
+}
+
 /// An element's (parent id, id).
 fn element_edge(e: roxmltree::Node<'_, '_>) -> Option<(u32, u32)> {
     Some((e.parent()?.id().get(), e.id().get()))
@@ -323,17 +334,11 @@ impl<'a> DocIndex<'a> {
     /// built on first use.
     #[inline]
     fn kids_of(&mut self, n: roxmltree::Node<'a, 'a>) -> &[u32] {
-        let doc = n.document();
-        self.kids
-            .get_or_insert_with(|| {
-                let edges: Vec<_> = doc
-                    .descendants()
-                    .filter(|e| e.is_element())
-                    .filter_map(element_edge)
-                    .collect();
-                kids(node_count(doc), &edges)
-            })
-            .group(n.id().get_usize())
+        // numbering the document builds the array, so this is the hot path
+        if self.kids.is_none() {
+            self.kids = Some(kids_of_document(n.document()));
+        }
+        self.kids.as_ref().map_or(&[], |k| k.group(n.id().get_usize()))
     }
 
     /// The elements named `local` below `n`, in document order, from the
