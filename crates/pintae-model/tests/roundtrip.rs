@@ -379,3 +379,18 @@ fn text_xml_cannot_carry_is_refused_not_written() {
     d.note = vec![Text::new("a\tb\nc\rd")];
     assert!(d.to_xml().is_ok());
 }
+
+/// A leaf's attributes are the unqualified ones: `q:currencyID` in some
+/// other namespace is not the amount's currency.
+#[test]
+fn a_namespaced_attribute_is_not_the_leafs_attribute() {
+    let path = pintae_corpus::workspace_dir().join("testdata/examples/coffee-roaster-invoice.xml");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    assert!(Document::from_xml(&text).is_ok(), "the fixture reads as it is");
+    let renamed = text.replacen(" currencyID=\"", " xmlns:q=\"urn:example:q\" q:currencyID=\"", 1);
+    assert_ne!(renamed, text);
+    let Err(err) = Document::from_xml(&renamed) else {
+        panic!("an amount whose only currency is q:currencyID must not read");
+    };
+    assert!(err.to_string().contains("currencyID"), "{err}");
+}

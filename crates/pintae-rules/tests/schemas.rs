@@ -1,5 +1,6 @@
 //! Coverage: every assert, rule, pattern and function of the official rule
-//! files compiles, and nothing is skipped silently.
+//! files compiles, and nothing is skipped silently; the reader takes the
+//! unqualified attributes only.
 
 mod common;
 
@@ -61,4 +62,17 @@ fn every_official_assert_compiles() {
         let text = std::fs::read_to_string(shared.join("reference").join(file)).expect("read");
         assert_eq!(text.matches("<assert ").count(), *asserts, "{file}: text count");
     }
+}
+
+/// A Schematron attribute is the unqualified one: an attribute of another
+/// namespace with the same local name, even written first, is not it.
+#[test]
+fn a_namespaced_attribute_is_not_the_schematron_attribute() {
+    let sch = "<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'>\
+               <pattern><rule context='*'>\
+               <assert xmlns:q='urn:example:q' q:id='other' id='own' q:flag='other' test='true()'>m</assert>\
+               </rule></pattern></schema>";
+    let schema = pintae_rules::schematron::Schema::parse("attributes.sch", sch).expect("compiles");
+    let checks: Vec<_> = schema.checks().map(|c| (c.id, c.flag)).collect();
+    assert_eq!(checks, vec![(Some("own"), None)]);
 }
