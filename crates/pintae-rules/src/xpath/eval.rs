@@ -2171,9 +2171,8 @@ impl<'a> Evaluator<'a> {
                     }
                     out.push_str(w);
                 }
-                if out.len() == s.len() {
-                    return Ok(Atomic::String(s));
-                }
+                // (not normalized, so `out` differs from `s` even when it is
+                // as long: a tab or newline between words becomes a space)
                 Ok(Atomic::String(Str::from(out)))
             }
             B::UpperCase | B::LowerCase => {
