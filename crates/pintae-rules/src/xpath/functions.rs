@@ -152,35 +152,12 @@ impl Builtin {
     }
 
     /// Whether the function's result can never be numeric (so a predicate
-    /// made of it is not a positional one).
+    /// made of it is not a positional one): the single-atomic functions but
+    /// the three that return numbers, and three more that return one string
+    /// or boolean.
     pub fn returns_non_numeric(self) -> bool {
         use Builtin::*;
-        matches!(
-            self,
-            Not | True
-                | False
-                | Boolean
-                | Exists
-                | Empty
-                | String
-                | StringLength
-                | NormalizeSpace
-                | UpperCase
-                | LowerCase
-                | Contains
-                | StartsWith
-                | EndsWith
-                | Substring
-                | SubstringBefore
-                | SubstringAfter
-                | Concat
-                | StringJoin
-                | Translate
-                | Matches
-                | Replace
-                | LocalName
-                | Name
-                | NamespaceUri
-        ) && self != StringLength
+        (self.single_atomic() && !matches!(self, Count | Number | StringLength))
+            || matches!(self, StringJoin | Matches | Replace)
     }
 }
