@@ -1,7 +1,7 @@
 //! Compiles a [`SchemaDef`] into a runnable [`Schema`](super::Schema).
 
 use super::def::{BodyDef, LetDef, MessageDef, PatternDef, SchemaDef};
-use super::pattern::{Final, Matcher};
+use super::pattern::{alternative_bit, Final, Matcher};
 use super::runner::{CompiledCheck, MsgPart};
 use super::{Cand, CheckKind, Pattern, Rule, Schema, SchemaError, SchemaStats};
 use crate::xpath::compile::{Compiler, Op, SeqType, StaticContext};
@@ -220,7 +220,7 @@ fn candidates(rules: &[Rule], names: usize) -> Vec<Box<[Cand]>> {
     let mut lists: Vec<Vec<Cand>> = vec![Vec::new(); names + 1];
     for (i, r) in rules.iter().enumerate() {
         for (a, f) in r.matcher.finals().into_iter().enumerate() {
-            let bit = u32::try_from(a).ok().and_then(|a| 1u64.checked_shl(a)).unwrap_or(0);
+            let bit = alternative_bit(a);
             let mut add = |l: &mut Vec<Cand>| match l.last_mut() {
                 Some(c) if c.rule == i => c.alts |= bit,
                 _ => l.push(Cand {

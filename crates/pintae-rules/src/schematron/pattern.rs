@@ -108,7 +108,7 @@ impl Matcher {
     /// alternative is the first.
     pub fn decided_by_name(&self, alts: u64) -> bool {
         self.alternatives.iter().enumerate().all(|(i, p)| {
-            (i < 64 && alts & (1 << i) == 0)
+            !tried(alts, i)
                 || (p.anchor == Anchor::Anywhere
                     && p.steps.len() == 1
                     && p.steps
@@ -126,7 +126,7 @@ impl Matcher {
         alts: u64,
     ) -> Result<bool, Box<XPathError>> {
         for (i, p) in self.alternatives.iter().enumerate() {
-            if i < 64 && alts & (1 << i) == 0 {
+            if !tried(alts, i) {
                 continue;
             }
             if let Some((attr, literal)) = &p.guard {
@@ -141,6 +141,16 @@ impl Matcher {
         }
         Ok(false)
     }
+}
+
+/// The bit of alternative `i` in a set of alternatives (none past 64).
+pub(super) fn alternative_bit(i: usize) -> u64 {
+    u32::try_from(i).ok().and_then(|i| 1u64.checked_shl(i)).unwrap_or(0)
+}
+
+/// Whether alternative `i` is in the set `alts` (those past 64 always are).
+fn tried(alts: u64, i: usize) -> bool {
+    i >= 64 || alts & alternative_bit(i) != 0
 }
 
 fn collect(op: Op, out: &mut Vec<PathPattern>) -> Option<()> {
