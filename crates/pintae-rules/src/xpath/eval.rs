@@ -477,15 +477,11 @@ fn lazy_path(op: &Op) -> Option<(bool, LazySteps<'_>)> {
                 out.push(LazyStep::One(s));
                 Some(false)
             }
-            Op::Union(a, b) => match (&**a, &**b) {
-                (Op::Step(x), Op::Step(y))
-                    if x.axis == Axis::Child && y.axis == Axis::Child && x.preds.is_empty() && y.preds.is_empty() =>
-                {
-                    out.push(LazyStep::Either(x, y));
-                    Some(false)
-                }
-                _ => None,
-            },
+            Op::Union(a, b) => {
+                let (x, y) = child_step_pair(a, b)?;
+                out.push(LazyStep::Either(x, y));
+                Some(false)
+            }
             Op::Path(l, r) => {
                 let Op::Step(s) = &**r else { return None };
                 if !s.unpositional {
@@ -504,6 +500,15 @@ fn lazy_path(op: &Op) -> Option<(bool, LazySteps<'_>)> {
     let mut steps = LazySteps::new();
     let from_root = chain(op, &mut steps)?;
     Some((from_root, steps))
+}
+
+/// The operands of `a | b` when both are predicate-free child steps.
+fn child_step_pair<'o>(a: &'o Op, b: &'o Op) -> Option<(&'o StepOp, &'o StepOp)> {
+    let (Op::Step(x), Op::Step(y)) = (a, b) else {
+        return None;
+    };
+    let plain_child = |s: &StepOp| s.axis == Axis::Child && s.preds.is_empty();
+    (plain_child(x) && plain_child(y)).then_some((x, y))
 }
 
 /// The steps [`lazy_path`] finds (most paths have few).
@@ -1739,11 +1744,9 @@ impl<'a> Evaluator<'a> {
     /// in document order and without duplicates. `None` when the operands
     /// or the context have another form (the union is then evaluated whole).
     fn either_child(&mut self, l: &'a Op, r: &'a Op, f: &Focus<'a>) -> Option<Seq<'a>> {
-        let (Op::Step(x), Op::Step(y)) = (l, r) else {
-            return None;
-        };
-        let name = |s: &StepOp| match (s.axis, &s.test) {
-            (Axis::Child, NodeTest::Name { sym, .. }) if *sym != NO_SYM && s.preds.is_empty() => Some(*sym),
+        let (x, y) = child_step_pair(l, r)?;
+        let name = |s: &StepOp| match &s.test {
+            NodeTest::Name { sym, .. } if *sym != NO_SYM => Some(*sym),
             _ => None,
         };
         let (a, b) = (name(x)?, name(y)?);
