@@ -386,13 +386,16 @@ pub(crate) fn leaf_write<T: Leaf>(leaf: &T, out: &mut XmlOut, name: &'static str
 
 pub(crate) fn leaf_read<T: Leaf>(node: roxmltree::Node<'_, '_>) -> Result<T, ModelError> {
     let text = node.text().unwrap_or("");
-    T::parse(text, &|a| {
-        // the unqualified attribute only (roxmltree's `attribute()` would
-        // also take a namespaced one with that local name)
-        node.attributes()
-            .find(|x| x.namespace().is_none() && x.name() == a)
-            .map(|x| x.value().to_string())
-    })
+    T::parse(text, &|a| unqualified_attribute(node, a).map(str::to_string))
+}
+
+/// The value of the attribute `name` without a namespace (roxmltree's
+/// `attribute("x")` would also take a namespaced one whose local name is
+/// `x`).
+pub fn unqualified_attribute<'a>(node: roxmltree::Node<'a, '_>, name: &str) -> Option<&'a str> {
+    node.attributes()
+        .find(|a| a.namespace().is_none() && a.name() == name)
+        .map(|a| a.value())
 }
 
 pub(crate) fn leaf_from_json<T: Leaf>(v: &Value, path: &str, cx: &mut JsonCx) -> Option<T> {

@@ -19,7 +19,9 @@ pub mod position;
 pub mod value;
 
 pub use document::{Document, Line, Written};
-pub use element::{is_blank, non_xml_char, non_xml_char_message, JsonCx, JsonIssue, ReadCx, SourceMap};
+pub use element::{
+    is_blank, non_xml_char, non_xml_char_message, unqualified_attribute, JsonCx, JsonIssue, ReadCx, SourceMap,
+};
 
 /// What can go wrong reading or writing a document.
 #[derive(Debug, thiserror::Error)]

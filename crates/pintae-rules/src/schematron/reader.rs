@@ -6,6 +6,7 @@ use super::def::{BodyDef, CheckDef, FunctionDef, LetDef, MessageDef, PatternDef,
 use super::{CheckKind, Schema};
 use crate::xpath::XPathError;
 use pintae_model::position::ElementStarts;
+use pintae_model::unqualified_attribute;
 
 const SCH_NS: &str = "http://purl.oclc.org/dsdl/schematron";
 const XSL_NS: &str = "http://www.w3.org/1999/XSL/Transform";
@@ -82,7 +83,8 @@ impl<'d, 'i> Reader<'d, 'i> {
     }
 
     fn attr<'n>(&self, n: roxmltree::Node<'n, 'i>, a: &str) -> Result<&'n str, SchemaError> {
-        plain(n, a).ok_or_else(|| self.invalid(n, format!("<{}> needs a {a}=\"…\" attribute", n.tag_name().name())))
+        unqualified_attribute(n, a)
+            .ok_or_else(|| self.invalid(n, format!("<{}> needs a {a}=\"…\" attribute", n.tag_name().name())))
     }
 
     fn lets(&self, n: roxmltree::Node) -> Result<Vec<LetDef>, SchemaError> {
@@ -108,14 +110,17 @@ impl<'d, 'i> Reader<'d, 'i> {
                     return Err(self.invalid(st, format!("unsupported element <{}> in xsl:function", tag.name())));
                 }
                 match tag.name() {
-                    "param" => params.push((self.attr(st, "name")?.to_string(), plain(st, "as").map(str::to_string))),
+                    "param" => params.push((
+                        self.attr(st, "name")?.to_string(),
+                        unqualified_attribute(st, "as").map(str::to_string),
+                    )),
                     "variable" => {
-                        if plain(st, "select").is_none() && st.children().any(|c| c.is_element()) {
+                        if unqualified_attribute(st, "select").is_none() && st.children().any(|c| c.is_element()) {
                             return Err(self.invalid(st, "xsl:variable with element content is not supported"));
                         }
                         body.push(BodyDef::Variable {
                             name: self.attr(st, "name")?.to_string(),
-                            select: plain(st, "select").map(str::to_string),
+                            select: unqualified_attribute(st, "select").map(str::to_string),
                             text: st.children().filter_map(|c| c.text()).collect(),
                         });
                     }
@@ -127,7 +132,7 @@ impl<'d, 'i> Reader<'d, 'i> {
             out.push(FunctionDef {
                 name: self.attr(f, "name")?.to_string(),
                 params,
-                returns: plain(f, "as").map(str::to_string),
+                returns: unqualified_attribute(f, "as").map(str::to_string),
                 body,
                 at: self.at(f),
             });
@@ -136,12 +141,12 @@ impl<'d, 'i> Reader<'d, 'i> {
     }
 
     fn pattern(&self, p: roxmltree::Node) -> Result<PatternDef, SchemaError> {
-        if plain(p, "abstract") == Some("true") || plain(p, "is-a").is_some() {
+        if unqualified_attribute(p, "abstract") == Some("true") || unqualified_attribute(p, "is-a").is_some() {
             return Err(self.invalid(p, "abstract patterns are not supported: use a preprocessed schema"));
         }
         let mut rules = Vec::new();
         for r in sch_children(p, "rule") {
-            if plain(r, "abstract") == Some("true") {
+            if unqualified_attribute(r, "abstract") == Some("true") {
                 return Err(self.invalid(r, "abstract rules are not supported: use a preprocessed schema"));
             }
             let mut checks = Vec::new();
@@ -159,8 +164,10 @@ impl<'d, 'i> Reader<'d, 'i> {
                 self.message_into(a, &mut message)?;
                 checks.push(CheckDef {
                     kind,
-                    id: plain(a, "id").map(str::to_string),
-                    flag: plain(a, "flag").or_else(|| plain(a, "role")).map(str::to_string),
+                    id: unqualified_attribute(a, "id").map(str::to_string),
+                    flag: unqualified_attribute(a, "flag")
+                        .or_else(|| unqualified_attribute(a, "role"))
+                        .map(str::to_string),
                     test: self.attr(a, "test")?.to_string(),
                     message,
                     doc: None,
@@ -175,7 +182,7 @@ impl<'d, 'i> Reader<'d, 'i> {
             });
         }
         Ok(PatternDef {
-            id: plain(p, "id").map(str::to_string),
+            id: unqualified_attribute(p, "id").map(str::to_string),
             lets: self.lets(p)?,
             rules,
             at: self.at(p),
@@ -189,7 +196,7 @@ impl<'d, 'i> Reader<'d, 'i> {
             } else if ch.is_element() && ch.tag_name().namespace() == Some(SCH_NS) {
                 match ch.tag_name().name() {
                     "value-of" => parts.push(MessageDef::ValueOf(self.attr(ch, "select")?.to_string())),
-                    "name" => parts.push(MessageDef::Name(plain(ch, "path").map(str::to_string))),
+                    "name" => parts.push(MessageDef::Name(unqualified_attribute(ch, "path").map(str::to_string))),
                     _ => self.message_into(ch, parts)?,
                 }
             }
@@ -229,7 +236,7 @@ impl SchemaDef {
             doc: &doc,
             starts: ElementStarts::new(&doc),
         };
-        if let Some(qb) = plain(root, "queryBinding") {
+        if let Some(qb) = unqualified_attribute(root, "queryBinding") {
             if !matches!(
                 qb.to_ascii_lowercase().as_str(),
                 "xslt2" | "xpath2" | "xslt3" | "xpath3"
@@ -275,12 +282,4 @@ impl Schema {
     pub fn parse(name: &str, text: &str) -> Result<Schema, SchemaError> {
         SchemaDef::from_schematron(name, text)?.compile()
     }
-}
-
-/// The value of the unqualified attribute `name` (roxmltree's `attribute()`
-/// would also take a namespaced one with that local name).
-fn plain<'n>(n: roxmltree::Node<'n, '_>, name: &str) -> Option<&'n str> {
-    n.attributes()
-        .find(|a| a.namespace().is_none() && a.name() == name)
-        .map(|a| a.value())
 }
