@@ -2,6 +2,7 @@
 //! quantities, dates. Each parses from the text and attributes of an XML
 //! element or from a UBL-shaped JSON value, and knows where it came from.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -56,8 +57,9 @@ pub trait Leaf: Sized {
     /// Attribute names this leaf carries (none unless said).
     const ATTRS: &'static [&'static str] = &[];
 
-    /// The element's text.
-    fn text(&self) -> String;
+    /// The element's text (borrowed where the leaf keeps it as written, so
+    /// writing a document does not copy every value).
+    fn text(&self) -> Cow<'_, str>;
 
     /// The value of attribute `name` (one of [`Leaf::ATTRS`]), if set.
     fn attr(&self, name: &str) -> Option<&str> {
@@ -136,8 +138,8 @@ impl Text {
 }
 
 impl Leaf for Text {
-    fn text(&self) -> String {
-        self.value.clone()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.value)
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(Text::new(text))
@@ -180,8 +182,8 @@ impl Identifier {
 
 impl Leaf for Identifier {
     const ATTRS: &'static [&'static str] = &["schemeID", "schemeAgencyID", "schemeAgencyName"];
-    fn text(&self) -> String {
-        self.value.clone()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.value)
     }
     fn attr(&self, name: &str) -> Option<&str> {
         match name {
@@ -229,8 +231,8 @@ impl Code {
 
 impl Leaf for Code {
     const ATTRS: &'static [&'static str] = &["listID", "listVersionID", "name"];
-    fn text(&self) -> String {
-        self.value.clone()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.value)
     }
     fn attr(&self, name: &str) -> Option<&str> {
         match name {
@@ -277,8 +279,8 @@ impl CurrencyCode {
 }
 
 impl Leaf for CurrencyCode {
-    fn text(&self) -> String {
-        self.value.code().to_string()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.value.code())
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(CurrencyCode::new(currency(text.trim())?))
@@ -335,8 +337,8 @@ impl CountryCode {
 }
 
 impl Leaf for CountryCode {
-    fn text(&self) -> String {
-        self.value.alpha2.to_string()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(self.value.alpha2)
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         CountryCode::from_alpha2(text.trim())
@@ -384,8 +386,8 @@ impl Amount {
 
 impl Leaf for Amount {
     const ATTRS: &'static [&'static str] = &["currencyID"];
-    fn text(&self) -> String {
-        self.value.to_string()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.value.to_string())
     }
     fn attr(&self, name: &str) -> Option<&str> {
         (name == "currencyID").then(|| self.currency.code())
@@ -421,8 +423,8 @@ impl Quantity {
 
 impl Leaf for Quantity {
     const ATTRS: &'static [&'static str] = &["unitCode"];
-    fn text(&self) -> String {
-        self.value.to_string()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.value.to_string())
     }
     fn attr(&self, name: &str) -> Option<&str> {
         (name == "unitCode").then_some(self.unit_code.as_deref()).flatten()
@@ -457,8 +459,8 @@ impl Numeric {
 }
 
 impl Leaf for Numeric {
-    fn text(&self) -> String {
-        self.value.to_string()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Owned(self.value.to_string())
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(Numeric::new(decimal(text)?))
@@ -511,8 +513,8 @@ impl Date {
 }
 
 impl Leaf for Date {
-    fn text(&self) -> String {
-        self.value.clone()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.value)
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Date::parse_str(text)
@@ -540,8 +542,8 @@ impl Indicator {
 }
 
 impl Leaf for Indicator {
-    fn text(&self) -> String {
-        self.value.to_string()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(if self.value { "true" } else { "false" })
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         match text.trim() {
@@ -567,8 +569,8 @@ leaf_struct!(
 
 impl Leaf for Binary {
     const ATTRS: &'static [&'static str] = &["mimeCode", "filename"];
-    fn text(&self) -> String {
-        self.value.clone()
+    fn text(&self) -> Cow<'_, str> {
+        Cow::Borrowed(&self.value)
     }
     fn attr(&self, name: &str) -> Option<&str> {
         match name {
@@ -616,7 +618,7 @@ mod tests {
         }
         assert_eq!(
             CountryCode::lookup("united arab emirates")
-                .map(|c| c.text())
+                .map(|c| c.text().into_owned())
                 .ok()
                 .as_deref(),
             Some("AE")
