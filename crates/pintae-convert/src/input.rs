@@ -88,7 +88,7 @@ impl<'a> Obj<'a> {
                     None
                 }
             },
-            Value::Number(n) => Some(n.to_string()),
+            Value::Number(n) => Some(n.as_str().to_string()),
             other => {
                 is.error(&self.at(key), format!("expected a string, found {}", kind(other)));
                 None
@@ -109,23 +109,24 @@ impl<'a> Obj<'a> {
     /// as "12.50" are accepted too).
     pub fn dec(&self, key: &str, is: &mut Issues) -> Option<Decimal> {
         let v = self.present(key)?;
+        // borrowed: a number keeps its literal text (`arbitrary_precision`)
         let text = match v {
-            Value::Number(n) => n.to_string(),
+            Value::Number(n) => n.as_str(),
             Value::String(s) if s.trim().is_empty() => return None,
-            Value::String(s) => s.trim().to_string(),
+            Value::String(s) => s.trim(),
             other => {
                 is.error(&self.at(key), format!("expected a number, found {}", kind(other)));
                 return None;
             }
         };
-        match parse_decimal(&text) {
+        match parse_decimal(text) {
             Some(d) => Some(d),
             None => {
                 is.error(
                     &self.at(key),
                     format!(
                         "'{}' is not a number pintae can hold exactly (at most 28 digits)",
-                        short(&text)
+                        short(text)
                     ),
                 );
                 None
