@@ -5,6 +5,8 @@
 //!     pintae-corpus export DIR            # DIR/<group>/<ruleset>/<name>.xml
 //!     pintae-corpus record GROUP ORACLE.jsonl DIR   # → testdata/oracle/GROUP.jsonl
 //!     pintae-corpus scale FILE K          # an invoice with K× the lines, on stdout
+//!     pintae-corpus hunt DIR SEED N       # N fresh mutants per PINT-AE example,
+//!                                         # DIR/<ruleset>/<name>.xml (scripts/hunt.sh)
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -88,7 +90,21 @@ fn main() -> Result<()> {
             let text = std::fs::read_to_string(f)?;
             print!("{}", pintae_corpus::scale::scale(&text, k)?);
         }
-        _ => bail!("usage: pintae-corpus export DIR | record GROUP ORACLE.jsonl | scale FILE K"),
+        Some("hunt") => {
+            let usage = "hunt DIR SEED N";
+            let dir = PathBuf::from(args.get(1).context(usage)?);
+            let seed = args.get(2).context(usage)?;
+            let n: usize = args.get(3).context(usage)?.parse()?;
+            let examples = pintae_corpus::examples(&shared()?)?;
+            let docs = pintae_corpus::mutate::random_mutants(&examples, seed, n);
+            for d in &docs {
+                let p = dir.join(d.ruleset).join(file_name(&d.name));
+                std::fs::create_dir_all(p.parent().context("no parent")?)?;
+                std::fs::write(&p, &d.text)?;
+            }
+            eprintln!("wrote {} mutants seeded {seed:?} to {}", docs.len(), dir.display());
+        }
+        _ => bail!("usage: pintae-corpus export DIR | record GROUP ORACLE.jsonl | scale FILE K | hunt DIR SEED N"),
     }
     Ok(())
 }

@@ -644,6 +644,32 @@ pub fn mutant(text: &str, donors: &[&str], seed: &str, index: u64) -> String {
     cur
 }
 
+/// `per_example` random mutants of each PINT-AE example, named
+/// `mutant/<example>/<i>`. Each is seeded with `seed` followed by the
+/// example's name: the committed corpus uses the empty seed, and any other
+/// seed gives a fresh corpus (`pintae-corpus hunt`).
+pub fn random_mutants(examples: &[Doc], seed: &str, per_example: usize) -> Vec<Doc> {
+    let mut out = Vec::new();
+    let pint: Vec<&Doc> = examples.iter().filter(|d| d.ruleset.starts_with("pint-ae")).collect();
+    for ex in &pint {
+        let donors: Vec<&str> = pint
+            .iter()
+            .filter(|d| d.name != ex.name)
+            .map(|d| d.text.as_str())
+            .collect();
+        let seed = format!("{seed}{}", ex.name);
+        for i in 0..per_example {
+            let text = mutant(&ex.text, &donors, &seed, i as u64);
+            out.push(Doc {
+                name: format!("mutant/{}/{i}", ex.name.rsplit('/').next().unwrap_or("x")),
+                ruleset: ex.ruleset,
+                text,
+            });
+        }
+    }
+    out
+}
+
 /// A structural edit of a targeted mutant.
 #[derive(Clone, Copy, Debug)]
 enum Op {
@@ -762,23 +788,8 @@ fn apply(text: &str, op: Op) -> Option<String> {
 
 /// The mutants of every PINT-AE example, then the targeted mutants.
 pub fn mutants(examples: &[Doc]) -> Result<Vec<Doc>> {
-    let mut out = Vec::new();
+    let mut out = random_mutants(examples, "", PER_EXAMPLE);
     let pint: Vec<&Doc> = examples.iter().filter(|d| d.ruleset.starts_with("pint-ae")).collect();
-    for ex in &pint {
-        let donors: Vec<&str> = pint
-            .iter()
-            .filter(|d| d.name != ex.name)
-            .map(|d| d.text.as_str())
-            .collect();
-        for i in 0..PER_EXAMPLE {
-            let text = mutant(&ex.text, &donors, &ex.name, i as u64);
-            out.push(Doc {
-                name: format!("mutant/{}/{i}", ex.name.rsplit('/').next().unwrap_or("x")),
-                ruleset: ex.ruleset,
-                text,
-            });
-        }
-    }
     for (rule, example, ops) in TARGETED {
         let ex = pint
             .iter()
