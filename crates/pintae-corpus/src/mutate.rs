@@ -685,8 +685,9 @@ enum Op {
     SetAttr(&'static str, &'static str, &'static str),
 }
 
-/// Mutants written to make particular rules fire: (rule, example, edits).
-/// The random mutants rarely combine what these rules need.
+/// Mutants written to make particular rules fire, or to pin the official
+/// verdict on an odd value found by `scripts/hunt.sh`: (label, example,
+/// edits). The random mutants rarely combine what these rules need.
 const TARGETED: &[(&str, &str, &[Op])] = &[
     ("ibr-012-ae", "seller-pas-identifier", &[Op::SetAttr("CompanyID", "schemeAgencyName", "XX")]),
     (
@@ -733,6 +734,9 @@ const TARGETED: &[(&str, &str, &[Op])] = &[
             "<cac:AdditionalDocumentReference><cbc:ID schemeID=\"Q9Q\">OBJ-7</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>",
         )],
     ),
+    // year 0000 is a date (XSD 1.1): ibr-073 holds, ibr-029 compares it
+    ("ibr-073-year-zero", "standard-tax-invoice", &[Op::SetText("IssueDate", "0000-01-01")]),
+    ("ibr-029-year-zero", "volume-discount-credit-note", &[Op::SetText("StartDate", "0000-01-01")]),
 ];
 
 fn apply(text: &str, op: Op) -> Option<String> {

@@ -169,7 +169,7 @@ impl From<String> for Str<'_> {
 /// A calendar date with an optional timezone (minutes east of UTC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date {
-    /// Year (may be negative).
+    /// Year, astronomical (0 is 1 BCE; may be negative).
     pub year: i32,
     /// Month 1–12.
     pub month: u8,
@@ -219,7 +219,9 @@ impl Date {
         if neg {
             year = -year;
         }
-        if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        // XSD 1.1, as the official processor reads dates: year 0000 exists
+        // (1 BCE, a leap year) and `-0000` is the same year
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
         let tz = parse_tz(&rest[6..])?;
