@@ -734,6 +734,10 @@ const TARGETED: &[(&str, &str, &[Op])] = &[
             "<cac:AdditionalDocumentReference><cbc:ID schemeID=\"Q9Q\">OBJ-7</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>",
         )],
     ),
+    // an untyped `-0` compared with the integer 0 is +0 (ibr-027 holds),
+    // `-0.00` is below it (ibr-027 fails)
+    ("ibr-027-minus-zero", "standard-tax-invoice", &[Op::SetText("PriceAmount", "-0")]),
+    ("ibr-027-minus-zero-decimal", "standard-tax-invoice", &[Op::SetText("PriceAmount", "-0.00")]),
     // year 0000 is a date (XSD 1.1): ibr-073 holds, ibr-029 compares it
     ("ibr-073-year-zero", "standard-tax-invoice", &[Op::SetText("IssueDate", "0000-01-01")]),
     ("ibr-029-year-zero", "volume-discount-credit-note", &[Op::SetText("StartDate", "0000-01-01")]),

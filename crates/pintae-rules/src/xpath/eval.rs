@@ -2598,17 +2598,28 @@ impl<'a> Evaluator<'a> {
 /// - when either operand is statically a single item, the two doubles are
 ///   ordered by Java's `Double.compare`: NaN above every number and equal to
 ///   itself, -0 below +0;
-/// - otherwise ordering is IEEE, and equality still tells -0 from +0.
+/// - otherwise ordering is IEEE, and equality still tells -0 from +0;
+/// - against an `xs:integer`, an untyped value written as an integer that a
+///   64-bit integer holds is read as that integer first, so `-0` is +0
+///   there (`'-0' >= 0` is true, while `'-0.0' >= 0` and `'-0' >= 0.0` are
+///   false).
 ///
 /// Returns `None` when the pair is not untyped-vs-numeric.
 fn untyped_numeric(op: CmpOp, x: &Atomic, y: &Atomic, single: bool) -> Option<Result<bool, XPathError>> {
-    let as_double = |a: &Atomic| a.cast(AtomicType::Double).map(|d| d.as_f64());
+    let as_double = |a: &Atomic, other: &Atomic| {
+        if let (Atomic::Untyped(s), Atomic::Integer(_)) = (a, other) {
+            if let Some(i) = integer_literal(s) {
+                return Ok(i as f64);
+            }
+        }
+        a.cast(AtomicType::Double).map(|d| d.as_f64())
+    };
     let (a, b) = match (x, y) {
-        (Atomic::Untyped(_), n) if n.is_numeric() => match as_double(x) {
+        (Atomic::Untyped(_), n) if n.is_numeric() => match as_double(x, n) {
             Ok(d) => (d, n.as_f64()),
             Err(e) => return Some(Err(e)),
         },
-        (n, Atomic::Untyped(_)) if n.is_numeric() => match as_double(y) {
+        (n, Atomic::Untyped(_)) if n.is_numeric() => match as_double(y, n) {
             Ok(d) => (n.as_f64(), d),
             Err(e) => return Some(Err(e)),
         },
@@ -2630,6 +2641,17 @@ fn untyped_numeric(op: CmpOp, x: &Atomic, y: &Atomic, single: bool) -> Option<Re
         (false, CmpOp::Gt) => a > b,
         (false, CmpOp::Ge) => a >= b,
     }))
+}
+
+/// An untyped value written as an integer (optional sign, digits, XML
+/// whitespace around) that fits 64 bits.
+fn integer_literal(s: &str) -> Option<i64> {
+    let t = s.trim_matches(crate::xpath::value::is_xml_ws);
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
 }
 
 fn instance_of(v: &[Item], t: SeqType) -> bool {
