@@ -741,6 +741,22 @@ const TARGETED: &[(&str, &str, &[Op])] = &[
     // year 0000 is a date (XSD 1.1): ibr-073 holds, ibr-029 compares it
     ("ibr-073-year-zero", "standard-tax-invoice", &[Op::SetText("IssueDate", "0000-01-01")]),
     ("ibr-029-year-zero", "volume-discount-credit-note", &[Op::SetText("StartDate", "0000-01-01")]),
+    // decimals past 28 digits are exact, not an error
+    (
+        "ibr-co-16-forty-digits",
+        "standard-tax-invoice",
+        &[Op::SetText("PayableAmount", "9999999999999999999999999999999999999999")],
+    ),
+    (
+        "aligned-ibrp-s-08-forty-digits",
+        "standard-tax-invoice",
+        &[Op::SetText("TaxableAmount", "9999999999999999999999999999999999999999")],
+    ),
+    (
+        "ibr-147-ae-many-decimals",
+        "standard-tax-invoice",
+        &[Op::SetText("PriceAmount", "1.23456789012345678901234567890123")],
+    ),
 ];
 
 fn apply(text: &str, op: Op) -> Option<String> {

@@ -855,8 +855,13 @@ fn is_normalized(s: &str) -> bool {
     true
 }
 
-fn round_half_up_dec(d: Decimal) -> Decimal {
-    (d + Decimal::new(5, 1)).floor()
+/// `round()` of a decimal: a tie toward positive infinity (exactly, even at
+/// the edge of [`Decimal`]'s range).
+fn round_half_up_dec<'a>(d: Decimal) -> Atomic<'a> {
+    match d.checked_add(Decimal::new(5, 1)) {
+        Some(x) => Atomic::Decimal(x.floor()),
+        None => crate::xpath::value::big(crate::xpath::bigdec::BigDec::from_decimal(&d).round()),
+    }
 }
 
 fn round_double(d: f64) -> f64 {
@@ -2338,11 +2343,17 @@ impl<'a> Evaluator<'a> {
                         ),
                         _ => Atomic::Integer(i),
                     },
-                    Atomic::Decimal(d) => Atomic::Decimal(match b {
-                        B::Abs => d.abs(),
+                    Atomic::Decimal(d) => match b {
+                        B::Abs => Atomic::Decimal(d.abs()),
                         B::Round => round_half_up_dec(d),
+                        B::Floor => Atomic::Decimal(d.floor()),
+                        _ => Atomic::Decimal(d.ceil()),
+                    },
+                    Atomic::BigDecimal(d) => crate::xpath::value::big(match b {
+                        B::Abs => d.abs(),
+                        B::Round => d.round(),
                         B::Floor => d.floor(),
-                        _ => d.ceil(),
+                        _ => d.ceiling(),
                     }),
                     other => {
                         let d = other.as_f64();

@@ -7,6 +7,7 @@
 //! is `Send + Sync`.
 
 pub mod ast;
+pub mod bigdec;
 pub mod compile;
 pub mod error;
 pub mod eval;

@@ -7,8 +7,10 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
+
+use super::bigdec::BigDec;
 
 use super::error::{ErrorCode, XPathError};
 
@@ -369,6 +371,10 @@ pub enum Atomic<'a> {
     Integer(i128),
     /// `xs:decimal`, exact.
     Decimal(Decimal),
+    /// `xs:decimal` that [`Decimal`] cannot hold (more than 28 significant
+    /// or fractional digits), exact as the official processor keeps it;
+    /// only ever a value no [`Decimal`] holds.
+    BigDecimal(Rc<BigDec>),
     /// `xs:double`.
     Double(f64),
     /// `xs:date`.
@@ -454,17 +460,15 @@ fn err(code: ErrorCode, msg: impl Into<String>) -> XPathError {
     XPathError::dynamic(code, msg)
 }
 
-/// Parses the lexical form of `xs:decimal`.
-pub fn parse_decimal(s: &str) -> Option<Decimal> {
+/// The trimmed text when it is an `xs:decimal` lexical form (optional sign,
+/// digits with at most one `.`, at least one digit).
+fn decimal_lexical(s: &str) -> Option<&str> {
     let t = s.trim_matches(is_xml_ws);
     let b = t.as_bytes();
     let body = match b.first() {
         Some(b'+') | Some(b'-') => &b[1..],
         _ => b,
     };
-    if body.is_empty() {
-        return None;
-    }
     let mut dots = 0;
     let mut digits = 0;
     for &c in body {
@@ -474,14 +478,36 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
             _ => return None,
         }
     }
-    if dots > 1 || digits == 0 {
-        return None;
+    (dots <= 1 && digits > 0).then_some(t)
+}
+
+/// Parses the lexical form of `xs:decimal` into the value, exact whatever
+/// its size (a [`Decimal`] when one holds it).
+pub fn parse_decimal_exact<'a>(s: &str) -> Option<Atomic<'a>> {
+    let t = decimal_lexical(s)?;
+    match Decimal::from_str_exact(t.strip_prefix('+').unwrap_or(t)) {
+        Ok(d) => Some(Atomic::Decimal(d)),
+        Err(_) => BigDec::parse(t).map(big),
     }
+}
+
+/// A decimal as an atomic value: a [`Decimal`] when one holds it.
+pub fn big<'a>(b: BigDec) -> Atomic<'a> {
+    match b.to_decimal() {
+        Some(d) => Atomic::Decimal(d),
+        None => Atomic::BigDecimal(Rc::new(b)),
+    }
+}
+
+/// Parses the lexical form of `xs:decimal` as a [`Decimal`] (past 28
+/// fractional digits rounded; `None` past 96 bits). Rule literals and
+/// platform input use it; values from documents go through
+/// [`parse_decimal_exact`].
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    let t = decimal_lexical(s)?;
     let t2 = t.strip_prefix('+').unwrap_or(t);
     match Decimal::from_str_exact(t2) {
         Ok(d) => Some(d),
-        // More fractional digits than 28: round (Saxon keeps them; the
-        // difference is far below any amount the rules compare).
         Err(_) => t2.parse::<Decimal>().ok(),
     }
 }
@@ -578,17 +604,17 @@ pub fn decimal_to_string(d: &Decimal) -> String {
     }
 }
 
-fn decimal_from_double(d: f64) -> Result<Decimal, XPathError> {
+fn decimal_from_double<'a>(d: f64) -> Result<Atomic<'a>, XPathError> {
     if !d.is_finite() {
         return Err(err(
             ErrorCode::FOCA0002,
             format!("cannot convert {} to xs:decimal", double_to_string(d)),
         ));
     }
-    if let Ok(x) = format!("{d}").parse::<Decimal>() {
-        return Ok(x);
-    }
-    Decimal::from_f64(d).ok_or_else(|| err(ErrorCode::FOAR0002, "decimal overflow"))
+    // the double's exact value, as the official processor converts it
+    BigDec::from_f64_exact(d)
+        .map(big)
+        .ok_or_else(|| err(ErrorCode::FOAR0002, "decimal overflow"))
 }
 
 impl<'a> Atomic<'a> {
@@ -599,7 +625,7 @@ impl<'a> Atomic<'a> {
             Atomic::String(_) => AtomicType::String,
             Atomic::Boolean(_) => AtomicType::Boolean,
             Atomic::Integer(_) => AtomicType::Integer,
-            Atomic::Decimal(_) => AtomicType::Decimal,
+            Atomic::Decimal(_) | Atomic::BigDecimal(_) => AtomicType::Decimal,
             Atomic::Double(_) => AtomicType::Double,
             Atomic::Date(_) => AtomicType::Date,
             Atomic::Time(_) => AtomicType::Time,
@@ -608,7 +634,10 @@ impl<'a> Atomic<'a> {
 
     /// Whether the value is numeric.
     pub fn is_numeric(&self) -> bool {
-        matches!(self, Atomic::Integer(_) | Atomic::Decimal(_) | Atomic::Double(_))
+        matches!(
+            self,
+            Atomic::Integer(_) | Atomic::Decimal(_) | Atomic::BigDecimal(_) | Atomic::Double(_)
+        )
     }
 
     /// Whether the value is a string or untypedAtomic.
@@ -623,6 +652,7 @@ impl<'a> Atomic<'a> {
             Atomic::Boolean(b) => Str::Borrowed(if *b { "true" } else { "false" }),
             Atomic::Integer(i) => Str::from(i.to_string()),
             Atomic::Decimal(d) => Str::from(decimal_to_string(d)),
+            Atomic::BigDecimal(b) => Str::from(b.canonical()),
             Atomic::Double(d) => Str::from(double_to_string(*d)),
             Atomic::Date(d) => Str::from(d.lexical()),
             Atomic::Time(t) => Str::from(t.lexical()),
@@ -634,6 +664,7 @@ impl<'a> Atomic<'a> {
         match self {
             Atomic::Integer(i) => *i as f64,
             Atomic::Decimal(d) => d.to_f64().unwrap_or(f64::NAN),
+            Atomic::BigDecimal(b) => b.to_f64(),
             Atomic::Double(d) => *d,
             _ => f64::NAN,
         }
@@ -670,15 +701,17 @@ impl<'a> Atomic<'a> {
                 },
                 Atomic::Integer(i) => Atomic::Boolean(*i != 0),
                 Atomic::Decimal(d) => Atomic::Boolean(!d.is_zero()),
+                Atomic::BigDecimal(b) => Atomic::Boolean(!b.is_zero()),
                 Atomic::Double(d) => Atomic::Boolean(!(d.is_nan() || *d == 0.0)),
                 Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
             },
             AtomicType::Decimal => match self {
-                Atomic::Untyped(s) | Atomic::String(s) => Atomic::Decimal(parse_decimal(s).ok_or_else(|| fail(self))?),
+                Atomic::Untyped(s) | Atomic::String(s) => parse_decimal_exact(s).ok_or_else(|| fail(self))?,
                 Atomic::Boolean(b) => Atomic::Decimal(Decimal::from(u8::from(*b))),
-                Atomic::Integer(i) => Atomic::Decimal(int_to_decimal(*i)?),
+                Atomic::Integer(i) => big(BigDec::from_i128(*i)),
                 Atomic::Decimal(d) => Atomic::Decimal(*d),
-                Atomic::Double(d) => Atomic::Decimal(decimal_from_double(*d)?),
+                Atomic::BigDecimal(b) => Atomic::BigDecimal(b.clone()),
+                Atomic::Double(d) => decimal_from_double(*d)?,
                 Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
             },
             AtomicType::Integer => match self {
@@ -692,6 +725,10 @@ impl<'a> Atomic<'a> {
                 Atomic::Decimal(d) => Atomic::Integer(
                     d.trunc()
                         .to_i128()
+                        .ok_or_else(|| err(ErrorCode::FOCA0003, "integer overflow"))?,
+                ),
+                Atomic::BigDecimal(b) => Atomic::Integer(
+                    b.trunc_i128()
                         .ok_or_else(|| err(ErrorCode::FOCA0003, "integer overflow"))?,
                 ),
                 Atomic::Double(d) => {
@@ -773,6 +810,7 @@ fn numeric_cmp(a: &Atomic, b: &Atomic) -> Option<Ordering> {
     match (a, b) {
         (Atomic::Integer(x), Atomic::Integer(y)) => Some(x.cmp(y)),
         (Atomic::Double(_), _) | (_, Atomic::Double(_)) => a.as_f64().partial_cmp(&b.as_f64()),
+        (Atomic::BigDecimal(_), _) | (_, Atomic::BigDecimal(_)) => Some(to_big(a)?.cmp_value(&to_big(b)?)),
         _ => {
             let x = to_decimal_exact(a)?;
             let y = to_decimal_exact(b)?;
@@ -781,8 +819,28 @@ fn numeric_cmp(a: &Atomic, b: &Atomic) -> Option<Ordering> {
     }
 }
 
-fn int_to_decimal(i: i128) -> Result<Decimal, XPathError> {
-    Decimal::try_from_i128_with_scale(i, 0).map_err(|_| err(ErrorCode::FOAR0002, "integer too large for xs:decimal"))
+/// An integer or decimal as an exact big decimal.
+fn to_big(a: &Atomic) -> Option<BigDec> {
+    match a {
+        Atomic::Integer(i) => Some(BigDec::from_i128(*i)),
+        Atomic::Decimal(d) => Some(BigDec::from_decimal(d)),
+        Atomic::BigDecimal(b) => Some((**b).clone()),
+        _ => None,
+    }
+}
+
+/// Decimal arithmetic that [`Decimal`] cannot do exactly, on big decimals.
+fn big_arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
+    let x = to_big(a).ok_or_else(overflow)?;
+    let y = to_big(b).ok_or_else(overflow)?;
+    Ok(match op {
+        ArithOp::Add => big(x.add(&y)),
+        ArithOp::Sub => big(x.sub(&y)),
+        ArithOp::Mul => big(x.mul(&y)),
+        ArithOp::Div => big(x.div(&y).ok_or_else(div_zero)?),
+        ArithOp::Mod => big(x.rem(&y).ok_or_else(div_zero)?),
+        ArithOp::IDiv => Atomic::Integer(x.idiv(&y).ok_or_else(div_zero)?.try_into().map_err(|_| overflow())?),
+    })
 }
 
 fn to_decimal_exact(a: &Atomic) -> Option<Decimal> {
@@ -866,14 +924,10 @@ fn div_zero() -> XPathError {
 /// `xs:decimal` division as the official processor does it: the quotient
 /// keeps max(18, scale of either operand) fractional digits, rounded to the
 /// nearest, and an exact tie toward zero (Java's `HALF_DOWN`).
-fn decimal_div(x: Decimal, y: Decimal) -> Result<Decimal, XPathError> {
-    let scale = 18.max(x.scale()).max(y.scale());
-    if let Some(q) = exact_div(x, y, scale) {
-        return Ok(q);
-    }
-    // a quotient too large for `scale` digits: rust_decimal's 28 digits
-    let q = x.checked_div(y).ok_or_else(overflow)?;
-    Ok(q.round_dp_with_strategy(scale, rust_decimal::RoundingStrategy::MidpointTowardZero))
+/// `None` when [`Decimal`] cannot hold the quotient at that scale (the
+/// caller divides big decimals then).
+fn decimal_div(x: Decimal, y: Decimal) -> Option<Decimal> {
+    exact_div(x, y, 18.max(x.scale()).max(y.scale()))
 }
 
 /// `x / y` rounded once (ties toward zero) to `scale` fractional digits,
@@ -952,7 +1006,16 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                     if y == 0 {
                         return Err(div_zero());
                     }
-                    Atomic::Decimal(decimal_div(int_to_decimal(x)?, int_to_decimal(y)?)?)
+                    match (
+                        Decimal::try_from_i128_with_scale(x, 0),
+                        Decimal::try_from_i128_with_scale(y, 0),
+                    ) {
+                        (Ok(dx), Ok(dy)) => match decimal_div(dx, dy) {
+                            Some(q) => Atomic::Decimal(q),
+                            None => return big_arith(op, &a, &b),
+                        },
+                        _ => return big_arith(op, &a, &b),
+                    }
                 }
                 ArithOp::IDiv => {
                     if y == 0 {
@@ -968,25 +1031,41 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                 }
             })
         }
+        (Atomic::BigDecimal(_), _) | (_, Atomic::BigDecimal(_)) => big_arith(op, &a, &b),
         _ => {
-            let x = to_decimal_exact(&a).ok_or_else(overflow)?;
-            let y = to_decimal_exact(&b).ok_or_else(overflow)?;
+            let (Some(x), Some(y)) = (to_decimal_exact(&a), to_decimal_exact(&b)) else {
+                return big_arith(op, &a, &b);
+            };
+            // where rust_decimal would overflow or round, exactly
+            let exact = |r: Option<Decimal>, scale: u32| r.filter(|r| r.scale() == scale);
             Ok(match op {
-                ArithOp::Add => Atomic::Decimal(x.checked_add(y).ok_or_else(overflow)?),
-                ArithOp::Sub => Atomic::Decimal(x.checked_sub(y).ok_or_else(overflow)?),
-                ArithOp::Mul => Atomic::Decimal(x.checked_mul(y).ok_or_else(overflow)?),
+                ArithOp::Add => match x.checked_add(y) {
+                    Some(r) => Atomic::Decimal(r),
+                    None => return big_arith(op, &a, &b),
+                },
+                ArithOp::Sub => match x.checked_sub(y) {
+                    Some(r) => Atomic::Decimal(r),
+                    None => return big_arith(op, &a, &b),
+                },
+                ArithOp::Mul => match exact(x.checked_mul(y), x.scale() + y.scale()) {
+                    Some(r) => Atomic::Decimal(r),
+                    None => return big_arith(op, &a, &b),
+                },
                 ArithOp::Div => {
                     if y.is_zero() {
                         return Err(div_zero());
                     }
-                    Atomic::Decimal(decimal_div(x, y)?)
+                    match decimal_div(x, y) {
+                        Some(q) => Atomic::Decimal(q),
+                        None => return big_arith(op, &a, &b),
+                    }
                 }
                 ArithOp::IDiv => {
                     if y.is_zero() {
                         return Err(div_zero());
                     }
-                    let q = x.checked_div(y).ok_or_else(overflow)?.trunc();
-                    Atomic::Integer(q.to_i128().ok_or_else(overflow)?)
+                    // exactly: a rounded 28-digit quotient can truncate wrong
+                    return big_arith(op, &a, &b);
                 }
                 ArithOp::Mod => {
                     if y.is_zero() {
@@ -1005,6 +1084,7 @@ pub fn negate<'a>(a: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
         Atomic::Untyped(_) => negate(&a.cast(AtomicType::Double)?),
         Atomic::Integer(i) => Ok(Atomic::Integer(i.checked_neg().ok_or_else(overflow)?)),
         Atomic::Decimal(d) => Ok(Atomic::Decimal(-*d)),
+        Atomic::BigDecimal(b) => Ok(Atomic::BigDecimal(Rc::new(b.neg()))),
         Atomic::Double(d) => Ok(Atomic::Double(-*d)),
         other => Err(err(
             ErrorCode::XPTY0004,
@@ -1038,6 +1118,7 @@ pub fn ebv(seq: &[Item]) -> Result<bool, XPathError> {
                 Atomic::Untyped(s) | Atomic::String(s) => Ok(!s.is_empty()),
                 Atomic::Integer(i) => Ok(*i != 0),
                 Atomic::Decimal(d) => Ok(!d.is_zero()),
+                Atomic::BigDecimal(b) => Ok(!b.is_zero()),
                 Atomic::Double(d) => Ok(!(d.is_nan() || *d == 0.0)),
                 Atomic::Date(_) | Atomic::Time(_) => {
                     Err(err(ErrorCode::FORG0006, "effective boolean value of a date or time"))
