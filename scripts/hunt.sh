@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Differential bug hunt: fresh random mutants of the PINT-AE examples (a seed
-# the committed corpus does not use), judged by the official validator and by
+# the committed corpus does not use) and odd values (numbers, dates, codes at
+# the edges of their types) in every example, judged by the official validator and by
 # pintae, with the bundled rules and with the official .sch files. Prints
 # every document on which they disagree and exits 1 if there is any.
 #
@@ -21,13 +22,17 @@ target/release/pintae-corpus hunt "$WORK/docs" "$SEED" "$N"
 status=0
 for dir in "$WORK/docs"/*/; do
   ruleset=$(basename "$dir")
-  kind=${ruleset#pint-ae-}
-  sch="$SHARED/reference/pint-ae/$kind/schematron"
+  case "$ruleset" in
+    pint-ae-*)
+      sch="$SHARED/reference/pint-ae/${ruleset#pint-ae-}/schematron"
+      official=(--schematron "$sch/PINT-UBL-validation-preprocessed.sch"
+                --schematron "$sch/PINT-jurisdiction-aligned-rules.sch") ;;
+    *)
+      official=(--schematron "$SHARED/reference/en16931-ubl/schematron/EN16931-UBL-validation-preprocessed.sch") ;;
+  esac
   "$SHARED/tools/oracle" --no-xsd --ruleset "$ruleset" "$dir" > "$WORK/oracle-$ruleset.jsonl" 2>> "$WORK/oracle.log"
   target/release/pintae validate --format json --ruleset "$ruleset" "$dir" > "$WORK/bundled-$ruleset.jsonl" || true
-  target/release/pintae validate --format json \
-    --schematron "$sch/PINT-UBL-validation-preprocessed.sch" \
-    --schematron "$sch/PINT-jurisdiction-aligned-rules.sch" \
+  target/release/pintae validate --format json "${official[@]}" \
     "$dir" > "$WORK/official-$ruleset.jsonl" || true
   for rules in bundled official; do
     python3 scripts/compare-verdicts.py "$WORK/oracle-$ruleset.jsonl" "$WORK/$rules-$ruleset.jsonl" \

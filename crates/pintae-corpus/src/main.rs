@@ -5,7 +5,8 @@
 //!     pintae-corpus export DIR            # DIR/<group>/<ruleset>/<name>.xml
 //!     pintae-corpus record GROUP ORACLE.jsonl DIR   # → testdata/oracle/GROUP.jsonl
 //!     pintae-corpus scale FILE K          # an invoice with K× the lines, on stdout
-//!     pintae-corpus hunt DIR SEED N       # N fresh mutants per PINT-AE example,
+//!     pintae-corpus hunt DIR SEED N       # N fresh mutants per PINT-AE example and
+//!                                         # N/3 with odd values per example,
 //!                                         # DIR/<ruleset>/<name>.xml (scripts/hunt.sh)
 
 use std::collections::HashMap;
@@ -96,7 +97,8 @@ fn main() -> Result<()> {
             let seed = args.get(2).context(usage)?;
             let n: usize = args.get(3).context(usage)?.parse()?;
             let examples = pintae_corpus::examples(&shared()?)?;
-            let docs = pintae_corpus::mutate::random_mutants(&examples, seed, n);
+            let mut docs = pintae_corpus::mutate::random_mutants(&examples, seed, n);
+            docs.extend(pintae_corpus::mutate::odd_mutants(&examples, seed, n.div_ceil(3)));
             for d in &docs {
                 let p = dir.join(d.ruleset).join(file_name(&d.name));
                 std::fs::create_dir_all(p.parent().context("no parent")?)?;

@@ -670,6 +670,126 @@ pub fn random_mutants(examples: &[Doc], seed: &str, per_example: usize) -> Vec<D
     out
 }
 
+/// Values at the edges of what the XPath types accept: other spellings of
+/// numbers (signs, exponents, zeros, sizes past 28 digits), of dates (year
+/// 0000, signs, times, timezones) and of codes (case, inner and outer
+/// whitespace). Only the hunt uses them; the committed corpus does not.
+const ODD_NUMBERS: &[&str] = &[
+    "-0",
+    "-0.0",
+    "-0.00",
+    "+0",
+    "-00",
+    "0.",
+    "-.5",
+    "1.",
+    "00012",
+    "1E-2",
+    "1e400",
+    "4.9e-324",
+    "0x10",
+    "\u{661}\u{662}",
+    "1_000",
+    "+0.5",
+    "\t7\n",
+    "-",
+    " ",
+    "inf",
+    "-INF",
+    "NaN",
+    "nan",
+    "9999999999999999999999999999999999999999",
+    "79228162514264337593543950335",
+    "79228162514264337593543950336",
+    "0.00000000000000000000000000000001",
+    "1.23456789012345678901234567890123",
+    "-9999999999999999999999999999.5",
+    "12345678901234567890",
+    "9223372036854775808",
+    "-9223372036854775809",
+];
+const ODD_DATES: &[&str] = &[
+    "0000-01-01",
+    "-0001-12-31",
+    "-0000-01-01",
+    "+2025-01-01",
+    "10000-01-01",
+    "2025-01-01T00:00:00",
+    " 2025-01-01 ",
+    "2025-01-01+04:00",
+    "2025-01-01-00:00",
+    "2025-01-01+14:00",
+    "2025-01-01+14:01",
+    "2025-01-01z",
+    "2025-02-29",
+    "2024-02-29",
+    "0000-02-29",
+    "\n2025-01-01",
+    "2025-1-01",
+    "99999-12-31",
+];
+const ODD_CODES: &[&str] = &[
+    " S ", "S\n", "\tS", "s", "S S", "", "AE ", "VAT ", "vat", " VAT", "V\u{c0}T", "aed", " AED", "AED\t", "380 ",
+    " 381", "0380",
+];
+
+fn is_date_name(l: &str) -> bool {
+    l.ends_with("Date")
+}
+
+/// One odd value in a numeric, date or code leaf of `text`.
+fn odd_once(text: &str, r: &mut Rng) -> Option<Edit> {
+    let doc = roxmltree::Document::parse(text).ok()?;
+    let spans = Spans::new(&doc);
+    let leaves: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.is_element() && leaf_text(&spans, *n).is_some())
+        .collect();
+    let (pool, pick): (&[&str], fn(&str) -> bool) = match r.below(3) {
+        0 => (ODD_NUMBERS, is_numeric_name),
+        1 => (ODD_DATES, is_date_name),
+        _ => (ODD_CODES, |l| l.ends_with("Code") || l == "ID"),
+    };
+    let cands: Vec<_> = leaves.iter().copied().filter(|n| pick(n.tag_name().name())).collect();
+    let n = *r.pick(&cands)?;
+    let value = r.pick(pool)?.replace('&', "&amp;").replace('<', "&lt;");
+    Some(Edit {
+        range: leaf_text(&spans, n)?,
+        text: value,
+    })
+}
+
+/// `per_example` mutants of each example (PINT-AE and EN 16931), each with
+/// one or two odd values ([`ODD_NUMBERS`], [`ODD_DATES`], [`ODD_CODES`]),
+/// named `odd/<example>/<i>`; seeded like [`random_mutants`].
+pub fn odd_mutants(examples: &[Doc], seed: &str, per_example: usize) -> Vec<Doc> {
+    let mut out = Vec::new();
+    for ex in examples {
+        let seed = format!("{seed}odd/{}", ex.name);
+        for i in 0..per_example {
+            let mut r = Rng::new(&seed, i as u64);
+            let mut cur = ex.text.clone();
+            for _ in 0..1 + r.below(2) {
+                if let Some(e) = odd_once(&cur, &mut r) {
+                    let mut next = String::with_capacity(cur.len() + e.text.len());
+                    next.push_str(&cur[..e.range.start]);
+                    next.push_str(&e.text);
+                    next.push_str(&cur[e.range.end..]);
+                    if roxmltree::Document::parse(&next).is_ok() {
+                        cur = next;
+                    }
+                }
+            }
+            out.push(Doc {
+                name: format!("odd/{}/{i}", ex.name.rsplit('/').next().unwrap_or("x")),
+                ruleset: ex.ruleset,
+                text: cur,
+            });
+        }
+    }
+    out
+}
+
 /// A structural edit of a targeted mutant.
 #[derive(Clone, Copy, Debug)]
 enum Op {
