@@ -232,6 +232,17 @@ struct Edit {
     text: String,
 }
 
+impl Edit {
+    /// `text` with the edit made.
+    fn apply(&self, text: &str) -> String {
+        let mut next = String::with_capacity(text.len() + self.text.len());
+        next.push_str(&text[..self.range.start]);
+        next.push_str(&self.text);
+        next.push_str(&text[self.range.end..]);
+        next
+    }
+}
+
 /// Where a snippet goes: under the root element, a line, or a line's item.
 #[derive(Clone, Copy)]
 enum At {
@@ -631,10 +642,7 @@ pub fn mutant(text: &str, donors: &[&str], seed: &str, index: u64) -> String {
     while applied < count && tries < 20 {
         tries += 1;
         if let Some(e) = mutate_once(&cur, donors, &mut r) {
-            let mut next = String::with_capacity(cur.len() + e.text.len());
-            next.push_str(&cur[..e.range.start]);
-            next.push_str(&e.text);
-            next.push_str(&cur[e.range.end..]);
+            let next = e.apply(&cur);
             if next != cur && roxmltree::Document::parse(&next).is_ok() {
                 cur = next;
                 applied += 1;
@@ -771,10 +779,7 @@ pub fn odd_mutants(examples: &[Doc], seed: &str, per_example: usize) -> Vec<Doc>
             let mut cur = ex.text.clone();
             for _ in 0..1 + r.below(2) {
                 if let Some(e) = odd_once(&cur, &mut r) {
-                    let mut next = String::with_capacity(cur.len() + e.text.len());
-                    next.push_str(&cur[..e.range.start]);
-                    next.push_str(&e.text);
-                    next.push_str(&cur[e.range.end..]);
+                    let next = e.apply(&cur);
                     if roxmltree::Document::parse(&next).is_ok() {
                         cur = next;
                     }
