@@ -18,7 +18,7 @@ pub struct BigDec {
     scale: u32,
 }
 
-/// Longest decimal lexical form taken (digits beyond are refused as too
+/// Most digits taken, leading zeros aside (a longer value is refused as too
 /// large to hold, not computed on): far beyond any amount.
 const MAX_DIGITS: usize = 400;
 
@@ -30,15 +30,16 @@ impl BigDec {
     /// Parses an already validated decimal lexical form: optional sign,
     /// digits with at most one `.`, at least one digit.
     pub fn parse(t: &str) -> Option<BigDec> {
-        if t.len() > MAX_DIGITS {
-            return None;
-        }
         let (neg, body) = match t.as_bytes().first() {
             Some(b'-') => (true, &t[1..]),
             Some(b'+') => (false, &t[1..]),
             _ => (false, t),
         };
         let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        let int = int.trim_start_matches('0');
+        if int.len() + frac.len() > MAX_DIGITS {
+            return None;
+        }
         let digits: String = int.chars().chain(frac.chars()).collect();
         let m = BigInt::parse_bytes(if digits.is_empty() { b"0" } else { digits.as_bytes() }, 10)?;
         let m = if neg { -m } else { m };
@@ -303,6 +304,7 @@ mod tests {
                 "0.00000000000000000000000000000001",
             ),
             ("100", "100"),
+            (&format!("{}1.5", "0".repeat(1000)), "1.5"),
         ] {
             assert_eq!(d(s).canonical(), c, "{s}");
         }
