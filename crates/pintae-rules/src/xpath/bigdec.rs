@@ -29,6 +29,8 @@ fn pow10(n: u32) -> BigInt {
 impl BigDec {
     /// Parses an already validated decimal lexical form: optional sign,
     /// digits with at most one `.`, at least one digit.
+    #[cold]
+    #[inline(never)]
     pub fn parse(t: &str) -> Option<BigDec> {
         let (neg, body) = match t.as_bytes().first() {
             Some(b'-') => (true, &t[1..]),
@@ -50,6 +52,8 @@ impl BigDec {
     }
 
     /// The same value.
+    #[cold]
+    #[inline(never)]
     pub fn from_decimal(d: &Decimal) -> BigDec {
         BigDec {
             m: BigInt::from(d.mantissa()),
@@ -60,6 +64,8 @@ impl BigDec {
     /// The exact value of a finite double (its binary expansion, as Java's
     /// `new BigDecimal(double)` gives it: 0.1 is
     /// 0.1000000000000000055511151231257827021181583404541015625).
+    #[cold]
+    #[inline(never)]
     pub fn from_f64_exact(d: f64) -> Option<BigDec> {
         if !d.is_finite() {
             return None;
@@ -88,6 +94,8 @@ impl BigDec {
     }
 
     /// An integer.
+    #[cold]
+    #[inline(never)]
     pub fn from_i128(i: i128) -> BigDec {
         BigDec {
             m: BigInt::from(i),
@@ -96,6 +104,8 @@ impl BigDec {
     }
 
     /// The value as a [`Decimal`], when one holds it exactly.
+    #[cold]
+    #[inline(never)]
     pub fn to_decimal(&self) -> Option<Decimal> {
         let n = self.normalized();
         if n.scale > 28 {
@@ -127,18 +137,24 @@ impl BigDec {
     }
 
     /// `self + o`.
+    #[cold]
+    #[inline(never)]
     pub fn add(&self, o: &BigDec) -> BigDec {
         let (a, b, scale) = self.aligned(o);
         BigDec { m: a + b, scale }
     }
 
     /// `self - o`.
+    #[cold]
+    #[inline(never)]
     pub fn sub(&self, o: &BigDec) -> BigDec {
         let (a, b, scale) = self.aligned(o);
         BigDec { m: a - b, scale }
     }
 
     /// `self · o`.
+    #[cold]
+    #[inline(never)]
     pub fn mul(&self, o: &BigDec) -> BigDec {
         BigDec {
             m: &self.m * &o.m,
@@ -149,6 +165,8 @@ impl BigDec {
     /// `self div o` as the official processor divides decimals: max(18,
     /// either scale) fractional digits, rounded to the nearest, an exact tie
     /// toward zero. `None` when `o` is zero.
+    #[cold]
+    #[inline(never)]
     pub fn div(&self, o: &BigDec) -> Option<BigDec> {
         if o.m.is_zero() {
             return None;
@@ -166,6 +184,8 @@ impl BigDec {
     }
 
     /// The integer part of `self div o` (`idiv`); `None` when `o` is zero.
+    #[cold]
+    #[inline(never)]
     pub fn idiv(&self, o: &BigDec) -> Option<BigInt> {
         if o.m.is_zero() {
             return None;
@@ -177,6 +197,8 @@ impl BigDec {
 
     /// `self mod o`: the remainder of the truncating division, with the
     /// sign of `self`; `None` when `o` is zero.
+    #[cold]
+    #[inline(never)]
     pub fn rem(&self, o: &BigDec) -> Option<BigDec> {
         if o.m.is_zero() {
             return None;
@@ -186,6 +208,8 @@ impl BigDec {
     }
 
     /// `-self`.
+    #[cold]
+    #[inline(never)]
     pub fn neg(&self) -> BigDec {
         BigDec {
             m: -&self.m,
@@ -194,6 +218,8 @@ impl BigDec {
     }
 
     /// `abs(self)`.
+    #[cold]
+    #[inline(never)]
     pub fn abs(&self) -> BigDec {
         BigDec {
             m: self.m.abs(),
@@ -202,6 +228,8 @@ impl BigDec {
     }
 
     /// The largest integer not above the value.
+    #[cold]
+    #[inline(never)]
     pub fn floor(&self) -> BigDec {
         BigDec {
             m: self.m.div_floor(&pow10(self.scale)),
@@ -210,11 +238,15 @@ impl BigDec {
     }
 
     /// The smallest integer not below the value.
+    #[cold]
+    #[inline(never)]
     pub fn ceiling(&self) -> BigDec {
         self.neg().floor().neg()
     }
 
     /// `round()`: to the nearest integer, a tie toward positive infinity.
+    #[cold]
+    #[inline(never)]
     pub fn round(&self) -> BigDec {
         let half = BigDec {
             m: BigInt::from(5u8),
@@ -224,22 +256,30 @@ impl BigDec {
     }
 
     /// Whether the value is zero.
+    #[cold]
+    #[inline(never)]
     pub fn is_zero(&self) -> bool {
         self.m.is_zero()
     }
 
     /// The integer part, when 128 bits hold it.
+    #[cold]
+    #[inline(never)]
     pub fn trunc_i128(&self) -> Option<i128> {
         (&self.m / pow10(self.scale)).to_i128()
     }
 
     /// The nearest double.
+    #[cold]
+    #[inline(never)]
     pub fn to_f64(&self) -> f64 {
         self.canonical().parse().unwrap_or(f64::NAN)
     }
 
     /// The canonical `xs:decimal` string: no exponent, no trailing
     /// fractional zeros, no `.` for an integer, `0` for zero.
+    #[cold]
+    #[inline(never)]
     pub fn canonical(&self) -> String {
         let n = self.normalized();
         if n.m.is_zero() {
@@ -267,12 +307,16 @@ impl BigDec {
     }
 
     /// Exact order.
+    #[cold]
+    #[inline(never)]
     pub fn cmp_value(&self, o: &BigDec) -> Ordering {
         let (a, b, _) = self.aligned(o);
         a.cmp(&b)
     }
 
     /// One.
+    #[cold]
+    #[inline(never)]
     pub fn one() -> BigDec {
         BigDec {
             m: BigInt::one(),

@@ -371,16 +371,16 @@ pub enum Atomic<'a> {
     Integer(i128),
     /// `xs:decimal`, exact.
     Decimal(Decimal),
-    /// `xs:decimal` that [`Decimal`] cannot hold (more than 28 significant
-    /// or fractional digits), exact as the official processor keeps it;
-    /// only ever a value no [`Decimal`] holds.
-    BigDecimal(Rc<BigDec>),
     /// `xs:double`.
     Double(f64),
     /// `xs:date`.
     Date(Date),
     /// `xs:time`.
     Time(Time),
+    /// `xs:decimal` that [`Decimal`] cannot hold (more than 28 significant
+    /// or fractional digits), exact as the official processor keeps it;
+    /// only ever a value no [`Decimal`] holds.
+    BigDecimal(Rc<BigDec>),
 }
 
 /// An item: a node or an atomic value.
@@ -487,11 +487,20 @@ pub fn parse_decimal_exact<'a>(s: &str) -> Option<Atomic<'a>> {
     let t = decimal_lexical(s)?;
     match Decimal::from_str_exact(t.strip_prefix('+').unwrap_or(t)) {
         Ok(d) => Some(Atomic::Decimal(d)),
-        Err(_) => BigDec::parse(t).map(big),
+        Err(_) => big_parse(t),
     }
 }
 
+/// [`parse_decimal_exact`] past [`Decimal`]: out of the hot path.
+#[cold]
+#[inline(never)]
+fn big_parse<'a>(t: &str) -> Option<Atomic<'a>> {
+    BigDec::parse(t).map(big)
+}
+
 /// A decimal as an atomic value: a [`Decimal`] when one holds it.
+#[cold]
+#[inline(never)]
 pub fn big<'a>(b: BigDec) -> Atomic<'a> {
     match b.to_decimal() {
         Some(d) => Atomic::Decimal(d),
@@ -708,7 +717,10 @@ impl<'a> Atomic<'a> {
             AtomicType::Decimal => match self {
                 Atomic::Untyped(s) | Atomic::String(s) => parse_decimal_exact(s).ok_or_else(|| fail(self))?,
                 Atomic::Boolean(b) => Atomic::Decimal(Decimal::from(u8::from(*b))),
-                Atomic::Integer(i) => big(BigDec::from_i128(*i)),
+                Atomic::Integer(i) => match Decimal::try_from_i128_with_scale(*i, 0) {
+                    Ok(d) => Atomic::Decimal(d),
+                    Err(_) => big(BigDec::from_i128(*i)),
+                },
                 Atomic::Decimal(d) => Atomic::Decimal(*d),
                 Atomic::BigDecimal(b) => Atomic::BigDecimal(b.clone()),
                 Atomic::Double(d) => decimal_from_double(*d)?,
@@ -810,13 +822,20 @@ fn numeric_cmp(a: &Atomic, b: &Atomic) -> Option<Ordering> {
     match (a, b) {
         (Atomic::Integer(x), Atomic::Integer(y)) => Some(x.cmp(y)),
         (Atomic::Double(_), _) | (_, Atomic::Double(_)) => a.as_f64().partial_cmp(&b.as_f64()),
-        (Atomic::BigDecimal(_), _) | (_, Atomic::BigDecimal(_)) => Some(to_big(a)?.cmp_value(&to_big(b)?)),
+        (Atomic::BigDecimal(_), _) | (_, Atomic::BigDecimal(_)) => big_cmp(a, b),
         _ => {
             let x = to_decimal_exact(a)?;
             let y = to_decimal_exact(b)?;
             Some(x.cmp(&y))
         }
     }
+}
+
+/// Order of two numbers one of which is a big decimal.
+#[cold]
+#[inline(never)]
+fn big_cmp(a: &Atomic, b: &Atomic) -> Option<Ordering> {
+    Some(to_big(a)?.cmp_value(&to_big(b)?))
 }
 
 /// An integer or decimal as an exact big decimal.
@@ -830,6 +849,8 @@ fn to_big(a: &Atomic) -> Option<BigDec> {
 }
 
 /// Decimal arithmetic that [`Decimal`] cannot do exactly, on big decimals.
+#[cold]
+#[inline(never)]
 fn big_arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
     let x = to_big(a).ok_or_else(overflow)?;
     let y = to_big(b).ok_or_else(overflow)?;
