@@ -768,7 +768,7 @@ fn odd_once(text: &str, r: &mut Rng) -> Option<Edit> {
 }
 
 /// `per_example` mutants of each example (PINT-AE and EN 16931), each with
-/// one or two odd values ([`ODD_NUMBERS`], [`ODD_DATES`], [`ODD_CODES`]),
+/// one or two odd values (`ODD_NUMBERS`, `ODD_DATES`, `ODD_CODES`),
 /// named `odd/<example>/<i>`; seeded like [`random_mutants`].
 pub fn odd_mutants(examples: &[Doc], seed: &str, per_example: usize) -> Vec<Doc> {
     let mut out = Vec::new();
