@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use num_bigint::{BigInt, Sign};
 use num_integer::Integer;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 use rust_decimal::Decimal;
 
 /// An exact decimal: `m · 10^-scale` (1.0 and 1.00 differ in scale, so
@@ -313,16 +313,6 @@ impl BigDec {
         let (a, b, _) = self.aligned(o);
         a.cmp(&b)
     }
-
-    /// One.
-    #[cold]
-    #[inline(never)]
-    pub fn one() -> BigDec {
-        BigDec {
-            m: BigInt::one(),
-            scale: 0,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -358,7 +348,7 @@ mod tests {
     fn arithmetic_is_exact() {
         let big = d("9999999999999999999999999999999999999999");
         assert_eq!(
-            big.add(&BigDec::one()).canonical(),
+            big.add(&d("1")).canonical(),
             "10000000000000000000000000000000000000000"
         );
         assert_eq!(

@@ -2657,12 +2657,9 @@ fn untyped_numeric(op: CmpOp, x: &Atomic, y: &Atomic, single: bool) -> Option<Re
 /// An untyped value written as an integer (optional sign, digits, XML
 /// whitespace around) that fits 64 bits.
 fn integer_literal(s: &str) -> Option<i64> {
-    let t = s.trim_matches(crate::xpath::value::is_xml_ws);
-    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    t.parse().ok()
+    crate::xpath::value::parse_integer(s)
+        .ok()
+        .and_then(|i| i64::try_from(i).ok())
 }
 
 fn instance_of(v: &[Item], t: SeqType) -> bool {

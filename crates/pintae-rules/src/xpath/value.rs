@@ -522,7 +522,7 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
 }
 
 /// Parses the lexical form of `xs:integer`.
-fn parse_integer(s: &str) -> Result<i128, bool> {
+pub(crate) fn parse_integer(s: &str) -> Result<i128, bool> {
     let t = s.trim_matches(is_xml_ws);
     let b = t.as_bytes();
     let body = match b.first() {
@@ -717,9 +717,9 @@ impl<'a> Atomic<'a> {
             AtomicType::Decimal => match self {
                 Atomic::Untyped(s) | Atomic::String(s) => parse_decimal_exact(s).ok_or_else(|| fail(self))?,
                 Atomic::Boolean(b) => Atomic::Decimal(Decimal::from(u8::from(*b))),
-                Atomic::Integer(i) => match Decimal::try_from_i128_with_scale(*i, 0) {
-                    Ok(d) => Atomic::Decimal(d),
-                    Err(_) => big(BigDec::from_i128(*i)),
+                Atomic::Integer(i) => match to_decimal_exact(self) {
+                    Some(d) => Atomic::Decimal(d),
+                    None => big(BigDec::from_i128(*i)),
                 },
                 Atomic::Decimal(d) => Atomic::Decimal(*d),
                 Atomic::BigDecimal(b) => Atomic::BigDecimal(b.clone()),
@@ -1023,21 +1023,8 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                 ArithOp::Add => Atomic::Integer(x.checked_add(y).ok_or_else(overflow)?),
                 ArithOp::Sub => Atomic::Integer(x.checked_sub(y).ok_or_else(overflow)?),
                 ArithOp::Mul => Atomic::Integer(x.checked_mul(y).ok_or_else(overflow)?),
-                ArithOp::Div => {
-                    if y == 0 {
-                        return Err(div_zero());
-                    }
-                    match (
-                        Decimal::try_from_i128_with_scale(x, 0),
-                        Decimal::try_from_i128_with_scale(y, 0),
-                    ) {
-                        (Ok(dx), Ok(dy)) => match decimal_div(dx, dy) {
-                            Some(q) => Atomic::Decimal(q),
-                            None => return big_arith(op, &a, &b),
-                        },
-                        _ => return big_arith(op, &a, &b),
-                    }
-                }
+                // the quotient of two integers is a decimal
+                ArithOp::Div => return decimal_arith(op, &a, &b),
                 ArithOp::IDiv => {
                     if y == 0 {
                         return Err(div_zero());
@@ -1053,49 +1040,33 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
             })
         }
         (Atomic::BigDecimal(_), _) | (_, Atomic::BigDecimal(_)) => big_arith(op, &a, &b),
-        _ => {
-            let (Some(x), Some(y)) = (to_decimal_exact(&a), to_decimal_exact(&b)) else {
-                return big_arith(op, &a, &b);
-            };
-            // where rust_decimal would overflow or round, exactly
-            let exact = |r: Option<Decimal>, scale: u32| r.filter(|r| r.scale() == scale);
-            Ok(match op {
-                ArithOp::Add => match x.checked_add(y) {
-                    Some(r) => Atomic::Decimal(r),
-                    None => return big_arith(op, &a, &b),
-                },
-                ArithOp::Sub => match x.checked_sub(y) {
-                    Some(r) => Atomic::Decimal(r),
-                    None => return big_arith(op, &a, &b),
-                },
-                ArithOp::Mul => match exact(x.checked_mul(y), x.scale() + y.scale()) {
-                    Some(r) => Atomic::Decimal(r),
-                    None => return big_arith(op, &a, &b),
-                },
-                ArithOp::Div => {
-                    if y.is_zero() {
-                        return Err(div_zero());
-                    }
-                    match decimal_div(x, y) {
-                        Some(q) => Atomic::Decimal(q),
-                        None => return big_arith(op, &a, &b),
-                    }
-                }
-                ArithOp::IDiv => {
-                    if y.is_zero() {
-                        return Err(div_zero());
-                    }
-                    // exactly: a rounded 28-digit quotient can truncate wrong
-                    return big_arith(op, &a, &b);
-                }
-                ArithOp::Mod => {
-                    if y.is_zero() {
-                        return Err(div_zero());
-                    }
-                    Atomic::Decimal(x.checked_rem(y).ok_or_else(overflow)?)
-                }
-            })
-        }
+        _ => decimal_arith(op, &a, &b),
+    }
+}
+
+/// Arithmetic on integers and decimals as `xs:decimal`: with [`Decimal`]
+/// where its result is exact, else on big decimals.
+#[inline]
+fn decimal_arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
+    let (Some(x), Some(y)) = (to_decimal_exact(a), to_decimal_exact(b)) else {
+        return big_arith(op, a, b);
+    };
+    if y.is_zero() && matches!(op, ArithOp::Div | ArithOp::IDiv | ArithOp::Mod) {
+        return Err(div_zero());
+    }
+    let exact = match op {
+        ArithOp::Add => x.checked_add(y),
+        ArithOp::Sub => x.checked_sub(y),
+        // a product rust_decimal had to round comes back at a smaller scale
+        ArithOp::Mul => x.checked_mul(y).filter(|r| r.scale() == x.scale() + y.scale()),
+        ArithOp::Div => decimal_div(x, y),
+        // a rounded 28-digit quotient can truncate wrong
+        ArithOp::IDiv => None,
+        ArithOp::Mod => return x.checked_rem(y).map(Atomic::Decimal).ok_or_else(overflow),
+    };
+    match exact {
+        Some(r) => Ok(Atomic::Decimal(r)),
+        None => big_arith(op, a, b),
     }
 }
 
