@@ -19,6 +19,16 @@ fn file_name(doc_name: &str) -> String {
     doc_name.replace('/', "__") + ".xml"
 }
 
+/// Writes each document to `dir/<ruleset>/<file name>`.
+fn write_docs(dir: &Path, docs: &[pintae_corpus::Doc]) -> Result<()> {
+    for d in docs {
+        let p = dir.join(d.ruleset).join(file_name(&d.name));
+        std::fs::create_dir_all(p.parent().context("no parent")?)?;
+        std::fs::write(&p, &d.text)?;
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let shared = || shared_dir().context("../shared not found (set PINTAE_SHARED)");
@@ -28,11 +38,7 @@ fn main() -> Result<()> {
             let shared = shared()?;
             for g in GROUPS {
                 let docs = group(&shared, g)?;
-                for d in &docs {
-                    let p = dir.join(g).join(d.ruleset).join(file_name(&d.name));
-                    std::fs::create_dir_all(p.parent().context("no parent")?)?;
-                    std::fs::write(&p, &d.text)?;
-                }
+                write_docs(&dir.join(g), &docs)?;
                 eprintln!("{g}: {} documents", docs.len());
             }
         }
@@ -99,11 +105,7 @@ fn main() -> Result<()> {
             let examples = pintae_corpus::examples(&shared()?)?;
             let mut docs = pintae_corpus::mutate::random_mutants(&examples, seed, n);
             docs.extend(pintae_corpus::mutate::odd_mutants(&examples, seed, n.div_ceil(3)));
-            for d in &docs {
-                let p = dir.join(d.ruleset).join(file_name(&d.name));
-                std::fs::create_dir_all(p.parent().context("no parent")?)?;
-                std::fs::write(&p, &d.text)?;
-            }
+            write_docs(&dir, &docs)?;
             eprintln!("wrote {} mutants seeded {seed:?} to {}", docs.len(), dir.display());
         }
         _ => bail!("usage: pintae-corpus export DIR | record GROUP ORACLE.jsonl | scale FILE K | hunt DIR SEED N"),
