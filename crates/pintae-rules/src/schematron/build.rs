@@ -3,7 +3,7 @@
 use super::def::{BodyDef, LetDef, MessageDef, PatternDef, SchemaDef};
 use super::pattern::{alternative_bit, Final, Matcher};
 use super::runner::{CompiledCheck, MsgPart};
-use super::{Cand, CheckKind, Pattern, Rule, Schema, SchemaError, SchemaStats};
+use super::{Cand, CandGuard, CheckKind, Pattern, Rule, Schema, SchemaError, SchemaStats};
 use crate::xpath::compile::{Compiler, Op, SeqType, StaticContext};
 use crate::xpath::eval::{BodyOp, UserFn, VarValue};
 use crate::xpath::{parser, Library, XPathError};
@@ -173,6 +173,7 @@ impl Builder {
             lets,
             rules,
             candidates: Vec::new(),
+            guards: Vec::new(),
             settled: super::Settled::default(),
         })
     }
@@ -200,7 +201,9 @@ impl SchemaDef {
         }
         let names = crate::xpath::compile::names().len();
         for p in &mut patterns {
-            p.candidates = candidates(&p.rules, names);
+            let (cands, guards) = candidates(&p.rules, names);
+            p.candidates = cands;
+            p.guards = guards;
         }
         Ok(Schema {
             name: self.name.clone(),
@@ -216,7 +219,9 @@ impl SchemaDef {
 /// element's name (the last list: names no test mentions), in rule order,
 /// each with the alternatives of its context that end in that name or in
 /// any element.
-fn candidates(rules: &[Rule], names: usize) -> Vec<Box<[Cand]>> {
+/// Candidates whose alternatives are all guarded by one attribute get that
+/// guard (the second list).
+fn candidates(rules: &[Rule], names: usize) -> (Vec<Box<[Cand]>>, Vec<CandGuard>) {
     let mut lists: Vec<Vec<Cand>> = vec![Vec::new(); names + 1];
     for (i, r) in rules.iter().enumerate() {
         for (a, f) in r.matcher.finals().into_iter().enumerate() {
@@ -227,6 +232,7 @@ fn candidates(rules: &[Rule], names: usize) -> Vec<Box<[Cand]>> {
                     rule: i,
                     alts: bit,
                     certain: false,
+                    guard: None,
                 }),
             };
             match f {
@@ -240,5 +246,15 @@ fn candidates(rules: &[Rule], names: usize) -> Vec<Box<[Cand]>> {
             }
         }
     }
-    lists.into_iter().map(Vec::into_boxed_slice).collect()
+    let mut guards = Vec::new();
+    // (the same candidate recurs in the list of every name, for `*`)
+    let mut known: std::collections::HashMap<(usize, u64), Option<u32>> = std::collections::HashMap::new();
+    for c in lists.iter_mut().flatten() {
+        c.guard = *known.entry((c.rule, c.alts)).or_insert_with(|| {
+            let (attr, literals) = rules.get(c.rule)?.matcher.guard_for(c.alts)?;
+            guards.push(CandGuard { attr, literals });
+            u32::try_from(guards.len() - 1).ok()
+        });
+    }
+    (lists.into_iter().map(Vec::into_boxed_slice).collect(), guards)
 }

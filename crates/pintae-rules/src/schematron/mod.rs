@@ -56,6 +56,8 @@ struct Pattern {
     /// The rules that may match an element, in rule order, by the number of
     /// the element's name; the last list is for names no test mentions.
     candidates: Vec<Box<[Cand]>>,
+    /// The guards that candidates refer to.
+    guards: Vec<CandGuard>,
     /// By name number, as `candidates` but with the contexts that the name
     /// alone decides settled: dropped when they cannot match, and the list
     /// cut after the first that must. Built the first time an element of
@@ -120,6 +122,19 @@ struct Cand {
     alts: u64,
     /// Whether the name alone already says that it matches.
     certain: bool,
+    /// Its entry in the pattern's `guards`, when every alternative in
+    /// `alts` is guarded by the same attribute.
+    guard: Option<u32>,
+}
+
+/// What a candidate's alternatives all require: an attribute (an exact
+/// `@name` step) with one of these values. Elements that fail it are turned
+/// away before the context is matched, the attribute read once per element
+/// for a run of candidates guarded by it.
+#[derive(Debug)]
+struct CandGuard {
+    attr: crate::xpath::compile::StepOp,
+    literals: Box<[Box<str>]>,
 }
 
 #[derive(Debug)]

@@ -117,6 +117,32 @@ impl Matcher {
         })
     }
 
+    /// The attribute test that all the alternatives in `alts` are guarded
+    /// by (`[@name = 'literal']` on their last step, the same `@name` for
+    /// all), with their literals: an element whose attribute of that name is
+    /// absent or has none of those values matches none of them. `None` when
+    /// some alternative in `alts` has no guard or another attribute, or when
+    /// `alts` leaves alternatives past 64 (always tried) in play.
+    pub fn guard_for(&self, alts: u64) -> Option<(StepOp, Box<[Box<str>]>)> {
+        if self.alternatives.len() > 64 {
+            return None;
+        }
+        let mut attr: Option<&StepOp> = None;
+        let mut literals = Vec::new();
+        for (i, p) in self.alternatives.iter().enumerate() {
+            if !tried(alts, i) {
+                continue;
+            }
+            let (s, lit) = p.guard.as_ref()?;
+            match attr {
+                Some(a) if a.test != s.test => return None,
+                _ => attr = Some(s),
+            }
+            literals.push(lit.clone());
+        }
+        Some((attr?.clone(), literals.into_boxed_slice()))
+    }
+
     /// Whether the element matches one of the alternatives in `alts` (bit
     /// `i` for alternative `i`; those past 64 are always tried).
     pub fn matches_some<'a>(

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::def::RuleDoc;
 use super::Schema;
 use crate::xpath::compile::Op;
-use crate::xpath::eval::{Evaluator, SchemaState};
+use crate::xpath::eval::{attr_vs_const_value, Evaluator, SchemaState};
 use crate::xpath::value::{atomize_item, Item, Seq, XNode};
 use crate::xpath::{ErrorCode, Focus};
 
@@ -205,6 +205,8 @@ impl<'a> Run<'a> {
         ev.swap_state(&mut self.state);
         let schema = self.schema;
         let sym = ev.sym_of(n);
+        // the value of the attribute the last guard read, for the next
+        let mut guarded: Option<(&crate::xpath::compile::NodeTest, Option<&'a str>)> = None;
         for ((pattern, pout), lets) in schema
             .patterns
             .iter()
@@ -220,6 +222,19 @@ impl<'a> Run<'a> {
                 None => pattern.candidates_for(sym),
             };
             for c in cands {
+                if let Some(g) = c.guard.and_then(|g| pattern.guards.get(g as usize)) {
+                    let value = match guarded {
+                        Some((test, v)) if *test == g.attr.test => v,
+                        _ => {
+                            let v = attr_vs_const_value(&g.attr, n).flatten();
+                            guarded = Some((&g.attr.test, v));
+                            v
+                        }
+                    };
+                    if !g.literals.iter().any(|l| Some(&**l) == value) {
+                        continue;
+                    }
+                }
                 let Some(rule) = pattern.rules.get(c.rule) else {
                     continue;
                 };
