@@ -226,4 +226,21 @@ fn attribute_guards_keep_the_first_matching_rule() {
             "check number {round}"
         );
     }
+    // a context with more alternatives than the candidate mask holds: the
+    // one past 64 counts for the guard like the others
+    let mut sch = schema_start();
+    let many: Vec<String> = (0..69)
+        .map(|i| format!("cbc:Amount[@currencyID = 'X{i}']"))
+        .chain(["cbc:Amount[@currencyID = 'GBP']".to_string()])
+        .collect();
+    sch.push_str(&format!(
+        "<pattern><rule context=\"{}\"><report id='many' test='true()'/></rule>\
+         <rule context='cbc:Amount'><report id='rest' test='true()'/></rule></pattern></schema>",
+        many.join(" | ")
+    ));
+    let schema = Schema::parse("many-guards.sch", &sch).expect("compiles");
+    let outcome = schema.check(&doc);
+    let fired = |id: &str| outcome.failures.iter().filter(|f| f.id == id).count();
+    // nine cbc:Amount, one of them in GBP
+    assert_eq!([fired("many"), fired("rest")], [1, 8]);
 }

@@ -121,12 +121,9 @@ impl Matcher {
     /// by (`[@name = 'literal']` on their last step, the same `@name` for
     /// all), with their literals: an element whose attribute of that name is
     /// absent or has none of those values matches none of them. `None` when
-    /// some alternative in `alts` has no guard or another attribute, or when
-    /// `alts` leaves alternatives past 64 (always tried) in play.
+    /// some alternative in `alts` (which always holds those past 64) has no
+    /// guard or another attribute.
     pub fn guard_for(&self, alts: u64) -> Option<(StepOp, Box<[Box<str>]>)> {
-        if self.alternatives.len() > 64 {
-            return None;
-        }
         let mut attr: Option<&StepOp> = None;
         let mut literals = Vec::new();
         for (i, p) in self.alternatives.iter().enumerate() {
