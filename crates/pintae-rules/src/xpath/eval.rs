@@ -626,7 +626,7 @@ enum InPlace<'k, 'a> {
     Kids(&'a roxmltree::Document<'a>, &'k [u32], u32),
 }
 
-/// Recognizes a string literal, `@name` (one exact name) and `cbc:Name` (a
+/// Recognizes a literal, `@name` (one exact name) and `cbc:Name` (a
 /// numbered name on a numbered document, not a very wide element) with a
 /// node as the context item; `None` for anything else.
 #[inline(always)]
@@ -637,7 +637,7 @@ fn in_place<'k, 'a>(
     f: &Focus<'a>,
 ) -> Option<InPlace<'k, 'a>> {
     let s = match op {
-        Op::Const(Const::String(s)) => return Some(InPlace::Atom(Some(Atomic::String(Str::Borrowed(s))))),
+        Op::Const(c) => return Some(InPlace::Atom(Some(const_atomic(c)))),
         Op::Step(s) if s.preds.is_empty() => s,
         _ => return None,
     };
@@ -654,6 +654,17 @@ fn in_place<'k, 'a>(
     }
     let kids = index.kids_of(n.node);
     (kids.len() <= WIDE).then_some(InPlace::Kids(doc, kids, *sym))
+}
+
+/// The value of a literal.
+#[inline]
+fn const_atomic(c: &Const) -> Atomic<'_> {
+    match c {
+        Const::String(s) => Atomic::String(Str::Borrowed(s)),
+        Const::Integer(i) => Atomic::Integer(*i),
+        Const::Decimal(d) => Atomic::Decimal(*d),
+        Const::Double(d) => Atomic::Double(*d),
+    }
 }
 
 /// The element with node id `id`.
@@ -1011,12 +1022,7 @@ impl<'a> Evaluator<'a> {
     /// Evaluates to a sequence.
     pub fn eval(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Seq<'a>> {
         match op {
-            Op::Const(c) => Ok(atom(match c {
-                Const::String(s) => Atomic::String(Str::Borrowed(s)),
-                Const::Integer(i) => Atomic::Integer(*i),
-                Const::Decimal(d) => Atomic::Decimal(*d),
-                Const::Double(d) => Atomic::Double(*d),
-            })),
+            Op::Const(c) => Ok(atom(const_atomic(c))),
             Op::Empty => Ok(Seq::new()),
             Op::Var(slot) => Ok(self.st.vars.get(*slot).cloned().unwrap_or_default()),
             Op::Context => match &f.item {
