@@ -17,13 +17,14 @@ use pintae_rules::xpath::{parser, ubl_namespaces, Evaluator, Focus, Item, Librar
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mut args = std::env::args().skip(1);
-    let file = args.next().ok_or("usage: xpath_time FILE.xml EXPR…")?;
+    let file = args.next().ok_or("usage: xpath_time FILE.xml [--at PATH] EXPR…")?;
     let text = std::fs::read_to_string(&file)?;
     let doc = roxmltree::Document::parse(&text)?;
     let mut sc = StaticContext::new();
     for (p, u) in ubl_namespaces() {
         sc.namespaces.insert(p.to_string(), u.to_string());
     }
+    let compile = |e: &str| -> Result<_, Box<dyn Error>> { Ok(Compiler::new(&sc).compile(&parser::parse(e)?)?) };
     let lib = Library::default();
     let runs: u32 = std::env::var("XPATH_RUNS")
         .ok()
@@ -33,7 +34,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let at = match args.peek().map(String::as_str) {
         Some("--at") => {
             let path = args.nth(1).ok_or("--at needs a path")?;
-            Some((Compiler::new(&sc).compile(&parser::parse(&path)?)?, path))
+            Some((compile(&path)?, path))
         }
         _ => None,
     };
@@ -50,7 +51,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let focus = Focus::node(context);
     for e in args {
-        let op = Compiler::new(&sc).compile(&parser::parse(&e)?)?;
+        let op = compile(&e)?;
         let mut ev = Evaluator::new(&lib);
         ev.number_elements(&doc);
         let t = if ebv {
