@@ -77,6 +77,8 @@ impl XPathError {
     }
 
     /// A dynamic (run-time) error.
+    #[cold]
+    #[inline(never)]
     pub fn dynamic(code: ErrorCode, message: impl Into<String>) -> Self {
         XPathError {
             code,

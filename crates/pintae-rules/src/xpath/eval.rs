@@ -517,11 +517,15 @@ type LazySteps<'o> = smallvec::SmallVec<[LazyStep<'o>; 4]>;
 /// Elements with more children than this get a children-by-name index.
 const WIDE: usize = 32;
 
+#[cold]
+#[inline(never)]
 fn type_err(msg: impl Into<String>) -> Box<XPathError> {
     dyn_err(ErrorCode::XPTY0004, msg)
 }
 
 /// A dynamic error, boxed as the evaluator returns them.
+#[cold]
+#[inline(never)]
 fn dyn_err(code: ErrorCode, msg: impl Into<String>) -> Box<XPathError> {
     Box::new(XPathError::dynamic(code, msg))
 }
@@ -1608,6 +1612,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Evaluates and atomizes (one or two values stay inline).
+    #[inline(always)]
     pub fn atomized(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Atoms<'a>> {
         match in_place(&mut self.index, &self.syms, op, f) {
             Some(InPlace::Atom(a)) => Ok(a.into_iter().collect()),
@@ -1640,6 +1645,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    #[inline(always)]
     fn opt_atomic(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
         let v = match in_place(&mut self.index, &self.syms, op, f) {
             Some(InPlace::Atom(a)) => return Ok(a),
@@ -1664,6 +1670,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// An `xs:string?` argument.
+    #[inline(always)]
     fn opt_string(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Option<Str<'a>>> {
         match self.opt_atomic(op, f)? {
             None => Ok(None),
@@ -1672,11 +1679,13 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    #[inline(always)]
     fn string_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Str<'a>> {
         Ok(self.opt_string(op, f)?.unwrap_or(Str::Borrowed("")))
     }
 
     /// A numeric argument (`xs:double` after promotion).
+    #[inline(always)]
     fn double_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<f64> {
         match self.opt_atomic(op, f)? {
             None => Err(type_err("empty sequence where a number is required")),
@@ -1686,6 +1695,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    #[inline(always)]
     fn opt_numeric(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
         match self.opt_atomic(op, f)? {
             None => Ok(None),

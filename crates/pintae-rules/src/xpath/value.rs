@@ -456,6 +456,8 @@ pub fn is_xml_ws(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
+#[cold]
+#[inline(never)]
 fn err(code: ErrorCode, msg: impl Into<String>) -> XPathError {
     XPathError::dynamic(code, msg)
 }
