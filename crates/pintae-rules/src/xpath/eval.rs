@@ -1064,7 +1064,7 @@ impl<'a> Evaluator<'a> {
                 let s = self.opt_string(input, f)?;
                 Ok(one(re.is_match(s.as_deref().unwrap_or(""))))
             }
-            Op::TokenIn(x, set) => Ok(one(self.token_in(x, set, f)?)),
+            Op::TokenIn(x, set, spaceless) => Ok(one(self.token_in(x, set, *spaceless, f)?)),
             Op::UserCall(idx, args) => self.user_call(*idx, args, f),
             Op::Or(..) | Op::And(..) => Ok(one(self.ebv(op, f)?)),
             Op::General(op, l, r, single) => Ok(one(self.general(*op, l, r, *single, f)?)),
@@ -1281,7 +1281,7 @@ impl<'a> Evaluator<'a> {
             Op::Call(b, args) if b.single_atomic() => self.call_ebv(*b, args, f),
             Op::General(cmp, l, r, single) => self.general(*cmp, l, r, *single, f),
             Op::Value(cmp, l, r) => Ok(self.value_cmp(*cmp, l, r, f)?.unwrap_or(false)),
-            Op::TokenIn(x, set) => self.token_in(x, set, f),
+            Op::TokenIn(x, set, spaceless) => self.token_in(x, set, *spaceless, f),
             _ => Ok(ebv(&self.eval(op, f)?)?),
         }
     }
@@ -1329,13 +1329,14 @@ impl<'a> Evaluator<'a> {
         Ok(Some(compare_atomic(op, &a, &b)?))
     }
 
-    /// [`Op::TokenIn`]: whether `" x "` occurs in the code list.
-    fn token_in(&mut self, x: &'a Op, set: &TokenSet, f: &Focus<'a>) -> R<bool> {
+    /// [`Op::TokenIn`]: whether `" x "` occurs in the code list (with
+    /// `spaceless`, whether `x` is one of its tokens).
+    fn token_in(&mut self, x: &'a Op, set: &TokenSet, spaceless: bool, f: &Focus<'a>) -> R<bool> {
         // concat's argument rules: at most one item, any atomic type
         let s = self.opt_atomic(x, f)?.map(|a| a.to_str());
         let s = s.as_deref().unwrap_or("");
         Ok(if s.contains(' ') {
-            set.haystack.contains(&format!(" {s} "))
+            !spaceless && set.haystack.contains(&format!(" {s} "))
         } else {
             set.tokens.contains(s)
         })
