@@ -656,6 +656,14 @@ impl<'a> Atomic<'a> {
         matches!(self, Atomic::Untyped(_) | Atomic::String(_))
     }
 
+    /// The text of an `xs:untypedAtomic` or `xs:string`, borrowed.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Atomic::Untyped(s) | Atomic::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The value's string form (`xs:string` cast).
     pub fn to_str(&self) -> Str<'a> {
         match self {
@@ -880,8 +888,8 @@ pub fn compare_atomic(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, XPathEr
     if a.is_numeric() && b.is_numeric() {
         return Ok(op.holds(numeric_cmp(a, b)));
     }
-    if a.is_stringlike() && b.is_stringlike() {
-        return Ok(op.holds(Some(a.to_str().cmp(&b.to_str()))));
+    if let (Some(x), Some(y)) = (a.as_text(), b.as_text()) {
+        return Ok(op.holds(Some(x.cmp(y))));
     }
     match (a, b) {
         (Atomic::Boolean(x), Atomic::Boolean(y)) => Ok(op.holds(Some(x.cmp(y)))),
@@ -897,6 +905,11 @@ pub fn compare_atomic(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, XPathEr
 /// One pair of a general comparison (`=`, `<`, …), with the XPath 2.0
 /// conversion of untyped operands.
 pub fn general_pair(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, XPathError> {
+    // an untyped value compared with a string (or another untyped value)
+    // is compared as a string: its text, unchanged
+    if let (Some(x), Some(y)) = (a.as_text(), b.as_text()) {
+        return Ok(op.holds(Some(x.cmp(y))));
+    }
     match (a, b) {
         (Atomic::Untyped(_), Atomic::Untyped(_)) => compare_atomic(op, a, b),
         (Atomic::Untyped(_), other) => {
