@@ -1442,14 +1442,16 @@ impl<'a> Evaluator<'a> {
             }
         };
         let size = cands.len();
-        'next: for (i, c) in cands.into_iter().enumerate() {
+        'next: for (i, &c) in cands.iter().enumerate() {
             for p in preds {
                 let focus = Focus {
                     item: Some(Item::Node(c)),
                     pos: i + 1,
                     size,
                 };
-                if !self.keeps(p, &focus)? {
+                // the step is unpositional: no predicate is a number, so
+                // each keeps a node by its effective boolean value
+                if !self.ebv(p, &focus)? {
                     continue 'next;
                 }
             }
@@ -1904,6 +1906,32 @@ impl<'a> Evaluator<'a> {
                 }
                 _ => {}
             }
+        }
+        if s.unpositional {
+            // no predicate is a number or looks at the position: each node
+            // is kept or dropped by itself, all predicates in turn, the
+            // order in which the official processor's lazy filters pull them
+            let mut cand: smallvec::SmallVec<[XNode<'a>; 8]> = smallvec::SmallVec::new();
+            self.candidates(axis, test, n, &mut cand);
+            let size = cand.len();
+            let start = out.len();
+            'next: for (i, &c) in cand.iter().enumerate() {
+                let focus = Focus {
+                    item: Some(Item::Node(c)),
+                    pos: i + 1,
+                    size,
+                };
+                for p in &s.preds {
+                    if !self.ebv(p, &focus)? {
+                        continue 'next;
+                    }
+                }
+                out.push(Item::Node(c));
+            }
+            if axis.is_reverse() {
+                out[start..].reverse();
+            }
+            return Ok(());
         }
         let mut cand: Vec<XNode<'a>> = Vec::new();
         self.candidates(axis, test, n, &mut cand);
