@@ -1388,6 +1388,9 @@ impl<'a> Evaluator<'a> {
     /// and otherwise walked lazily too (not computed whole).
     fn exists(&mut self, op: &'a Op, f: &Focus<'a>) -> R<bool> {
         if let Op::PerDocument(inner, id, keyed) = op {
+            if let Some(Some(v)) = self.st.per_document.get(*id as usize) {
+                return Ok(!v.is_empty());
+            }
             if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
                 return Ok(!v.is_empty());
             }
@@ -1636,6 +1639,13 @@ impl<'a> Evaluator<'a> {
                         let mut out = Atoms::new();
                         out.push(self.call_atomic(*b, args, f)?);
                         return Ok(out);
+                    }
+                }
+                // a known per-document value is atomized where it is kept,
+                // not copied out first
+                if let Op::PerDocument(_, id, _) = op {
+                    if let Some(Some(v)) = self.st.per_document.get(*id as usize) {
+                        return Ok(v.iter().map(atomize_item).collect());
                     }
                 }
                 let v = self.eval(op, f)?;
