@@ -90,7 +90,7 @@ fn contexts_take_what_paths_select(text: &str) -> usize {
     PREDICATES
         .iter()
         .enumerate()
-        .filter(|(i, _)| outcome.failures.iter().any(|f| f.id == format!("p{i}")))
+        .filter(|(i, _)| fired(&outcome, &format!("p{i}")) > 0)
         .count()
 }
 

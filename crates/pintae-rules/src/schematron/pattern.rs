@@ -13,7 +13,7 @@ use crate::xpath::eval::{attr_and_literal, attr_vs_const_value};
 use crate::xpath::functions::Builtin;
 use crate::xpath::value::CmpOp;
 use crate::xpath::value::{Item, Seq, XNode};
-use crate::xpath::{Focus, XPathError};
+use crate::xpath::XPathError;
 
 /// How a step relates to the step before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,13 +287,7 @@ fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Resul
         return Ok(!n.node.children().any(|c| c.is_element()) && n.string_value_is_blank());
     }
     if !s.positional {
-        let f = Focus::node(n);
-        for p in &s.step.preds {
-            if !ev.ebv(p, &f)? {
-                return Ok(false);
-            }
-        }
-        return Ok(true);
+        return ev.keeps_all(&s.step.preds, n, 1, 1);
     }
     // positional: evaluate the step from the parent and see if n survives
     let Some(parent) = n.parent() else { return Ok(false) };

@@ -1367,12 +1367,17 @@ impl<'a> Evaluator<'a> {
     /// key index gives it (the document is fixed for the evaluator's
     /// lifetime, one `Schema::check`).
     fn per_document_known(&mut self, id: u32, keyed: Option<&'a Keyed>, f: &Focus<'a>) -> Option<Seq<'a>> {
-        if let Some(Some(v)) = self.st.per_document.get(id as usize) {
+        if let Some(v) = self.per_document_value(id) {
             return Some(v.clone());
         }
         let v = self.keyed(keyed?, f)?;
         self.remember(id, &v);
         Some(v)
+    }
+
+    /// The value of per-document expression `id`, when already computed.
+    fn per_document_value(&self, id: u32) -> Option<&Seq<'a>> {
+        self.st.per_document.get(id as usize)?.as_ref()
     }
 
     fn remember(&mut self, id: u32, v: &Seq<'a>) {
@@ -1388,7 +1393,7 @@ impl<'a> Evaluator<'a> {
     /// and otherwise walked lazily too (not computed whole).
     fn exists(&mut self, op: &'a Op, f: &Focus<'a>) -> R<bool> {
         if let Op::PerDocument(inner, id, keyed) = op {
-            if let Some(Some(v)) = self.st.per_document.get(*id as usize) {
+            if let Some(v) = self.per_document_value(*id) {
                 return Ok(!v.is_empty());
             }
             if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
@@ -1445,24 +1450,31 @@ impl<'a> Evaluator<'a> {
             }
         };
         let size = cands.len();
-        'next: for (i, &c) in cands.iter().enumerate() {
-            for p in preds {
-                let focus = Focus {
-                    item: Some(Item::Node(c)),
-                    pos: i + 1,
-                    size,
-                };
-                // the step is unpositional: no predicate is a number, so
-                // each keeps a node by its effective boolean value
-                if !self.ebv(p, &focus)? {
-                    continue 'next;
-                }
-            }
-            if self.any_from(c, rest)? {
+        for (i, &c) in cands.iter().enumerate() {
+            if self.keeps_all(preds, c, i + 1, size)? && self.any_from(c, rest)? {
                 return Ok(true);
             }
         }
         Ok(false)
+    }
+
+    /// Whether node `c` (at `pos` of `size`) passes every predicate of an
+    /// unpositional step: no predicate is a number or looks at the
+    /// position, so each keeps a node by its effective boolean value, in
+    /// turn, the order in which the official processor's lazy filters pull
+    /// them.
+    pub(crate) fn keeps_all(&mut self, preds: &'a [Op], c: XNode<'a>, pos: usize, size: usize) -> R<bool> {
+        let focus = Focus {
+            item: Some(Item::Node(c)),
+            pos,
+            size,
+        };
+        for p in preds {
+            if !self.ebv(p, &focus)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Whether a predicate-free child or attribute step selects anything,
@@ -1644,7 +1656,7 @@ impl<'a> Evaluator<'a> {
                 // a known per-document value is atomized where it is kept,
                 // not copied out first
                 if let Op::PerDocument(_, id, _) = op {
-                    if let Some(Some(v)) = self.st.per_document.get(*id as usize) {
+                    if let Some(v) = self.per_document_value(*id) {
                         return Ok(v.iter().map(atomize_item).collect());
                     }
                 }
@@ -1918,25 +1930,15 @@ impl<'a> Evaluator<'a> {
             }
         }
         if s.unpositional {
-            // no predicate is a number or looks at the position: each node
-            // is kept or dropped by itself, all predicates in turn, the
-            // order in which the official processor's lazy filters pull them
+            // each node is kept or dropped by itself
             let mut cand: smallvec::SmallVec<[XNode<'a>; 8]> = smallvec::SmallVec::new();
             self.candidates(axis, test, n, &mut cand);
             let size = cand.len();
             let start = out.len();
-            'next: for (i, &c) in cand.iter().enumerate() {
-                let focus = Focus {
-                    item: Some(Item::Node(c)),
-                    pos: i + 1,
-                    size,
-                };
-                for p in &s.preds {
-                    if !self.ebv(p, &focus)? {
-                        continue 'next;
-                    }
+            for (i, &c) in cand.iter().enumerate() {
+                if self.keeps_all(&s.preds, c, i + 1, size)? {
+                    out.push(Item::Node(c));
                 }
-                out.push(Item::Node(c));
             }
             if axis.is_reverse() {
                 out[start..].reverse();
