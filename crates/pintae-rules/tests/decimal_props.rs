@@ -3,6 +3,9 @@
 //! fractional digits), and through the whole XPath pipeline (literal →
 //! arithmetic → comparison), which is how the rules use money.
 
+use num_bigint::{BigInt, Sign};
+use num_integer::Integer;
+use num_traits::{Signed, Zero};
 use pintae_rules::xpath::value::{arith, ArithOp, Atomic};
 use pintae_rules::xpath::XPath;
 use proptest::prelude::*;
@@ -22,14 +25,39 @@ fn scaled(units: i128, scale: u32) -> i128 {
     units * 10i128.pow(12 - scale)
 }
 
+/// The scale the official processor counts for a decimal divisor or
+/// dividend `units / 10^scale`: 0 for a whole number written without
+/// fractional digits that fits 32 bits, else the scale once trailing zeros
+/// (integer digits included) are gone.
+fn counted_scale(units: i128, scale: u32) -> i64 {
+    if scale == 0 && i32::try_from(units).is_ok() {
+        return 0;
+    }
+    let mut s = i64::from(scale);
+    let mut u = units;
+    while u != 0 && u % 10 == 0 {
+        u /= 10;
+        s -= 1;
+    }
+    if units == 0 {
+        0
+    } else {
+        s
+    }
+}
+
+fn pow10(n: i64) -> BigInt {
+    BigInt::from(10).pow(u32::try_from(n).expect("non-negative"))
+}
+
 /// Reference: the canonical `xs:decimal` text of `units / 10^scale` (no
-/// trailing fractional zeros, no point for an integer), for values past
-/// `rust_decimal`'s 28 digits too.
-fn canonical(units: i128, scale: u32) -> String {
-    let p = 10i128.pow(scale);
-    let (int, frac) = (units.abs() / p, units.abs() % p);
-    let mut s = format!("{}{int}", if units < 0 { "-" } else { "" });
-    if frac != 0 {
+/// trailing fractional zeros, no point for an integer).
+fn canonical_big(units: &BigInt, scale: i64) -> String {
+    let p = pow10(scale);
+    let (int, frac) = units.abs().div_rem(&p);
+    let sign = if units.sign() == Sign::Minus { "-" } else { "" };
+    let mut s = format!("{sign}{int}");
+    if !frac.is_zero() {
         s.push('.');
         s.push_str(format!("{frac:0w$}", w = scale as usize).trim_end_matches('0'));
     }
@@ -61,21 +89,21 @@ proptest! {
     }
 
     #[test]
-    fn division_rounds_to_eighteen_digits((a, sa) in amount(), (b, sb) in amount()) {
+    fn division_keeps_the_official_digits((a, sa) in amount(), (b, sb) in amount()) {
         prop_assume!(b != 0);
         let x = Atomic::Decimal(Decimal::from_i128_with_scale(a, sa));
         let y = Atomic::Decimal(Decimal::from_i128_with_scale(b, sb));
-        // a quotient past 28 digits is a big decimal: compared as text
         let q = arith(ArithOp::Div, &x, &y).expect("div").to_str().to_string();
-        // reference: a/b at 18 digits in integers, rounded to the nearest
-        // and an exact tie toward zero (the official processor's HALF_DOWN)
-        let num = a * 10i128.pow(sb) * 10i128.pow(18) * 10;
-        let den = b * 10i128.pow(sa);
-        let t = num / den; // 19 digits, truncated
-        let last = t.abs() % 10;
-        let up = last > 5 || (last == 5 && num % den != 0);
-        let r = if up { t / 10 + t.signum() } else { t / 10 };
-        prop_assert_eq!(q, canonical(r, 18));
+        // reference, in big integers: the quotient at the official
+        // processor's number of fractional digits, rounded to the nearest
+        // and an exact tie toward zero (HALF_DOWN)
+        let digits = 18.max(counted_scale(a, sa) - counted_scale(b, sb) + 18);
+        let num = BigInt::from(a.abs()) * pow10(i64::from(sb) + digits);
+        let den = BigInt::from(b.abs()) * pow10(i64::from(sa));
+        let (t, r) = num.div_rem(&den);
+        let t = if r * 2 > den { t + 1 } else { t };
+        let t = if (a < 0) != (b < 0) { -t } else { t };
+        prop_assert_eq!(q, canonical_big(&t, digits));
     }
 
     #[test]

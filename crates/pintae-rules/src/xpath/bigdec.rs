@@ -162,25 +162,50 @@ impl BigDec {
         }
     }
 
-    /// `self div o` as the official processor divides decimals: max(18,
-    /// either scale) fractional digits, rounded to the nearest, an exact tie
-    /// toward zero. `None` when `o` is zero.
+    /// `self div o` at `scale` fractional digits, rounded to the nearest,
+    /// an exact tie toward zero (the scale is the caller's:
+    /// `value::decimal_quotient` gives the official processor's). `None`
+    /// when `o` is zero.
     #[cold]
     #[inline(never)]
-    pub fn div(&self, o: &BigDec) -> Option<BigDec> {
+    pub fn div(&self, o: &BigDec, scale: u32) -> Option<BigDec> {
         if o.m.is_zero() {
             return None;
         }
-        let scale = 18.max(self.scale).max(o.scale);
-        // self / o · 10^scale = m1 · 10^(scale + s2 - s1) / m2
-        let num = &self.m * pow10(scale + o.scale - self.scale);
-        let (q, r) = num.abs().div_rem(&o.m.abs());
-        let q = if r * 2u8 > o.m.abs() { q + 1u8 } else { q };
+        // self / o · 10^scale = m1 · 10^(scale + s2 - s1) / m2, and when
+        // s1 is the larger, m1 / (m2 · 10^(s1 - scale - s2))
+        let (num, den) = match (scale + o.scale).checked_sub(self.scale) {
+            Some(up) => (&self.m * pow10(up), o.m.clone()),
+            None => (self.m.clone(), &o.m * pow10(self.scale - scale - o.scale)),
+        };
+        let (q, r) = num.abs().div_rem(&den.abs());
+        let q = if r * 2u8 > den.abs() { q + 1u8 } else { q };
         let negative = (self.m.sign() == Sign::Minus) != (o.m.sign() == Sign::Minus);
         Some(BigDec {
             m: if negative { -q } else { q },
             scale,
         })
+    }
+
+    /// The scale once trailing zeros are gone, integer digits included
+    /// (Java's `stripTrailingZeros`); 0 for zero.
+    #[cold]
+    #[inline(never)]
+    pub fn stripped_scale(&self) -> i64 {
+        if self.m.is_zero() {
+            return 0;
+        }
+        let ten = BigInt::from(10u8);
+        let mut m = self.m.clone();
+        let mut s = i64::from(self.scale);
+        loop {
+            let (q, r) = m.div_rem(&ten);
+            if !r.is_zero() {
+                return s;
+            }
+            m = q;
+            s -= 1;
+        }
     }
 
     /// The integer part of `self div o` (`idiv`); `None` when `o` is zero.
@@ -356,7 +381,9 @@ mod tests {
             "3.70370367037037036703703703670369"
         );
         assert_eq!(
-            d("99999999999999999999999999999").div(&d("7")).map(|q| q.canonical()),
+            d("99999999999999999999999999999")
+                .div(&d("7"), 18)
+                .map(|q| q.canonical()),
             Some("14285714285714285714285714285.571428571428571429".into())
         );
         assert_eq!(d("-2.5").round().canonical(), "-2");
@@ -365,7 +392,7 @@ mod tests {
         assert_eq!(d("-2.1").ceiling().canonical(), "-2");
         assert_eq!(d("7.5").rem(&d("2")).map(|r| r.canonical()), Some("1.5".into()));
         assert_eq!(d("-7.5").idiv(&d("2")).map(|q| q.to_string()), Some("-3".into()));
-        assert!(d("1").div(&d("0")).is_none());
+        assert!(d("1").div(&d("0"), 18).is_none());
     }
 
     #[test]

@@ -2400,12 +2400,22 @@ impl<'a> Evaluator<'a> {
                         ),
                         _ => Atomic::Integer(i),
                     },
-                    Atomic::Decimal(d) => match b {
-                        B::Abs => Atomic::Decimal(d.abs()),
-                        B::Round => round_half_up_dec(d),
-                        B::Floor => Atomic::Decimal(d.floor()),
-                        _ => Atomic::Decimal(d.ceil()),
-                    },
+                    Atomic::Decimal(d) => {
+                        let r = match b {
+                            B::Abs => Atomic::Decimal(d.abs()),
+                            B::Round => round_half_up_dec(d),
+                            B::Floor => Atomic::Decimal(d.floor()),
+                            _ => Atomic::Decimal(d.ceil()),
+                        };
+                        // a decimal with a fractional digit rounds to one the
+                        // official processor holds as a big decimal still
+                        match r {
+                            Atomic::Decimal(r) if d.scale() > 0 => {
+                                Atomic::Decimal(crate::xpath::value::as_big_decimal(r))
+                            }
+                            r => r,
+                        }
+                    }
                     Atomic::BigDecimal(d) => crate::xpath::value::big(match b {
                         B::Abs => d.abs(),
                         B::Round => d.round(),
