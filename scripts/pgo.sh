@@ -34,13 +34,17 @@ if [ ! -x "$profdata" ]; then
     exit 1
 fi
 
+# RUSTFLAGS replaces the project's build.rustflags (.cargo/config.toml):
+# both builds repeat them so that the profile fits the code measured
+base_flags="-Cllvm-args=-inline-threshold=1000"
+
 raw="$root/target/pgo-raw"
 out="$root/target/pgo"
 rm -rf "$raw"
 mkdir -p "$raw" "$out"
 
 echo "pgo.sh: building the instrumented binaries" >&2
-CARGO_TARGET_DIR="$root/target/pgo-gen" RUSTFLAGS="-Cprofile-generate=$raw" \
+CARGO_TARGET_DIR="$root/target/pgo-gen" RUSTFLAGS="$base_flags -Cprofile-generate=$raw" \
     cargo build --release -q --workspace --examples --bins
 gen="$root/target/pgo-gen/release"
 
@@ -76,4 +80,4 @@ echo "pgo.sh: profile $out/pintae.profdata; running cargo ${final[*]}" >&2
 
 # criterion writes where the benchmarks read their own figures back
 CARGO_TARGET_DIR="$out" CRITERION_HOME="$root/target/criterion" \
-    RUSTFLAGS="-Cprofile-use=$out/pintae.profdata" cargo "${final[@]}"
+    RUSTFLAGS="$base_flags -Cprofile-use=$out/pintae.profdata" cargo "${final[@]}"
