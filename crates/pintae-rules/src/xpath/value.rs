@@ -520,11 +520,11 @@ fn big_result<'a>(b: BigDec) -> Atomic<'a> {
 }
 
 /// `d` as a value the official processor holds as a big decimal rather
-/// than as a 64-bit integer: the two divide differently (see
-/// [`decimal_quotient`]), and a [`Decimal`] with a fractional digit is how
+/// than as an integer: the two divide differently (see
+/// `decimal_quotient`), and a [`Decimal`] with a fractional digit is how
 /// pintae tells them apart, so a whole number gets one (`30` as `30.0`,
-/// the same value). Past 96 bits it is left as it is: such a value is never
-/// taken for a 64-bit integer anyway.
+/// the same value). Past 96 bits it is left as it is: division counts such
+/// a value as a big decimal anyway.
 pub fn as_big_decimal(d: Decimal) -> Decimal {
     if d.scale() > 0 {
         return d;
