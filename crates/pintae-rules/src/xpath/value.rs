@@ -707,7 +707,7 @@ impl<'a> Atomic<'a> {
     pub fn as_f64(&self) -> f64 {
         match self {
             Atomic::Integer(i) => *i as f64,
-            Atomic::Decimal(d) => d.to_f64().unwrap_or(f64::NAN),
+            Atomic::Decimal(d) => decimal_to_f64(d),
             Atomic::BigDecimal(b) => b.to_f64(),
             Atomic::Double(d) => *d,
             _ => f64::NAN,
@@ -905,6 +905,26 @@ fn to_decimal_exact(a: &Atomic) -> Option<Decimal> {
         Atomic::Decimal(d) => Some(*d),
         _ => None,
     }
+}
+
+/// The double nearest to `d`, as the official processor converts a
+/// decimal (Java's `BigDecimal.doubleValue()`, correctly rounded).
+/// rust_decimal's `to_f64` divides in floating point, which can round
+/// twice (`2 div xs:decimal('100.25')` as a double was one unit off).
+fn decimal_to_f64(d: &Decimal) -> f64 {
+    /// 10^0 ..= 10^22, each exact as a double.
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ];
+    let m = d.mantissa();
+    // an exact mantissa over an exact power of ten: one rounding
+    if m.unsigned_abs() < 1 << 53 {
+        if let Some(p) = POW10.get(d.scale() as usize) {
+            return m as f64 / p;
+        }
+    }
+    d.to_string().parse().unwrap_or(f64::NAN)
 }
 
 /// Value comparison of two atomic values after untyped values became
