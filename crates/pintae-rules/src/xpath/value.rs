@@ -562,10 +562,14 @@ pub(crate) fn parse_integer(s: &str) -> Result<i128, bool> {
     t.strip_prefix('+').unwrap_or(t).parse::<i128>().map_err(|_| true)
 }
 
-/// Parses the lexical form of `xs:double`.
+/// Parses the lexical form of `xs:double`. As the official processor
+/// does, the special values match after trimming only when the text starts
+/// with whitespace: `' INF '` and `' NaN'` are doubles, `'INF '` and
+/// `'NaN '` are not (a numeral may end in whitespace either way).
 pub fn parse_double(s: &str) -> Option<f64> {
     let t = s.trim_matches(is_xml_ws);
-    match t {
+    let special = if s.starts_with(is_xml_ws) { t } else { s };
+    match special {
         "INF" | "+INF" => return Some(f64::INFINITY),
         "-INF" => return Some(f64::NEG_INFINITY),
         "NaN" => return Some(f64::NAN),
