@@ -2374,6 +2374,11 @@ impl<'a> Evaluator<'a> {
                         Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
                         x => x,
                     };
+                    // NaN anywhere makes the result NaN; the official
+                    // processor returns it without comparing the rest
+                    if matches!(x, Atomic::Double(d) if d.is_nan()) {
+                        return Ok(atom(x));
+                    }
                     best = Some(match best {
                         None => x,
                         Some(cur) => {
