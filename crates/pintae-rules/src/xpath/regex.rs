@@ -1,9 +1,12 @@
 //! Translation of XML Schema / XPath regular expressions to the `regex`
 //! crate's syntax.
 //!
-//! Differences handled: `\i` and `\c` (XML name characters), character class
-//! subtraction `[a-z-[aeiou]]`, and the `s m i x` flags. Both dialects match
-//! unanchored for `matches()`, and `.` excludes newlines unless `s` is given.
+//! Differences handled: `\i` and `\c` (XML name characters), `\s` (only
+//! the four XML whitespace characters, not a no-break space), `\w` (every
+//! character but punctuation, separators and others: `$` and `€` are word
+//! characters, `_` is not), `.` (neither `\n` nor `\r` unless `s` is given),
+//! character class subtraction `[a-z-[aeiou]]`, and the `s m i x` flags.
+//! Both dialects match unanchored for `matches()`.
 
 use super::error::{ErrorCode, XPathError};
 
@@ -24,7 +27,7 @@ pub fn compile_regex(pattern: &str, flags: &str) -> Result<regex::Regex, XPathEr
             }
         }
     }
-    let translated = translate(pattern)?;
+    let translated = translate(pattern, flags.contains('s'))?;
     let full = if prefix.is_empty() {
         translated
     } else {
@@ -42,7 +45,12 @@ pub fn compile_regex(pattern: &str, flags: &str) -> Result<regex::Regex, XPathEr
         })
 }
 
-fn translate(p: &str) -> Result<String, XPathError> {
+/// XML whitespace (`\s`).
+const SPACE: &str = r"\x20\t\n\r";
+/// What `\w` excludes: punctuation, separators and other characters.
+const NOT_WORD: &str = r"\p{P}\p{Z}\p{C}";
+
+fn translate(p: &str, dot_all: bool) -> Result<String, XPathError> {
     let mut out = String::with_capacity(p.len() + 8);
     let mut chars = p.chars().peekable();
     let mut class_depth = 0usize;
@@ -77,12 +85,28 @@ fn translate(p: &str) -> Result<String, XPathError> {
                             out.push(']');
                         }
                     }
+                    // a negated set nests as a class of its own, inside a
+                    // class too
+                    's' if class_depth > 0 => out.push_str(SPACE),
+                    'W' if class_depth > 0 => out.push_str(NOT_WORD),
+                    's' | 'S' | 'w' | 'W' => {
+                        let (set, neg) = match n {
+                            's' => (SPACE, false),
+                            'S' => (SPACE, true),
+                            'w' => (NOT_WORD, true),
+                            _ => (NOT_WORD, false),
+                        };
+                        out.push_str(if neg { "[^" } else { "[" });
+                        out.push_str(set);
+                        out.push(']');
+                    }
                     _ => {
                         out.push('\\');
                         out.push(n);
                     }
                 }
             }
+            '.' if class_depth == 0 && !dot_all => out.push_str(r"[^\n\r]"),
             '[' => {
                 class_depth += 1;
                 out.push('[');
@@ -117,5 +141,13 @@ mod tests {
         assert!(compile_regex("abc", "i").is_ok_and(|r| r.is_match("ABC")));
         assert!(compile_regex("(", "").is_err());
         assert!(compile_regex("a", "q").is_err());
+        // XML Schema's classes, not Unicode's
+        assert!(compile_regex(r"^\s$", "").is_ok_and(|r| r.is_match("\r") && !r.is_match("\u{a0}")));
+        assert!(compile_regex(r"^[\S ]+$", "").is_ok_and(|r| r.is_match("a b\u{a0}") && !r.is_match("a\tb")));
+        assert!(compile_regex(r"^\w+$", "").is_ok_and(|r| r.is_match("a$€+") && !r.is_match("_") && !r.is_match("-")));
+        assert!(compile_regex(r"^[\W]$", "").is_ok_and(|r| r.is_match("_") && !r.is_match("+")));
+        assert!(compile_regex("^.$", "").is_ok_and(|r| !r.is_match("\r") && r.is_match("[")));
+        assert!(compile_regex("^.$", "s").is_ok_and(|r| r.is_match("\r")));
+        assert!(compile_regex("^[.]$", "").is_ok_and(|r| r.is_match(".") && !r.is_match("a")));
     }
 }
