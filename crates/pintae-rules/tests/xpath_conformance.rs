@@ -1,5 +1,8 @@
 //! XPath conformance: every `EXPR => EXPECTED` line of `testdata/xpath/*.txt`
-//! (expectations checked against Saxon by `scripts/xpath-conformance-saxon.py`).
+//! (expectations checked against Saxon by `scripts/xpath-conformance-saxon.py`),
+//! and of the file `PINTAE_XPATH_EXTRA` names, when set
+//! (`scripts/xpath-differential.py` writes one from Saxon's answers to random
+//! expressions).
 
 use pintae_rules::xpath::{ubl_namespaces, XPath};
 
@@ -28,6 +31,9 @@ fn conformance_files() {
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
         .collect();
     files.sort();
+    if let Some(extra) = std::env::var_os("PINTAE_XPATH_EXTRA") {
+        files.push(extra.into());
+    }
     let (mut total, mut failures) = (0, Vec::new());
     for f in &files {
         let text = std::fs::read_to_string(f).expect("read");
