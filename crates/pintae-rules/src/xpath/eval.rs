@@ -502,6 +502,25 @@ fn lazy_path(op: &Op) -> Option<(bool, LazySteps<'_>)> {
     Some((from_root, steps))
 }
 
+/// Whether `op` is a path of child (and a last attribute) steps, one of
+/// them with predicates: a cheap test before [`lazy_path`] for
+/// [`Evaluator::general_lazily`].
+fn filtered_child_path(op: &Op) -> bool {
+    fn walk(op: &Op, last: bool, filtered: &mut bool) -> bool {
+        match op {
+            Op::Step(s) => {
+                *filtered |= !s.preds.is_empty();
+                s.axis == Axis::Child || (last && s.axis == Axis::Attribute)
+            }
+            Op::Path(l, r) => walk(r, last, filtered) && (matches!(**l, Op::Root) || walk(l, false, filtered)),
+            Op::PerDocument(inner, ..) => walk(inner, last, filtered),
+            _ => false,
+        }
+    }
+    let mut filtered = false;
+    walk(op, true, &mut filtered) && filtered
+}
+
 /// The operands of `a | b` when both are predicate-free child steps.
 fn child_step_pair<'o>(a: &'o Op, b: &'o Op) -> Option<(&'o StepOp, &'o StepOp)> {
     let (Op::Step(x), Op::Step(y)) = (a, b) else {
@@ -1289,6 +1308,9 @@ impl<'a> Evaluator<'a> {
     /// A general comparison (`=`, `<`, …): some pair of the operands'
     /// atomized items compares true.
     fn general(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, single: bool, f: &Focus<'a>) -> R<bool> {
+        if let Some(hit) = self.general_lazily(op, l, r, single, f) {
+            return hit;
+        }
         let a = self.atomized(l, f)?;
         if a.is_empty() {
             return Ok(false);
@@ -1429,10 +1451,66 @@ impl<'a> Evaluator<'a> {
         Some(self.any_from(start, &steps))
     }
 
+    /// A general comparison of a path whose steps filter with predicates
+    /// and a constant (`cac:InvoiceLine[…]/cbc:Amount > 0`), as the
+    /// official processor evaluates it: the path's nodes are pulled one at
+    /// a time, in document order, and the first that compares true ends it,
+    /// so a predicate that would raise an error on a later node is never
+    /// evaluated. `None` when the operands are not of that form (only child
+    /// and attribute steps, whose nested walk is document order).
+    fn general_lazily(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, single: bool, f: &Focus<'a>) -> Option<R<bool>> {
+        let (path, c, const_first) = match (l, r) {
+            (p, Op::Const(c)) => (p, c, false),
+            (Op::Const(c), p) => (p, c, true),
+            _ => return None,
+        };
+        if !filtered_child_path(path) {
+            return None;
+        }
+        let (from_root, steps) = lazy_path(path)?;
+        let in_order = steps.iter().enumerate().all(|(i, s)| match s {
+            LazyStep::Either(..) => true,
+            LazyStep::One(s) => s.axis == Axis::Child || (s.axis == Axis::Attribute && i + 1 == steps.len()),
+        });
+        let filtered = steps
+            .iter()
+            .any(|s| matches!(s, LazyStep::One(s) if !s.preds.is_empty()));
+        if !in_order || !filtered {
+            return None;
+        }
+        let Some(Item::Node(n)) = &f.item else { return None };
+        let start = if from_root {
+            XNode::new(n.node.document().root())
+        } else {
+            *n
+        };
+        let b = const_atomic(c);
+        let mut compare = |x: XNode<'a>| -> R<bool> {
+            let a = atomize_item(&Item::Node(x));
+            let (x, y) = if const_first { (&b, &a) } else { (&a, &b) };
+            match untyped_numeric(op, x, y, single) {
+                Some(r) => Ok(r?),
+                None => Ok(general_pair(op, x, y)?),
+            }
+        };
+        Some(self.any_from_with(start, &steps, &mut compare))
+    }
+
     /// Whether `steps`, taken from `n`, reach a node (see [`Self::exists_lazily`]).
     fn any_from(&mut self, n: XNode<'a>, steps: &[LazyStep<'a>]) -> R<bool> {
+        self.any_from_with(n, steps, &mut |_| Ok(true))
+    }
+
+    /// Whether `steps`, taken from `n`, reach a node for which `last` is
+    /// true; nodes are tried one at a time, and the walk stops at the first.
+    fn any_from_with<F: FnMut(XNode<'a>) -> R<bool>>(
+        &mut self,
+        n: XNode<'a>,
+        steps: &[LazyStep<'a>],
+        last: &mut F,
+    ) -> R<bool> {
         let Some((step, rest)) = steps.split_first() else {
-            return Ok(true);
+            return last(n);
         };
         let mut cands: smallvec::SmallVec<[XNode<'a>; 8]> = smallvec::SmallVec::new();
         let preds: &'a [Op] = match step {
@@ -1451,7 +1529,7 @@ impl<'a> Evaluator<'a> {
         };
         let size = cands.len();
         for (i, &c) in cands.iter().enumerate() {
-            if self.keeps_all(preds, c, i + 1, size)? && self.any_from(c, rest)? {
+            if self.keeps_all(preds, c, i + 1, size)? && self.any_from_with(c, rest, last)? {
                 return Ok(true);
             }
         }

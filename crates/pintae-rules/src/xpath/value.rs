@@ -1252,6 +1252,17 @@ pub fn negate<'a>(a: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
 pub fn atomize_item<'a>(item: &Item<'a>) -> Atomic<'a> {
     match item {
         Item::Atomic(a) => a.clone(),
+        // comments and processing instructions have a typed value of
+        // xs:string, every other node of an untyped document untypedAtomic
+        Item::Node(n)
+            if n.attr == 0
+                && matches!(
+                    n.node.node_type(),
+                    roxmltree::NodeType::Comment | roxmltree::NodeType::PI
+                ) =>
+        {
+            Atomic::String(n.string_value())
+        }
         Item::Node(n) => Atomic::Untyped(n.string_value()),
     }
 }
