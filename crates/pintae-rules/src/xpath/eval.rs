@@ -1468,16 +1468,6 @@ impl<'a> Evaluator<'a> {
             return None;
         }
         let (from_root, steps) = lazy_path(path)?;
-        let in_order = steps.iter().enumerate().all(|(i, s)| match s {
-            LazyStep::Either(..) => true,
-            LazyStep::One(s) => s.axis == Axis::Child || (s.axis == Axis::Attribute && i + 1 == steps.len()),
-        });
-        let filtered = steps
-            .iter()
-            .any(|s| matches!(s, LazyStep::One(s) if !s.preds.is_empty()));
-        if !in_order || !filtered {
-            return None;
-        }
         let Some(Item::Node(n)) = &f.item else { return None };
         let start = if from_root {
             XNode::new(n.node.document().root())

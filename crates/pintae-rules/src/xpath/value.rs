@@ -1152,9 +1152,6 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
     };
     let a = promote(a)?;
     let b = promote(b)?;
-    if op == ArithOp::Div && !matches!(a, Atomic::Double(_)) && !matches!(b, Atomic::Double(_)) {
-        return decimal_quotient(&a, &b);
-    }
     match (&a, &b) {
         (Atomic::Double(_), _) | (_, Atomic::Double(_)) => {
             let (x, y) = (a.as_f64(), b.as_f64());
@@ -1182,7 +1179,7 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                 ArithOp::Add => Atomic::Integer(x.checked_add(y).ok_or_else(overflow)?),
                 ArithOp::Sub => Atomic::Integer(x.checked_sub(y).ok_or_else(overflow)?),
                 ArithOp::Mul => Atomic::Integer(x.checked_mul(y).ok_or_else(overflow)?),
-                // (handled above: the quotient of two integers is a decimal)
+                // the quotient of two integers is a decimal
                 ArithOp::Div => return decimal_quotient(&a, &b),
                 ArithOp::IDiv => {
                     if y == 0 {
