@@ -205,6 +205,7 @@ impl SchemaDef {
             p.candidates = cands;
             p.guards = guards;
         }
+        relay(&mut patterns);
         Ok(Schema {
             name: self.name.clone(),
             lib,
@@ -212,6 +213,34 @@ impl SchemaDef {
             patterns,
             stats: b.stats,
         })
+    }
+}
+
+/// Copies every rule's lets and tests into fresh memory, in the order a
+/// run visits them, and frees the originals. Compiling interleaves each
+/// expression's operator nodes with the parser's and compiler's temporary
+/// allocations, so the trees come out scattered over the heap; copied once
+/// all of those are freed, each tree lies in fewer cache lines. A check
+/// after other work (a conversion, in `pintae convert`) finds more of its
+/// rules still in cache: convert + validate of the 5-line Taxstar fixture
+/// took 266.6 -> 262.5 µs at the minimum of 12 interleaved rounds
+/// (`convert_time --check`; 278.0 -> 266.5 µs in a noisier run), lower at
+/// nearly every rank (257.7 vs 262.5 µs in a third); a check alone is
+/// unchanged.
+fn relay(patterns: &mut [Pattern]) {
+    // every copy is made before any original is freed, so that the copies
+    // do not fill the originals' holes
+    let (mut lets, mut tests) = (Vec::new(), Vec::new());
+    for r in patterns.iter().flat_map(|p| &p.rules) {
+        lets.push(r.lets.clone());
+        tests.push(r.checks.iter().map(|c| c.test.clone()).collect::<Vec<_>>());
+    }
+    let rules = patterns.iter_mut().flat_map(|p| &mut p.rules);
+    for ((r, l), t) in rules.zip(lets).zip(tests) {
+        r.lets = l;
+        for (c, test) in r.checks.iter_mut().zip(t) {
+            c.test = test;
+        }
     }
 }
 
