@@ -222,11 +222,10 @@ impl SchemaDef {
 /// allocations, so the trees come out scattered over the heap; copied once
 /// all of those are freed, each tree lies in fewer cache lines. A check
 /// after other work (a conversion, in `pintae convert`) finds more of its
-/// rules still in cache: convert + validate of the 5-line Taxstar fixture
-/// took 266.6 -> 262.5 µs at the minimum of 12 interleaved rounds
-/// (`convert_time --check`; 278.0 -> 266.5 µs in a noisier run), lower at
-/// nearly every rank (257.7 vs 262.5 µs in a third); a check alone is
-/// unchanged.
+/// rules still in cache. Convert + validate of the 5-line Taxstar fixture
+/// (`convert_time --check`, minimum of 10-12 interleaved rounds, lower at
+/// nearly every rank) in three runs: 266.6 -> 262.5, 262.5 -> 257.7 and,
+/// noisier, 278.0 -> 266.5 µs. A check alone is unchanged.
 fn relay(patterns: &mut [Pattern]) {
     // every copy is made before any original is freed, so that the copies
     // do not fill the originals' holes
