@@ -8,10 +8,11 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::ast::*;
+use super::bigdec::BigDec;
 use super::error::{ErrorCode, XPathError};
 use super::functions::Builtin;
 use super::regex::compile_regex;
-use super::value::{parse_decimal, parse_double, ArithOp, AtomicType, CmpOp};
+use super::value::{parse_decimal_exact, parse_double, ArithOp, Atomic, AtomicType, CmpOp};
 
 /// The XML Schema namespace (constructor functions and types).
 pub const XS_NS: &str = "http://www.w3.org/2001/XMLSchema";
@@ -203,6 +204,8 @@ pub enum Const {
     Integer(i128),
     /// xs:decimal
     Decimal(Decimal),
+    /// xs:decimal past what [`Decimal`] holds (more than 28 digits)
+    BigDecimal(Arc<BigDec>),
     /// xs:double
     Double(f64),
 }
@@ -471,15 +474,27 @@ impl<'c> Compiler<'c> {
         Ok(match &a.kind {
             AstKind::Integer(s) => match s.parse::<i128>() {
                 Ok(i) => Op::Const(Const::Integer(i)),
-                Err(_) => Op::Const(Const::Decimal(parse_decimal(s).ok_or_else(|| {
-                    XPathError::at(ErrorCode::FOAR0002, a.span.clone(), "integer literal too large")
-                })?)),
+                // past 128 bits (39 digits): no decimal holds it either
+                Err(_) => {
+                    return Err(XPathError::at(
+                        ErrorCode::FOAR0002,
+                        a.span.clone(),
+                        "integer literal too large",
+                    ))
+                }
             },
-            AstKind::Decimal(s) => {
-                Op::Const(Const::Decimal(parse_decimal(s).ok_or_else(|| {
-                    XPathError::at(ErrorCode::XPST0003, a.span.clone(), "bad decimal literal")
-                })?))
-            }
+            // exact whatever its length, as the official processor reads it
+            AstKind::Decimal(s) => Op::Const(match parse_decimal_exact(s) {
+                Some(Atomic::Decimal(d)) => Const::Decimal(d),
+                Some(Atomic::BigDecimal(b)) => Const::BigDecimal(Arc::new((*b).clone())),
+                _ => {
+                    return Err(XPathError::at(
+                        ErrorCode::XPST0003,
+                        a.span.clone(),
+                        "bad decimal literal",
+                    ))
+                }
+            }),
             AstKind::Double(s) => {
                 Op::Const(Const::Double(parse_double(s).ok_or_else(|| {
                     XPathError::at(ErrorCode::XPST0003, a.span.clone(), "bad double literal")

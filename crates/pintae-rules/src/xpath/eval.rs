@@ -686,6 +686,7 @@ fn const_atomic(c: &Const) -> Atomic<'_> {
         Const::String(s) => Atomic::String(Str::Borrowed(s)),
         Const::Integer(i) => Atomic::Integer(*i),
         Const::Decimal(d) => Atomic::Decimal(*d),
+        Const::BigDecimal(b) => Atomic::BigDecimal(Rc::new((**b).clone())),
         Const::Double(d) => Atomic::Double(*d),
     }
 }
