@@ -611,13 +611,67 @@ pub fn double_to_string(d: f64) -> String {
         return if d.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     let a = d.abs();
-    if (1e-6..1e6).contains(&a) {
+    let plain = (1e-6..1e6).contains(&a);
+    if let Some(s) = shortest_tie_toward_zero(d, plain) {
+        return s;
+    }
+    if plain {
         return format!("{d}");
     }
     let s = format!("{d:E}");
     match s.split_once('E') {
         Some((m, e)) if !m.contains('.') => format!("{m}.0E{e}"),
         _ => s,
+    }
+}
+
+/// Where two shortest decimals are equally near the double (its exact value
+/// has one digit more, a 5, and both read back as it), the official
+/// processor prints the one nearer zero; Rust's formatting the other. The
+/// double's string in that case, `None` otherwise. A tie needs two decimals
+/// one unit apart in their last digit to read back as the same double, so
+/// a shortest form of 16 digits or more (15 is checked, for margin).
+fn shortest_tie_toward_zero(d: f64, plain: bool) -> Option<String> {
+    let sci = format!("{:e}", d.abs());
+    let (mantissa, exp) = sci.split_once('e')?;
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 15 {
+        return None;
+    }
+    let exact = BigDec::from_f64_exact(d.abs())?.canonical();
+    let exact_digits = exact.trim_start_matches(['0', '.']).replace('.', "");
+    let exact_digits = exact_digits.trim_end_matches('0');
+    if exact_digits.len() != digits.len() + 1 || !exact_digits.ends_with('5') {
+        return None;
+    }
+    let lower = &exact_digits[..digits.len()];
+    if lower == digits {
+        return None;
+    }
+    let exp: i32 = exp.parse().ok()?;
+    let lower = lower.trim_end_matches('0');
+    let text = format!("{}.{}e{exp}", &lower[..1], &lower[1..]);
+    if text.parse::<f64>().ok()? != d.abs() {
+        return None;
+    }
+    let sign = if d < 0.0 { "-" } else { "" };
+    let frac = if lower.len() > 1 { &lower[1..] } else { "0" };
+    Some(if plain {
+        format!("{sign}{}", text_plain(lower, exp))
+    } else {
+        format!("{sign}{}.{frac}E{exp}", &lower[..1])
+    })
+}
+
+/// `digits` (d.ddd…) times 10^`exp` in positional notation.
+fn text_plain(digits: &str, exp: i32) -> String {
+    let point = exp + 1;
+    if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if (point as usize) >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
     }
 }
 
