@@ -657,22 +657,13 @@ fn shortest_tie_toward_zero(d: f64, plain: bool) -> Option<String> {
     let sign = if d < 0.0 { "-" } else { "" };
     let frac = if lower.len() > 1 { &lower[1..] } else { "0" };
     Some(if plain {
-        format!("{sign}{}", text_plain(lower, exp))
+        // the exact value's positional form (no trailing zeros, so its last
+        // character is the 5) without that last digit
+        let cut = exact[..exact.len() - 1].trim_end_matches('0').trim_end_matches('.');
+        format!("{sign}{cut}")
     } else {
         format!("{sign}{}.{frac}E{exp}", &lower[..1])
     })
-}
-
-/// `digits` (d.ddd…) times 10^`exp` in positional notation.
-fn text_plain(digits: &str, exp: i32) -> String {
-    let point = exp + 1;
-    if point <= 0 {
-        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
-    } else if (point as usize) >= digits.len() {
-        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
-    } else {
-        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
-    }
 }
 
 /// The canonical string of an `xs:decimal`.
