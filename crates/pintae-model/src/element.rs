@@ -11,19 +11,24 @@ use serde_json::Value;
 use crate::value::{Leaf, Src};
 use crate::ModelError;
 
-/// Writes UBL XML with quick-xml and records, for every element that has a
-/// [`Src`], which input it came from (the [`SourceMap`]).
+/// Writes UBL XML (indented by two spaces, as quick-xml's indenting writer
+/// lays it out) and records, for every element that has a [`Src`], which
+/// input it came from (the [`SourceMap`]). The markup goes straight into one
+/// buffer: a converted invoice is written per request, and an event writer
+/// cost about four times as much per element.
 pub struct XmlOut {
-    w: quick_xml::Writer<Vec<u8>>,
+    xml: Vec<u8>,
+    /// Open elements below the root.
+    level: usize,
+    /// Whether the next tag starts a new line (not after text).
+    line_break: bool,
     location: String,
     /// Open elements; frames above `depth` are kept for reuse, so writing
     /// does not allocate per element.
     stack: Vec<Frame>,
     depth: usize,
     sources: SourceMap,
-    failed: Option<std::io::Error>,
-    /// The content of the last start tag with attributes, reused.
-    tag: String,
+    failed: Option<String>,
 }
 
 struct Frame {
@@ -31,11 +36,35 @@ struct Frame {
     counts: Vec<(&'static str, u32)>,
 }
 
+/// `s` with `&`, `<`, `>`, `'` and `"` escaped, appended to `out`.
+fn push_escaped(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    let mut from = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let esc: &[u8] = match c {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'\'' => b"&apos;",
+            b'"' => b"&quot;",
+            _ => continue,
+        };
+        out.extend_from_slice(&b[from..i]);
+        out.extend_from_slice(esc);
+        from = i + 1;
+    }
+    out.extend_from_slice(&b[from..]);
+}
+
 impl XmlOut {
     /// A writer that starts with the XML declaration.
     pub(crate) fn new(capacity: usize) -> XmlOut {
-        let mut out = XmlOut {
-            w: quick_xml::Writer::new_with_indent(Vec::with_capacity(capacity), b' ', 2),
+        let mut xml = Vec::with_capacity(capacity);
+        xml.extend_from_slice(br#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        XmlOut {
+            xml,
+            level: 0,
+            line_break: true,
             location: String::with_capacity(128),
             stack: Vec::with_capacity(12),
             depth: 0,
@@ -46,18 +75,15 @@ impl XmlOut {
                 sorted: OnceLock::new(),
             },
             failed: None,
-            tag: String::with_capacity(128),
-        };
-        let decl = quick_xml::events::BytesDecl::new("1.0", Some("UTF-8"), None);
-        out.emit(quick_xml::events::Event::Decl(decl));
-        out
+        }
     }
 
-    fn emit(&mut self, e: quick_xml::events::Event<'_>) {
-        if self.failed.is_none() {
-            if let Err(err) = self.w.write_event(e) {
-                self.failed = Some(err);
-            }
+    /// A new line and the indentation of the current level, unless the tag
+    /// follows text.
+    fn indent(&mut self) {
+        if self.line_break {
+            self.xml.push(b'\n');
+            self.xml.resize(self.xml.len() + 2 * self.level, b' ');
         }
     }
 
@@ -113,33 +139,29 @@ impl XmlOut {
     /// Opens element `name` with attributes.
     pub(crate) fn start(&mut self, name: &'static str, attrs: &[(&str, &str)], src: &Src) {
         self.enter(name, src);
-        if attrs.is_empty() {
-            self.emit(quick_xml::events::Event::Start(quick_xml::events::BytesStart::new(
-                name,
-            )));
-            return;
-        }
-        // the tag's content (`name a="v"`, values escaped as quick-xml's
-        // `push_attribute` escapes them) in a buffer kept for the next tag,
-        // instead of a fresh one grown attribute by attribute
-        let mut tag = std::mem::take(&mut self.tag);
-        tag.clear();
-        tag.push_str(name);
+        self.indent();
+        self.xml.push(b'<');
+        self.xml.extend_from_slice(name.as_bytes());
         for &(k, v) in attrs {
-            tag.push(' ');
-            tag.push_str(k);
-            tag.push_str("=\"");
-            tag.push_str(&quick_xml::escape::escape(v));
-            tag.push('"');
+            self.xml.push(b' ');
+            self.xml.extend_from_slice(k.as_bytes());
+            self.xml.extend_from_slice(b"=\"");
+            push_escaped(&mut self.xml, v);
+            self.xml.push(b'"');
         }
-        let e = quick_xml::events::BytesStart::from_content(tag.as_str(), name.len());
-        self.emit(quick_xml::events::Event::Start(e));
-        self.tag = tag;
+        self.xml.push(b'>');
+        self.level += 1;
+        self.line_break = true;
     }
 
     /// Closes element `name`.
     pub(crate) fn end(&mut self, name: &'static str) {
-        self.emit(quick_xml::events::Event::End(quick_xml::events::BytesEnd::new(name)));
+        self.level = self.level.saturating_sub(1);
+        self.indent();
+        self.xml.extend_from_slice(b"</");
+        self.xml.extend_from_slice(name.as_bytes());
+        self.xml.push(b'>');
+        self.line_break = true;
         self.leave();
     }
 
@@ -150,22 +172,20 @@ impl XmlOut {
         let bad = non_xml_char(text).or_else(|| attrs.iter().find_map(|(_, v)| non_xml_char(v)));
         if let (Some(c), None) = (bad, &self.failed) {
             let at = src.get().unwrap_or(name);
-            self.failed = Some(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{at} {}", non_xml_char_message(c)),
-            ));
+            self.failed = Some(format!("{at} {}", non_xml_char_message(c)));
         }
         self.start(name, attrs, src);
-        self.emit(quick_xml::events::Event::Text(quick_xml::events::BytesText::new(text)));
+        push_escaped(&mut self.xml, text);
+        self.line_break = false;
         self.end(name);
     }
 
     /// The XML and the source map.
     pub(crate) fn finish(self) -> Result<(Vec<u8>, SourceMap), ModelError> {
         match self.failed {
-            Some(e) => Err(ModelError::Write(e.to_string())),
+            Some(e) => Err(ModelError::Write(e)),
             None => {
-                let mut xml = self.w.into_inner();
+                let mut xml = self.xml;
                 xml.push(b'\n');
                 Ok((xml, self.sources))
             }
@@ -600,4 +620,41 @@ pub(crate) fn skip(node: roxmltree::Node<'_, '_>, cx: &mut ReadCx) {
     }
     path.reverse();
     cx.skipped.push(format!("/{}", path.join("/")));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::XmlOut;
+    use crate::value::Src;
+
+    #[test]
+    fn writer_indents_escapes_and_refuses_control_characters() {
+        let none = Src::default();
+        let mut out = XmlOut::new(64);
+        out.start("Invoice", &[("xmlns", "urn:x")], &none);
+        out.start("cac:Party", &[], &Src::at("seller"));
+        out.leaf(
+            "cbc:Name",
+            "A & B <\"Co\"> 'Ltd'",
+            &[("k", "1<2&\"3\"'")],
+            &Src::at("seller.name"),
+        );
+        out.end("cac:Party");
+        out.leaf("cbc:Note", "", &[], &none);
+        out.end("Invoice");
+        let (xml, sources) = out.finish().expect("well-formed");
+        let expected = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+            <Invoice xmlns=\"urn:x\">\n  <cac:Party>\n    \
+            <cbc:Name k=\"1&lt;2&amp;&quot;3&quot;&apos;\">A &amp; B &lt;&quot;Co&quot;&gt; &apos;Ltd&apos;</cbc:Name>\n  \
+            </cac:Party>\n  <cbc:Note></cbc:Note>\n</Invoice>\n";
+        assert_eq!(String::from_utf8_lossy(&xml), expected);
+        assert_eq!(sources.lookup("/Invoice/cac:Party[1]/cbc:Name[1]"), Some("seller.name"));
+
+        let mut out = XmlOut::new(64);
+        out.start("Invoice", &[], &none);
+        out.leaf("cbc:Note", "bell \u{7}", &[], &Src::at("note"));
+        out.end("Invoice");
+        let err = out.finish().expect_err("U+0007 cannot be written").to_string();
+        assert!(err.contains("note") && err.contains("U+0007"), "{err}");
+    }
 }
