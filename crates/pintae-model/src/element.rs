@@ -361,6 +361,12 @@ pub trait Element: Sized {
 /// characters other than tab, line feed and carriage return; U+FFFE and
 /// U+FFFF), if any.
 pub fn non_xml_char(s: &str) -> Option<char> {
+    // every such character starts with a control byte or, for U+FFFE and
+    // U+FFFF, 0xEF: text without either (nearly all) needs no decoding
+    let suspect = |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0xEF;
+    if !s.as_bytes().iter().any(suspect) {
+        return None;
+    }
     s.chars()
         .find(|&c| (c < '\u{20}' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
 }
@@ -626,6 +632,24 @@ pub(crate) fn skip(node: roxmltree::Node<'_, '_>, cx: &mut ReadCx) {
 mod tests {
     use super::XmlOut;
     use crate::value::Src;
+
+    #[test]
+    fn characters_xml_cannot_carry() {
+        let cases: [(&str, Option<char>); 8] = [
+            ("Falcon Bay", None),
+            ("tab\tline\nreturn\r", None),
+            ("d\u{e9}j\u{e0} \u{641}\u{627}\u{62a}\u{648}\u{631}\u{629}", None),
+            // starts with 0xEF like U+FFFE, but XML carries it
+            ("\u{FFFD}\u{FEFF}", None),
+            ("bell\u{7}", Some('\u{7}')),
+            ("nul\u{0} then \u{1}", Some('\u{0}')),
+            ("x\u{FFFE}", Some('\u{FFFE}')),
+            ("\u{e9}\u{FFFF}", Some('\u{FFFF}')),
+        ];
+        for (text, bad) in cases {
+            assert_eq!(super::non_xml_char(text), bad, "{text:?}");
+        }
+    }
 
     #[test]
     fn writer_indents_escapes_and_refuses_control_characters() {
