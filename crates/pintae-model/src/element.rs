@@ -36,24 +36,10 @@ struct Frame {
     counts: Vec<(&'static str, u32)>,
 }
 
-/// `s` with `&`, `<`, `>`, `'` and `"` escaped, appended to `out`.
+/// `s` with `&`, `<`, `>`, `'` and `"` escaped (quick-xml's escaping,
+/// which copies nothing when there is nothing to escape), appended to `out`.
 fn push_escaped(out: &mut Vec<u8>, s: &str) {
-    let b = s.as_bytes();
-    let mut from = 0;
-    for (i, &c) in b.iter().enumerate() {
-        let esc: &[u8] = match c {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'\'' => b"&apos;",
-            b'"' => b"&quot;",
-            _ => continue,
-        };
-        out.extend_from_slice(&b[from..i]);
-        out.extend_from_slice(esc);
-        from = i + 1;
-    }
-    out.extend_from_slice(&b[from..]);
+    out.extend_from_slice(quick_xml::escape::escape(s).as_bytes());
 }
 
 impl XmlOut {
