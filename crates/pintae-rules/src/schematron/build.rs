@@ -135,7 +135,8 @@ impl Builder {
                     CheckKind::Assert => self.stats.asserts += 1,
                     CheckKind::Report => self.stats.reports += 1,
                 }
-                let test = self.compile(c, &a.at, "test", &a.test)?;
+                let mut test = self.compile(c, &a.at, "test", &a.test)?;
+                let shared = crate::xpath::compile::share_repeated_tests(&mut test);
                 let mut message = Vec::new();
                 for part in &a.message {
                     message.push(match part {
@@ -154,6 +155,7 @@ impl Builder {
                     id: a.id.clone(),
                     flag: a.flag.clone(),
                     test,
+                    shared,
                     test_src: a.test.clone(),
                     message,
                     doc: a.doc.clone().map(|d| (d, value)),

@@ -275,6 +275,11 @@ pub enum Op {
     /// (`[ends-with(local-name(), 'Time')]`): its effective boolean value
     /// is computed once per distinct name in a document, under the id.
     NameOnly(Box<Op>, u32),
+    /// A truth test that occurs more than once in one rule test with the
+    /// same focus (`not(A) or A and B`): its effective boolean value is
+    /// computed once per evaluation of the test and kept under the slot
+    /// (see [`share_repeated_tests`]). Elsewhere it is its operand.
+    Shared(Box<Op>, u32),
     InstanceOf(Box<Op>, SeqType),
     Treat(Box<Op>, SeqType),
 }
@@ -850,6 +855,7 @@ pub fn never_numeric(op: &Op) -> bool {
         Op::Path(_, r) => never_numeric(r) && !uses_position(op),
         Op::PerDocument(inner, ..) => never_numeric(inner),
         Op::NameOnly(..) => true,
+        Op::Shared(inner, _) => never_numeric(inner),
         Op::Filter(base, _) => never_numeric(base) && !uses_position(op),
         Op::Call(b, _) => b.returns_non_numeric() && !uses_position(op),
         _ => false,
@@ -942,6 +948,71 @@ fn reads_name(op: &Op) -> bool {
     found
 }
 
+/// The truth tests of a rule test that its evaluation takes with the
+/// test's own focus: the test, the operands of `and` and `or`, and the
+/// argument of `not()` and `boolean()`, recursively.
+fn truth_positions<'o>(op: &'o Op, out: &mut Vec<&'o Op>) {
+    out.push(op);
+    match op {
+        Op::And(l, r) | Op::Or(l, r) => {
+            truth_positions(l, out);
+            truth_positions(r, out);
+        }
+        Op::Call(Builtin::Not | Builtin::Boolean, args) if args.len() == 1 => truth_positions(&args[0], out),
+        _ => {}
+    }
+}
+
+/// Marks the truth tests that occur more than once in `test` (a rule test,
+/// evaluated to its effective boolean value) as [`Op::Shared`], equal ones
+/// under one slot, so that one evaluation of the test computes each once:
+/// the official rules often say `not(A) or A and B`, or repeat a condition
+/// in both halves of an `or`. Only the positions [`truth_positions`] finds
+/// are shared (same focus, same variables), so a kept value is the value
+/// the repeated test would have had; an `and` or `or` is not (its operands
+/// are, when they repeat). Returns the number of slots used.
+pub fn share_repeated_tests(test: &mut Op) -> u32 {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut positions = Vec::new();
+    truth_positions(test, &mut positions);
+    for p in positions.iter().skip(1) {
+        let cheap = match p {
+            Op::Const(_) | Op::Empty => true,
+            Op::Call(_, args) => args.is_empty(),
+            _ => false,
+        };
+        if !cheap && !matches!(p, Op::And(..) | Op::Or(..)) {
+            *seen.entry(format!("{p:?}")).or_default() += 1;
+        }
+    }
+    seen.retain(|_, n| *n > 1);
+    if seen.is_empty() {
+        return 0;
+    }
+    let mut slots: HashMap<String, u32> = HashMap::new();
+    fn wrap(op: &mut Op, top: bool, seen: &HashMap<String, u32>, slots: &mut HashMap<String, u32>) {
+        let key = (!top).then(|| format!("{op:?}")).filter(|k| seen.contains_key(k));
+        match op {
+            Op::And(l, r) | Op::Or(l, r) => {
+                wrap(l, false, seen, slots);
+                wrap(r, false, seen, slots);
+            }
+            Op::Call(Builtin::Not | Builtin::Boolean, args) if args.len() == 1 => {
+                wrap(&mut args[0], false, seen, slots)
+            }
+            _ => {}
+        }
+        if let Some(key) = key {
+            let next = slots.len() as u32;
+            let slot = *slots.entry(key).or_insert(next);
+            let inner = std::mem::replace(op, Op::Empty);
+            *op = Op::Shared(Box::new(inner), slot);
+        }
+    }
+    wrap(test, true, &seen, &mut slots);
+    slots.len() as u32
+}
+
 /// Visits an expression tree. With `all`, every sub-expression is visited;
 /// without, only those evaluated with the same focus (not predicates, the
 /// right side of a path, or a per-document expression), so that `position()`
@@ -966,6 +1037,7 @@ fn visit(op: &Op, all: bool, f: &mut dyn FnMut(&Op)) {
         Op::Step(s) if all => s.preds.iter().for_each(go),
         Op::PerDocument(a, ..) if all => go(a),
         Op::NameOnly(a, _) if all => go(a),
+        Op::Shared(a, _) => go(a),
         Op::MatchesConst(a, _)
         | Op::TokenIn(a, ..)
         | Op::Neg(a)
@@ -1027,6 +1099,7 @@ pub fn at_most_one(op: &Op) -> bool {
         }
         Op::Path(l, r) => at_most_one(l) && at_most_one(r),
         Op::If(_, t, e) => at_most_one(t) && at_most_one(e),
+        Op::Shared(..) => true,
         _ => false,
     }
 }
@@ -1168,5 +1241,102 @@ mod code_lists {
             ]),
             vec![Some(false), Some(true), None, None, None, None]
         );
+    }
+}
+
+#[cfg(test)]
+mod shared_tests {
+    use super::{share_repeated_tests, Compiler, Op, StaticContext};
+    use crate::xpath::{Evaluator, Focus, Library, XNode};
+
+    fn compiled(e: &str) -> Op {
+        let ast = crate::xpath::parser::parse(e).expect("parses");
+        Compiler::new(&StaticContext::new()).compile(&ast).expect("compiles")
+    }
+
+    /// The slots of each shared test, in the order they are met (left to
+    /// right, inner before outer), and how many slots there are.
+    fn shared(e: &str) -> (Vec<u32>, u32) {
+        fn walk(op: &Op, out: &mut Vec<u32>) {
+            match op {
+                Op::Shared(inner, slot) => {
+                    walk(inner, out);
+                    out.push(*slot);
+                }
+                Op::And(l, r) | Op::Or(l, r) => {
+                    walk(l, out);
+                    walk(r, out);
+                }
+                Op::Call(_, args) => args.iter().for_each(|a| walk(a, out)),
+                _ => {}
+            }
+        }
+        let mut op = compiled(e);
+        let n = share_repeated_tests(&mut op);
+        let mut slots = Vec::new();
+        walk(&op, &mut slots);
+        (slots, n)
+    }
+
+    #[test]
+    fn truth_tests_repeated_with_the_same_focus_share_a_slot() {
+        assert_eq!(shared("not(a) or a and b"), (vec![0, 0], 1));
+        // an `or` of shared tests is not shared itself: its operands are
+        assert_eq!(
+            shared("(a = 'x' or c) and d or not(a = 'x' or c)"),
+            (vec![0, 1, 0, 1], 2)
+        );
+        assert_eq!(shared("boolean(a) and not(b) or b"), (vec![0, 0], 1));
+        // a test that occurs once, or only as the whole test, is left alone
+        assert_eq!(shared("not(a) or b"), (vec![], 0));
+        assert_eq!(shared("a"), (vec![], 0));
+        // constants and calls without arguments are not worth a slot
+        assert_eq!(shared("true() or a and true()"), (vec![], 0));
+        assert_eq!(shared("1 or a and 1"), (vec![], 0));
+    }
+
+    #[test]
+    fn tests_under_another_focus_or_variable_are_not_shared() {
+        // in a predicate, a quantifier's body, a function argument other
+        // than not() and boolean(), and an if's branches the focus or the
+        // variables differ, or the test is not a truth test
+        for e in [
+            "x[a] and a",
+            "(every $v in x satisfies a) and a",
+            "count(a) = 1 and a",
+            "(if (c) then a else b) and a and b",
+        ] {
+            assert_eq!(shared(e), (vec![], 0), "{e}");
+        }
+    }
+
+    #[test]
+    fn shared_truths_are_those_of_the_plain_test_on_every_node() {
+        let xml = "<r><e><a>1</a></e><e><b>2</b></e><e><a>x</a><b/></e><e/></r>";
+        let doc = roxmltree::Document::parse(xml).expect("parses");
+        let lib = Library::default();
+        for e in [
+            "not(a) or a and b",
+            "(a = 1 or b) and b or not(a = 1 or b)",
+            "not(a > 0) or a > 0 and exists(b)",
+        ] {
+            let plain = compiled(e);
+            let mut shared = compiled(e);
+            let slots = share_repeated_tests(&mut shared);
+            assert!(slots > 0, "{e}");
+            let mut ev = Evaluator::new(&lib);
+            for n in doc.root_element().children().filter(|n| n.is_element()) {
+                let focus = Focus::node(XNode::new(n));
+                let want = ev.ebv(&plain, &focus).map_err(|e| e.code);
+                ev.begin_test(slots);
+                let got = ev.ebv(&shared, &focus).map_err(|e| e.code);
+                assert_eq!(
+                    got,
+                    want,
+                    "{e} on {:?}",
+                    n.children().map(|c| c.tag_name().name()).collect::<Vec<_>>()
+                );
+            }
+        }
     }
 }

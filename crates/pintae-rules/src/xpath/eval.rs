@@ -115,6 +115,9 @@ pub struct Evaluator<'a> {
     items: u64,
     /// The document's elements numbered by the process's name table.
     syms: Syms<'a>,
+    /// Truths of the [`Op::Shared`] tests of the rule test being evaluated,
+    /// by slot; see [`Evaluator::begin_test`].
+    shared: Vec<Option<bool>>,
 }
 
 /// A document's nodes numbered by the [`NameTable`]: the number of each
@@ -922,7 +925,16 @@ impl<'a> Evaluator<'a> {
             iterations: 0,
             items: 0,
             syms: Syms::default(),
+            shared: Vec::new(),
         }
+    }
+
+    /// Forgets the kept truths of shared tests: called before each
+    /// evaluation of a rule test that has `slots` of them
+    /// ([`crate::xpath::compile::share_repeated_tests`]).
+    pub fn begin_test(&mut self, slots: u32) {
+        self.shared.clear();
+        self.shared.resize(slots as usize, None);
     }
 
     /// Numbers the document's elements with the process's name table, so
@@ -1199,7 +1211,7 @@ impl<'a> Evaluator<'a> {
                     _ => false,
                 }))
             }
-            Op::NameOnly(..) => Ok(one(self.ebv(op, f)?)),
+            Op::NameOnly(..) | Op::Shared(..) => Ok(one(self.ebv(op, f)?)),
             Op::PerDocument(e, id, keyed) => {
                 if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
                     return Ok(v);
@@ -1248,6 +1260,18 @@ impl<'a> Evaluator<'a> {
             },
             Op::Call(Builtin::Not, args) => Ok(!self.ebv(&args[0], f)?),
             Op::NameOnly(inner, id) => self.name_only(inner, *id, f),
+            Op::Shared(inner, slot) => {
+                let slot = *slot as usize;
+                if let Some(Some(b)) = self.shared.get(slot) {
+                    return Ok(*b);
+                }
+                // errors are not kept: they are raised again, each time
+                let b = self.ebv(inner, f)?;
+                if let Some(kept) = self.shared.get_mut(slot) {
+                    *kept = Some(b);
+                }
+                Ok(b)
+            }
             Op::Call(Builtin::Exists, args) => self.exists(&args[0], f),
             // a path of nodes is true when it has a first node
             Op::Path(..) => match self.exists_lazily(op, f) {
