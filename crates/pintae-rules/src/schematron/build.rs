@@ -135,8 +135,7 @@ impl Builder {
                     CheckKind::Assert => self.stats.asserts += 1,
                     CheckKind::Report => self.stats.reports += 1,
                 }
-                let mut test = self.compile(c, &a.at, "test", &a.test)?;
-                let shared = crate::xpath::compile::share_repeated_tests(&mut test);
+                let test = self.compile(c, &a.at, "test", &a.test)?;
                 let mut message = Vec::new();
                 for part in &a.message {
                     message.push(match part {
@@ -155,18 +154,22 @@ impl Builder {
                     id: a.id.clone(),
                     flag: a.flag.clone(),
                     test,
-                    shared,
                     test_src: a.test.clone(),
                     message,
                     doc: a.doc.clone().map(|d| (d, value)),
                 });
             }
             c.scope.truncate(rdepth);
+            let shared = {
+                let mut tests: Vec<&mut Op> = checks.iter_mut().map(|c| &mut c.test).collect();
+                crate::xpath::compile::share_repeated_tests(&mut tests)
+            };
             rules.push(Rule {
                 context: r.context.clone(),
                 matcher,
                 lets: rlets,
                 checks,
+                shared,
             });
         }
         c.scope.truncate(depth);

@@ -143,6 +143,8 @@ struct Rule {
     matcher: Matcher,
     lets: Vec<(usize, Op)>,
     checks: Vec<runner::CompiledCheck>,
+    /// Slots of the truth tests its checks share (`Op::Shared`).
+    shared: u32,
 }
 
 impl Schema {

@@ -51,8 +51,6 @@ pub(super) struct CompiledCheck {
     pub id: Option<String>,
     pub flag: Option<String>,
     pub test: Op,
-    /// Slots of the test's shared truth tests (`Op::Shared`).
-    pub shared: u32,
     pub test_src: String,
     pub message: Vec<MsgPart>,
     /// The bundled rule's documentation and its offending-value expression.
@@ -319,10 +317,10 @@ impl Schema {
                 }
             }
         }
+        if rule.shared > 0 {
+            ev.begin_rule(rule.shared);
+        }
         for c in &rule.checks {
-            if c.shared > 0 {
-                ev.begin_test(c.shared);
-            }
             let fired = match ev.ebv(&c.test, &focus) {
                 Ok(b) => match c.kind {
                     CheckKind::Assert => !b,

@@ -275,10 +275,10 @@ pub enum Op {
     /// (`[ends-with(local-name(), 'Time')]`): its effective boolean value
     /// is computed once per distinct name in a document, under the id.
     NameOnly(Box<Op>, u32),
-    /// A truth test that occurs more than once in one rule test with the
-    /// same focus (`not(A) or A and B`): its effective boolean value is
-    /// computed once per evaluation of the test and kept under the slot
-    /// (see [`share_repeated_tests`]). Elsewhere it is its operand.
+    /// A truth test that occurs more than once in the tests of one rule,
+    /// with the rule's focus (`not(A) or A and B`): its effective boolean
+    /// value is computed once per firing of the rule and kept under the
+    /// slot (see [`share_repeated_tests`]). Elsewhere it is its operand.
     Shared(Box<Op>, u32),
     InstanceOf(Box<Op>, SeqType),
     Treat(Box<Op>, SeqType),
@@ -963,26 +963,31 @@ fn truth_positions<'o>(op: &'o Op, out: &mut Vec<&'o Op>) {
     }
 }
 
-/// Marks the truth tests that occur more than once in `test` (a rule test,
-/// evaluated to its effective boolean value) as [`Op::Shared`], equal ones
-/// under one slot, so that one evaluation of the test computes each once:
-/// the official rules often say `not(A) or A and B`, or repeat a condition
-/// in both halves of an `or`. Only the positions [`truth_positions`] finds
-/// are shared (same focus, same variables), so a kept value is the value
-/// the repeated test would have had; an `and` or `or` is not (its operands
-/// are, when they repeat). Returns the number of slots used.
-pub fn share_repeated_tests(test: &mut Op) -> u32 {
+/// Marks the truth tests that occur more than once in `tests` (the tests
+/// of one rule, evaluated to their effective boolean values with the same
+/// focus, the rule's context element, and the same variables) as
+/// [`Op::Shared`], equal ones under one slot, so that one firing of the
+/// rule computes each once: the official rules often say `not(A) or A and
+/// B`, repeat a condition in both halves of an `or`, or ask the same
+/// question in several asserts of a rule. Only the positions
+/// [`truth_positions`] finds are shared (same focus, same variables), so a
+/// kept value is the value the repeated test would have had; an `and` or
+/// `or` is not (its operands are, when they repeat), nor the whole of a
+/// test. Returns the number of slots used.
+pub fn share_repeated_tests(tests: &mut [&mut Op]) -> u32 {
     let mut seen: HashMap<String, u32> = HashMap::new();
-    let mut positions = Vec::new();
-    truth_positions(test, &mut positions);
-    for p in positions.iter().skip(1) {
-        let cheap = match p {
-            Op::Const(_) | Op::Empty => true,
-            Op::Call(_, args) => args.is_empty(),
-            _ => false,
-        };
-        if !cheap && !matches!(p, Op::And(..) | Op::Or(..)) {
-            *seen.entry(format!("{p:?}")).or_default() += 1;
+    for test in tests.iter() {
+        let mut positions = Vec::new();
+        truth_positions(test, &mut positions);
+        for p in positions.iter().skip(1) {
+            let cheap = match p {
+                Op::Const(_) | Op::Empty => true,
+                Op::Call(_, args) => args.is_empty(),
+                _ => false,
+            };
+            if !cheap && !matches!(p, Op::And(..) | Op::Or(..)) {
+                *seen.entry(format!("{p:?}")).or_default() += 1;
+            }
         }
     }
     seen.retain(|_, n| *n > 1);
@@ -1009,7 +1014,9 @@ pub fn share_repeated_tests(test: &mut Op) -> u32 {
             *op = Op::Shared(Box::new(inner), slot);
         }
     }
-    wrap(test, true, &seen, &mut slots);
+    for test in tests.iter_mut() {
+        wrap(test, true, &seen, &mut slots);
+    }
     slots.len() as u32
 }
 
@@ -1272,7 +1279,7 @@ mod shared_tests {
             }
         }
         let mut op = compiled(e);
-        let n = share_repeated_tests(&mut op);
+        let n = share_repeated_tests(&mut [&mut op]);
         let mut slots = Vec::new();
         walk(&op, &mut slots);
         (slots, n)
@@ -1293,6 +1300,24 @@ mod shared_tests {
         // constants and calls without arguments are not worth a slot
         assert_eq!(shared("true() or a and true()"), (vec![], 0));
         assert_eq!(shared("1 or a and 1"), (vec![], 0));
+    }
+
+    #[test]
+    fn the_tests_of_a_rule_share_slots() {
+        let (mut a, mut b, mut c) = (compiled("x = 1 or y"), compiled("not(x = 1) or z"), compiled("y and w"));
+        assert_eq!(share_repeated_tests(&mut [&mut a, &mut b, &mut c]), 2);
+        let slot = |op: &Op| match op {
+            Op::Or(l, _) | Op::And(l, _) => match &**l {
+                Op::Shared(_, s) => Some(*s),
+                Op::Call(_, args) => match args.first() {
+                    Some(Op::Shared(_, s)) => Some(*s),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        assert_eq!((slot(&a), slot(&b), slot(&c)), (Some(0), Some(0), Some(1)));
     }
 
     #[test]
@@ -1322,13 +1347,13 @@ mod shared_tests {
         ] {
             let plain = compiled(e);
             let mut shared = compiled(e);
-            let slots = share_repeated_tests(&mut shared);
+            let slots = share_repeated_tests(&mut [&mut shared]);
             assert!(slots > 0, "{e}");
             let mut ev = Evaluator::new(&lib);
             for n in doc.root_element().children().filter(|n| n.is_element()) {
                 let focus = Focus::node(XNode::new(n));
                 let want = ev.ebv(&plain, &focus).map_err(|e| e.code);
-                ev.begin_test(slots);
+                ev.begin_rule(slots);
                 let got = ev.ebv(&shared, &focus).map_err(|e| e.code);
                 assert_eq!(
                     got,

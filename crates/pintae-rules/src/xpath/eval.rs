@@ -115,8 +115,8 @@ pub struct Evaluator<'a> {
     items: u64,
     /// The document's elements numbered by the process's name table.
     syms: Syms<'a>,
-    /// Truths of the [`Op::Shared`] tests of the rule test being evaluated,
-    /// by slot; see [`Evaluator::begin_test`].
+    /// Truths of the [`Op::Shared`] tests of the rule being fired, by slot;
+    /// see [`Evaluator::begin_rule`].
     shared: Vec<Option<bool>>,
 }
 
@@ -929,10 +929,10 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Forgets the kept truths of shared tests: called before each
-    /// evaluation of a rule test that has `slots` of them
+    /// Forgets the kept truths of shared tests: called before the tests of
+    /// a rule that has `slots` of them are evaluated on an element
     /// ([`crate::xpath::compile::share_repeated_tests`]).
-    pub fn begin_test(&mut self, slots: u32) {
+    pub fn begin_rule(&mut self, slots: u32) {
         self.shared.clear();
         self.shared.resize(slots as usize, None);
     }
