@@ -160,9 +160,10 @@ impl Builder {
                 });
             }
             c.scope.truncate(rdepth);
-            let shared = {
+            let (shared, kept) = {
                 let mut tests: Vec<&mut Op> = checks.iter_mut().map(|c| &mut c.test).collect();
-                crate::xpath::compile::share_repeated_tests(&mut tests)
+                let shared = crate::xpath::compile::share_repeated_tests(&mut tests);
+                (shared, crate::xpath::compile::keep_repeated_values(&mut tests))
             };
             rules.push(Rule {
                 context: r.context.clone(),
@@ -170,6 +171,7 @@ impl Builder {
                 lets: rlets,
                 checks,
                 shared,
+                kept,
             });
         }
         c.scope.truncate(depth);

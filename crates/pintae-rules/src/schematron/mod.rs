@@ -145,6 +145,8 @@ struct Rule {
     checks: Vec<runner::CompiledCheck>,
     /// Slots of the truth tests its checks share (`Op::Shared`).
     shared: u32,
+    /// Slots of the values its checks share (`Op::Kept`).
+    kept: u32,
 }
 
 impl Schema {

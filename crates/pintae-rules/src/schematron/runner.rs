@@ -317,8 +317,8 @@ impl Schema {
                 }
             }
         }
-        if rule.shared > 0 {
-            ev.begin_rule(rule.shared);
+        if rule.shared > 0 || rule.kept > 0 {
+            ev.begin_rule(rule.shared, rule.kept);
         }
         for c in &rule.checks {
             let fired = match ev.ebv(&c.test, &focus) {

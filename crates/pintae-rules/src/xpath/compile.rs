@@ -280,6 +280,11 @@ pub enum Op {
     /// value is computed once per firing of the rule and kept under the
     /// slot (see [`share_repeated_tests`]). Elsewhere it is its operand.
     Shared(Box<Op>, u32),
+    /// A value that the tests of one rule compute more than once with the
+    /// rule's focus (`cac:Item/cac:ClassifiedTaxCategory/cbc:ID`): computed
+    /// once per firing of the rule and kept under the slot (see
+    /// [`keep_repeated_values`]). Elsewhere it is its operand.
+    Kept(Box<Op>, u32),
     InstanceOf(Box<Op>, SeqType),
     Treat(Box<Op>, SeqType),
 }
@@ -855,7 +860,7 @@ pub fn never_numeric(op: &Op) -> bool {
         Op::Path(_, r) => never_numeric(r) && !uses_position(op),
         Op::PerDocument(inner, ..) => never_numeric(inner),
         Op::NameOnly(..) => true,
-        Op::Shared(inner, _) => never_numeric(inner),
+        Op::Shared(inner, _) | Op::Kept(inner, _) => never_numeric(inner),
         Op::Filter(base, _) => never_numeric(base) && !uses_position(op),
         Op::Call(b, _) => b.returns_non_numeric() && !uses_position(op),
         _ => false,
@@ -1020,6 +1025,104 @@ pub fn share_repeated_tests(tests: &mut [&mut Op]) -> u32 {
     slots.len() as u32
 }
 
+/// The operands of `op` that are evaluated with its own focus and
+/// variables: not predicates, the right side of a path, the body of a `for`
+/// or a quantifier, or what a per-document or name-only expression holds.
+fn same_focus_operands(op: &mut Op) -> Vec<&mut Op> {
+    match op {
+        Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter_mut().collect(),
+        Op::Path(l, _) | Op::Filter(l, _) | Op::For(_, l, _) | Op::Quant(_, _, l, _) => vec![&mut **l],
+        Op::MatchesConst(a, _)
+        | Op::TokenIn(a, ..)
+        | Op::Neg(a)
+        | Op::Cast(a, ..)
+        | Op::Castable(a, ..)
+        | Op::InstanceOf(a, _)
+        | Op::Treat(a, _)
+        | Op::Shared(a, _) => vec![&mut **a],
+        Op::Or(a, b)
+        | Op::And(a, b)
+        | Op::General(_, a, b, _)
+        | Op::Value(_, a, b)
+        | Op::NodeCmp(_, a, b)
+        | Op::Range(a, b)
+        | Op::Arith(_, a, b)
+        | Op::Union(a, b)
+        | Op::Intersect(a, b)
+        | Op::Except(a, b) => vec![&mut **a, &mut **b],
+        Op::If(a, b, c) => vec![&mut **a, &mut **b, &mut **c],
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `op` only moves along child, attribute, parent and self axes
+/// without predicates (`../cbc:X`, `cac:A/cbc:B/@c`, `../(cbc:X | cbc:Y)`):
+/// a few nodes, found without an error.
+fn plain_short_path(op: &Op) -> bool {
+    match op {
+        Op::Step(s) => {
+            s.preds.is_empty() && matches!(s.axis, Axis::Child | Axis::Attribute | Axis::Parent | Axis::SelfAxis)
+        }
+        Op::Path(l, r) | Op::Union(l, r) => plain_short_path(l) && plain_short_path(r),
+        _ => false,
+    }
+}
+
+/// Whether a value is worth keeping for the other tests of a rule: a plain
+/// short path of more than one step (one step is read in place anyway), or
+/// a cast of a plain short path (`xs:decimal(cbc:Percent)`).
+fn worth_keeping(op: &Op) -> bool {
+    match op {
+        Op::Path(..) => plain_short_path(op),
+        Op::Cast(a, ..) => plain_short_path(a),
+        _ => false,
+    }
+}
+
+/// Marks the values that the tests of one rule compute more than once with
+/// the rule's focus (`cac:Item/cac:ClassifiedTaxCategory/cbc:ID`, compared
+/// with `'E'` in one assert and `'S'` in the next; `xs:decimal(cbc:Percent)`)
+/// as [`Op::Kept`], equal ones under one slot, so that one firing of the
+/// rule computes each once. Only values [`worth_keeping`] are kept: they
+/// are the same however they are asked for (whole or lazily), and an error
+/// (a failed cast) is not kept but raised again each time. Run after
+/// [`share_repeated_tests`]. Returns the number of slots used.
+pub fn keep_repeated_values(tests: &mut [&mut Op]) -> u32 {
+    fn count(op: &mut Op, seen: &mut HashMap<String, u32>) {
+        if worth_keeping(op) {
+            *seen.entry(format!("{op:?}")).or_default() += 1;
+            return;
+        }
+        for x in same_focus_operands(op) {
+            count(x, seen);
+        }
+    }
+    fn wrap(op: &mut Op, seen: &HashMap<String, u32>, slots: &mut HashMap<String, u32>) {
+        if worth_keeping(op) {
+            let key = format!("{op:?}");
+            if seen.get(&key).is_some_and(|n| *n > 1) {
+                let next = slots.len() as u32;
+                let slot = *slots.entry(key).or_insert(next);
+                let inner = std::mem::replace(op, Op::Empty);
+                *op = Op::Kept(Box::new(inner), slot);
+            }
+            return;
+        }
+        for x in same_focus_operands(op) {
+            wrap(x, seen, slots);
+        }
+    }
+    let mut seen = HashMap::new();
+    for test in tests.iter_mut() {
+        count(test, &mut seen);
+    }
+    let mut slots = HashMap::new();
+    for test in tests.iter_mut() {
+        wrap(test, &seen, &mut slots);
+    }
+    slots.len() as u32
+}
+
 /// Visits an expression tree. With `all`, every sub-expression is visited;
 /// without, only those evaluated with the same focus (not predicates, the
 /// right side of a path, or a per-document expression), so that `position()`
@@ -1044,7 +1147,7 @@ fn visit(op: &Op, all: bool, f: &mut dyn FnMut(&Op)) {
         Op::Step(s) if all => s.preds.iter().for_each(go),
         Op::PerDocument(a, ..) if all => go(a),
         Op::NameOnly(a, _) if all => go(a),
-        Op::Shared(a, _) => go(a),
+        Op::Shared(a, _) | Op::Kept(a, _) => go(a),
         Op::MatchesConst(a, _)
         | Op::TokenIn(a, ..)
         | Op::Neg(a)
@@ -1107,6 +1210,7 @@ pub fn at_most_one(op: &Op) -> bool {
         Op::Path(l, r) => at_most_one(l) && at_most_one(r),
         Op::If(_, t, e) => at_most_one(t) && at_most_one(e),
         Op::Shared(..) => true,
+        Op::Kept(inner, _) => at_most_one(inner),
         _ => false,
     }
 }
@@ -1253,7 +1357,7 @@ mod code_lists {
 
 #[cfg(test)]
 mod shared_tests {
-    use super::{share_repeated_tests, Compiler, Op, StaticContext};
+    use super::{keep_repeated_values, share_repeated_tests, Compiler, Op, StaticContext};
     use crate::xpath::{Evaluator, Focus, Library, XNode};
 
     fn compiled(e: &str) -> Op {
@@ -1320,6 +1424,73 @@ mod shared_tests {
         assert_eq!((slot(&a), slot(&b), slot(&c)), (Some(0), Some(0), Some(1)));
     }
 
+    /// How many values each test of a rule keeps, and how many slots.
+    fn kept(exprs: &[&str]) -> (Vec<usize>, u32) {
+        fn count(op: &Op) -> usize {
+            let mut n = 0;
+            super::visit(op, true, &mut |o| n += usize::from(matches!(o, Op::Kept(..))));
+            n
+        }
+        let mut ops: Vec<Op> = exprs.iter().map(|e| compiled(e)).collect();
+        let mut refs: Vec<&mut Op> = ops.iter_mut().collect();
+        let slots = keep_repeated_values(&mut refs);
+        (ops.iter().map(count).collect(), slots)
+    }
+
+    #[test]
+    fn values_a_rule_computes_twice_with_its_focus_are_kept() {
+        assert_eq!(kept(&["a/b = 'E'", "a/b = 'S' or c"]), (vec![1, 1], 1));
+        assert_eq!(
+            kept(&["xs:decimal(p) > 0", "xs:decimal(p) = 5 and ../x/@y"]),
+            (vec![1, 1], 1)
+        );
+        assert_eq!(kept(&["../(x | y) = '81' or ../(x | y) = '480'"]), (vec![2], 1));
+        // once only, a single step (read in place), a path with a predicate
+        // or a descendant step (walked lazily), under a predicate, in a
+        // quantifier's body
+        for exprs in [
+            &["a/b = 'E'", "a/c = 'E'"][..],
+            &["b = 'E'", "b = 'S'"],
+            &["a[1]/b = 'E'", "a[1]/b = 'S'"],
+            &["a//b = 'E'", "a//b = 'S'"],
+            &["x[a/b = 'E']", "x[a/b = 'S']"],
+            &["every $v in x satisfies a/b = $v", "a/b"],
+        ] {
+            let (per_test, slots) = kept(exprs);
+            assert_eq!(slots, 0, "{exprs:?}");
+            assert!(per_test.iter().all(|n| *n == 0), "{exprs:?}");
+        }
+    }
+
+    #[test]
+    fn kept_values_give_the_plain_tests_answers_and_errors_on_every_node() {
+        let xml = "<r><e><a><b>E</b></a><p>5</p></e><e><a><b>S</b><b>E</b></a><p>x</p></e><e><p>0.0</p></e><e/></r>";
+        let doc = roxmltree::Document::parse(xml).expect("parses");
+        let lib = Library::default();
+        let exprs = [
+            "a/b = 'E'",
+            "a/b = 'S' or xs:decimal(p) > 1",
+            "xs:decimal(p) = 5 or not(a/b)",
+        ];
+        let plain: Vec<Op> = exprs.iter().map(|e| compiled(e)).collect();
+        let mut kept: Vec<Op> = exprs.iter().map(|e| compiled(e)).collect();
+        let slots = {
+            let mut refs: Vec<&mut Op> = kept.iter_mut().collect();
+            keep_repeated_values(&mut refs)
+        };
+        assert_eq!(slots, 2);
+        let mut ev = Evaluator::new(&lib);
+        for n in doc.root_element().children().filter(|n| n.is_element()) {
+            let focus = Focus::node(XNode::new(n));
+            ev.begin_rule(0, slots);
+            for (p, k) in plain.iter().zip(&kept) {
+                let want = ev.ebv(p, &focus).map_err(|e| e.code);
+                let got = ev.ebv(k, &focus).map_err(|e| e.code);
+                assert_eq!(got, want, "{p:?} on node {}", n.id().get());
+            }
+        }
+    }
+
     #[test]
     fn tests_under_another_focus_or_variable_are_not_shared() {
         // in a predicate, a quantifier's body, a function argument other
@@ -1353,7 +1524,7 @@ mod shared_tests {
             for n in doc.root_element().children().filter(|n| n.is_element()) {
                 let focus = Focus::node(XNode::new(n));
                 let want = ev.ebv(&plain, &focus).map_err(|e| e.code);
-                ev.begin_rule(slots);
+                ev.begin_rule(slots, 0);
                 let got = ev.ebv(&shared, &focus).map_err(|e| e.code);
                 assert_eq!(
                     got,

@@ -118,6 +118,8 @@ pub struct Evaluator<'a> {
     /// Truths of the [`Op::Shared`] tests of the rule being fired, by slot;
     /// see [`Evaluator::begin_rule`].
     shared: Vec<Option<bool>>,
+    /// Values of the [`Op::Kept`] expressions of the rule being fired.
+    kept: Vec<Option<Seq<'a>>>,
 }
 
 /// A document's nodes numbered by the [`NameTable`]: the number of each
@@ -926,15 +928,20 @@ impl<'a> Evaluator<'a> {
             items: 0,
             syms: Syms::default(),
             shared: Vec::new(),
+            kept: Vec::new(),
         }
     }
 
-    /// Forgets the kept truths of shared tests: called before the tests of
-    /// a rule that has `slots` of them are evaluated on an element
-    /// ([`crate::xpath::compile::share_repeated_tests`]).
-    pub fn begin_rule(&mut self, slots: u32) {
+    /// Forgets the truths of shared tests and the kept values: called
+    /// before the tests of a rule that has `shared` of the former
+    /// ([`crate::xpath::compile::share_repeated_tests`]) and `kept` of the
+    /// latter ([`crate::xpath::compile::keep_repeated_values`]) are
+    /// evaluated on an element.
+    pub fn begin_rule(&mut self, shared: u32, kept: u32) {
         self.shared.clear();
-        self.shared.resize(slots as usize, None);
+        self.shared.resize(shared as usize, None);
+        self.kept.clear();
+        self.kept.resize(kept as usize, None);
     }
 
     /// Numbers the document's elements with the process's name table, so
@@ -1212,6 +1219,18 @@ impl<'a> Evaluator<'a> {
                 }))
             }
             Op::NameOnly(..) | Op::Shared(..) => Ok(one(self.ebv(op, f)?)),
+            Op::Kept(inner, slot) => {
+                let slot = *slot as usize;
+                if let Some(Some(v)) = self.kept.get(slot) {
+                    return Ok(v.clone());
+                }
+                // errors are not kept: they are raised again, each time
+                let v = self.eval(inner, f)?;
+                if let Some(kept) = self.kept.get_mut(slot) {
+                    *kept = Some(v.clone());
+                }
+                Ok(v)
+            }
             Op::PerDocument(e, id, keyed) => {
                 if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
                     return Ok(v);
