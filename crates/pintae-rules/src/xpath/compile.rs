@@ -975,7 +975,7 @@ fn truth_positions<'o>(op: &'o Op, out: &mut Vec<&'o Op>) {
 /// rule computes each once: the official rules often say `not(A) or A and
 /// B`, repeat a condition in both halves of an `or`, or ask the same
 /// question in several asserts of a rule. Only the positions
-/// [`truth_positions`] finds are shared (same focus, same variables), so a
+/// `truth_positions` finds are shared (same focus, same variables), so a
 /// kept value is the value the repeated test would have had; an `and` or
 /// `or` is not (its operands are, when they repeat), nor the whole of a
 /// test. Returns the number of slots used.
@@ -1083,7 +1083,7 @@ fn worth_keeping(op: &Op) -> bool {
 /// the rule's focus (`cac:Item/cac:ClassifiedTaxCategory/cbc:ID`, compared
 /// with `'E'` in one assert and `'S'` in the next; `xs:decimal(cbc:Percent)`)
 /// as [`Op::Kept`], equal ones under one slot, so that one firing of the
-/// rule computes each once. Only values [`worth_keeping`] are kept: they
+/// rule computes each once. Only values `worth_keeping` accepts are kept: they
 /// are the same however they are asked for (whole or lazily), and an error
 /// (a failed cast) is not kept but raised again each time. Run after
 /// [`share_repeated_tests`]. Returns the number of slots used.
