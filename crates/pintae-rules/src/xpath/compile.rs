@@ -953,18 +953,28 @@ fn reads_name(op: &Op) -> bool {
     found
 }
 
-/// The truth tests of a rule test that its evaluation takes with the
-/// test's own focus: the test, the operands of `and` and `or`, and the
-/// argument of `not()` and `boolean()`, recursively.
-fn truth_positions<'o>(op: &'o Op, out: &mut Vec<&'o Op>) {
-    out.push(op);
+/// The operands of a truth test that are truth tests themselves, with its
+/// focus and variables: those of `and` and `or`, and the argument of
+/// `not()` and `boolean()`.
+fn truth_operands(op: &mut Op) -> Vec<&mut Op> {
     match op {
-        Op::And(l, r) | Op::Or(l, r) => {
-            truth_positions(l, out);
-            truth_positions(r, out);
-        }
-        Op::Call(Builtin::Not | Builtin::Boolean, args) if args.len() == 1 => truth_positions(&args[0], out),
-        _ => {}
+        Op::And(l, r) | Op::Or(l, r) => vec![&mut **l, &mut **r],
+        Op::Call(Builtin::Not | Builtin::Boolean, args) => match args.as_mut_slice() {
+            [a] => vec![a],
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a truth test is worth sharing: not an `and` or `or` (its
+/// operands are shared when they repeat, so it costs little again), a
+/// constant, or a call without arguments (`true()`, `position()`).
+fn worth_sharing(op: &Op) -> bool {
+    match op {
+        Op::And(..) | Op::Or(..) | Op::Const(_) | Op::Empty => false,
+        Op::Call(_, args) => !args.is_empty(),
+        _ => true,
     }
 }
 
@@ -974,53 +984,68 @@ fn truth_positions<'o>(op: &'o Op, out: &mut Vec<&'o Op>) {
 /// [`Op::Shared`], equal ones under one slot, so that one firing of the
 /// rule computes each once: the official rules often say `not(A) or A and
 /// B`, repeat a condition in both halves of an `or`, or ask the same
-/// question in several asserts of a rule. Only the positions
-/// `truth_positions` finds are shared (same focus, same variables), so a
-/// kept value is the value the repeated test would have had; an `and` or
-/// `or` is not (its operands are, when they repeat), nor the whole of a
-/// test. Returns the number of slots used.
+/// question in several asserts of a rule. Only the tests and their truth
+/// operands (`truth_operands`) are shared, so a kept truth is the one the
+/// repeated test would have had. Returns the number of slots used.
 pub fn share_repeated_tests(tests: &mut [&mut Op]) -> u32 {
-    let mut seen: HashMap<String, u32> = HashMap::new();
-    for test in tests.iter() {
-        let mut positions = Vec::new();
-        truth_positions(test, &mut positions);
-        for p in positions.iter().skip(1) {
-            let cheap = match p {
-                Op::Const(_) | Op::Empty => true,
-                Op::Call(_, args) => args.is_empty(),
-                _ => false,
-            };
-            if !cheap && !matches!(p, Op::And(..) | Op::Or(..)) {
-                *seen.entry(format!("{p:?}")).or_default() += 1;
-            }
+    mark_repeated(
+        tests,
+        &Repeats {
+            operands: truth_operands,
+            worth: worth_sharing,
+            mark: Op::Shared,
+        },
+    )
+}
+
+/// What [`mark_repeated`] looks at and how it marks what repeats.
+struct Repeats {
+    /// The operands to look into, all with the focus and variables of the
+    /// expression they belong to.
+    operands: fn(&mut Op) -> Vec<&mut Op>,
+    /// Whether an expression is worth computing only once.
+    worth: fn(&Op) -> bool,
+    /// The marked form of an expression, under a slot.
+    mark: fn(Box<Op>, u32) -> Op,
+}
+
+/// Marks the expressions `r.worth` accepts that occur more than once in
+/// `tests` (found from each test through `r.operands`), equal ones (by
+/// structure) under one slot. Returns the number of slots used.
+fn mark_repeated(tests: &mut [&mut Op], r: &Repeats) -> u32 {
+    fn count(op: &mut Op, r: &Repeats, seen: &mut HashMap<String, u32>) {
+        if (r.worth)(op) {
+            *seen.entry(format!("{op:?}")).or_default() += 1;
+        }
+        for x in (r.operands)(op) {
+            count(x, r, seen);
         }
     }
-    seen.retain(|_, n| *n > 1);
-    if seen.is_empty() {
-        return 0;
-    }
-    let mut slots: HashMap<String, u32> = HashMap::new();
-    fn wrap(op: &mut Op, top: bool, seen: &HashMap<String, u32>, slots: &mut HashMap<String, u32>) {
-        let key = (!top).then(|| format!("{op:?}")).filter(|k| seen.contains_key(k));
-        match op {
-            Op::And(l, r) | Op::Or(l, r) => {
-                wrap(l, false, seen, slots);
-                wrap(r, false, seen, slots);
-            }
-            Op::Call(Builtin::Not | Builtin::Boolean, args) if args.len() == 1 => {
-                wrap(&mut args[0], false, seen, slots)
-            }
-            _ => {}
+    // the key is taken before the operands are marked: equal expressions
+    // are recognised by their unmarked structure, as they were counted
+    fn mark(op: &mut Op, r: &Repeats, seen: &HashMap<String, u32>, slots: &mut HashMap<String, u32>) {
+        let key = (r.worth)(op)
+            .then(|| format!("{op:?}"))
+            .filter(|k| seen.get(k).is_some_and(|n| *n > 1));
+        for x in (r.operands)(op) {
+            mark(x, r, seen, slots);
         }
         if let Some(key) = key {
             let next = slots.len() as u32;
             let slot = *slots.entry(key).or_insert(next);
             let inner = std::mem::replace(op, Op::Empty);
-            *op = Op::Shared(Box::new(inner), slot);
+            *op = (r.mark)(Box::new(inner), slot);
         }
     }
+    let mut seen = HashMap::new();
     for test in tests.iter_mut() {
-        wrap(test, true, &seen, &mut slots);
+        count(test, r, &mut seen);
+    }
+    let mut slots = HashMap::new();
+    if seen.values().any(|n| *n > 1) {
+        for test in tests.iter_mut() {
+            mark(test, r, &seen, &mut slots);
+        }
     }
     slots.len() as u32
 }
@@ -1088,39 +1113,14 @@ fn worth_keeping(op: &Op) -> bool {
 /// (a failed cast) is not kept but raised again each time. Run after
 /// [`share_repeated_tests`]. Returns the number of slots used.
 pub fn keep_repeated_values(tests: &mut [&mut Op]) -> u32 {
-    fn count(op: &mut Op, seen: &mut HashMap<String, u32>) {
-        if worth_keeping(op) {
-            *seen.entry(format!("{op:?}")).or_default() += 1;
-            return;
-        }
-        for x in same_focus_operands(op) {
-            count(x, seen);
-        }
-    }
-    fn wrap(op: &mut Op, seen: &HashMap<String, u32>, slots: &mut HashMap<String, u32>) {
-        if worth_keeping(op) {
-            let key = format!("{op:?}");
-            if seen.get(&key).is_some_and(|n| *n > 1) {
-                let next = slots.len() as u32;
-                let slot = *slots.entry(key).or_insert(next);
-                let inner = std::mem::replace(op, Op::Empty);
-                *op = Op::Kept(Box::new(inner), slot);
-            }
-            return;
-        }
-        for x in same_focus_operands(op) {
-            wrap(x, seen, slots);
-        }
-    }
-    let mut seen = HashMap::new();
-    for test in tests.iter_mut() {
-        count(test, &mut seen);
-    }
-    let mut slots = HashMap::new();
-    for test in tests.iter_mut() {
-        wrap(test, &seen, &mut slots);
-    }
-    slots.len() as u32
+    mark_repeated(
+        tests,
+        &Repeats {
+            operands: same_focus_operands,
+            worth: worth_keeping,
+            mark: Op::Kept,
+        },
+    )
 }
 
 /// Visits an expression tree. With `all`, every sub-expression is visited;

@@ -944,6 +944,27 @@ impl<'a> Evaluator<'a> {
         self.kept.resize(kept as usize, None);
     }
 
+    /// The value kept in `slot` of `store` for the rule being fired, or
+    /// `compute`'s, then kept. Errors are not kept: they are raised again,
+    /// each time.
+    #[inline(always)]
+    fn once_per_rule<T: Clone>(
+        &mut self,
+        slot: u32,
+        store: fn(&mut Self) -> &mut Vec<Option<T>>,
+        compute: impl FnOnce(&mut Self) -> R<T>,
+    ) -> R<T> {
+        let slot = slot as usize;
+        if let Some(Some(v)) = store(self).get(slot) {
+            return Ok(v.clone());
+        }
+        let v = compute(self)?;
+        if let Some(kept) = store(self).get_mut(slot) {
+            *kept = Some(v.clone());
+        }
+        Ok(v)
+    }
+
     /// Numbers the document's elements with the process's name table, so
     /// that name tests compare numbers (once per document: several schemas
     /// share the evaluator). Optional: without it, name tests compare names.
@@ -1219,18 +1240,7 @@ impl<'a> Evaluator<'a> {
                 }))
             }
             Op::NameOnly(..) | Op::Shared(..) => Ok(one(self.ebv(op, f)?)),
-            Op::Kept(inner, slot) => {
-                let slot = *slot as usize;
-                if let Some(Some(v)) = self.kept.get(slot) {
-                    return Ok(v.clone());
-                }
-                // errors are not kept: they are raised again, each time
-                let v = self.eval(inner, f)?;
-                if let Some(kept) = self.kept.get_mut(slot) {
-                    *kept = Some(v.clone());
-                }
-                Ok(v)
-            }
+            Op::Kept(inner, slot) => self.once_per_rule(*slot, |ev| &mut ev.kept, |ev| ev.eval(inner, f)),
             Op::PerDocument(e, id, keyed) => {
                 if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
                     return Ok(v);
@@ -1279,18 +1289,7 @@ impl<'a> Evaluator<'a> {
             },
             Op::Call(Builtin::Not, args) => Ok(!self.ebv(&args[0], f)?),
             Op::NameOnly(inner, id) => self.name_only(inner, *id, f),
-            Op::Shared(inner, slot) => {
-                let slot = *slot as usize;
-                if let Some(Some(b)) = self.shared.get(slot) {
-                    return Ok(*b);
-                }
-                // errors are not kept: they are raised again, each time
-                let b = self.ebv(inner, f)?;
-                if let Some(kept) = self.shared.get_mut(slot) {
-                    *kept = Some(b);
-                }
-                Ok(b)
-            }
+            Op::Shared(inner, slot) => self.once_per_rule(*slot, |ev| &mut ev.shared, |ev| ev.ebv(inner, f)),
             Op::Call(Builtin::Exists, args) => self.exists(&args[0], f),
             // a path of nodes is true when it has a first node
             Op::Path(..) => match self.exists_lazily(op, f) {
