@@ -1,18 +1,35 @@
 //! Helpers for the criterion benchmarks: criterion's own figures, and the
 //! official validator's time measured in the same run.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Mean time (ns) criterion measured for a benchmark id
-/// (`group/function`), read from `target/criterion`.
+/// (`group/function`), read from where criterion wrote it this run (see
+/// [`criterion_dir`]).
 pub fn criterion_mean(id: &str) -> Option<f64> {
-    let p = crate::workspace_dir()
-        .join("target/criterion")
-        .join(id)
-        .join("new/estimates.json");
+    let dir = criterion_dir(
+        std::env::var_os("CRITERION_HOME"),
+        std::env::var_os("CARGO_TARGET_DIR"),
+        &crate::workspace_dir(),
+    );
+    let p = dir.join(id).join("new/estimates.json");
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()?;
     v["mean"]["point_estimate"].as_f64()
+}
+
+/// Where criterion keeps its figures, as criterion itself decides:
+/// `CRITERION_HOME`, else `criterion` in `CARGO_TARGET_DIR`, else in the
+/// workspace's `target`. Reading the workspace's `target` regardless would
+/// print figures of an earlier run whenever the benchmarks were built into
+/// another target directory.
+pub fn criterion_dir(home: Option<OsString>, target_dir: Option<OsString>, workspace: &Path) -> PathBuf {
+    match (home, target_dir) {
+        (Some(h), _) => PathBuf::from(h),
+        (None, Some(t)) => PathBuf::from(t).join("criterion"),
+        (None, None) => workspace.join("target/criterion"),
+    }
 }
 
 /// The oracle's warm Saxon time per file (ms) on the given paths, judged
@@ -27,4 +44,28 @@ pub fn oracle_ms(shared: &Path, paths: &[&Path]) -> Option<f64> {
     let line = err.lines().find(|l| l.starts_with("oracle timing:"))?;
     let ms = line.split(", ").nth(1)?.split(" ms/file").next()?;
     ms.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn criterion_dir_follows_criterion_home_then_the_target_dir() {
+        let ws = Path::new("/ws");
+        let cases: [(Option<&str>, Option<&str>, &str); 4] = [
+            (None, None, "/ws/target/criterion"),
+            (None, Some("/tmp/t"), "/tmp/t/criterion"),
+            (Some("/h"), Some("/tmp/t"), "/h"),
+            (Some("/h"), None, "/h"),
+        ];
+        for (home, target, want) in cases {
+            let got = criterion_dir(home.map(OsString::from), target.map(OsString::from), ws);
+            assert_eq!(
+                got,
+                PathBuf::from(want),
+                "CRITERION_HOME={home:?} CARGO_TARGET_DIR={target:?}"
+            );
+        }
+    }
 }
