@@ -2074,6 +2074,17 @@ impl<'a> Evaluator<'a> {
     fn candidates<E: Extend<XNode<'a>>>(&mut self, axis: Axis, test: &NodeTest, n: XNode<'a>, out: &mut E) {
         let doc = n.node.document();
         let numbered = n.attr == 0 && self.syms.numbers(doc);
+        // named children from the packed children (4 bytes a child instead
+        // of a walk over the sibling links) unless the element is wide
+        if let (Axis::Child, NodeTest::Name { sym, .. }) = (axis, test) {
+            if numbered && *sym != NO_SYM {
+                let kids = self.index.kids_of(n.node);
+                if kids.len() <= WIDE {
+                    out.extend(self.syms.named(kids, *sym).filter_map(|c| element_at(doc, c)));
+                    return;
+                }
+            }
+        }
         match (axis, test) {
             // named descendants of a numbered document: the group of that name
             // number (all pass the test)
