@@ -283,3 +283,59 @@ fn attribute_guards_keep_the_first_matching_rule() {
     // nine cbc:Amount, one of them in GBP
     assert_eq!([fired(&outcome, "many"), fired(&outcome, "rest")], [1, 8]);
 }
+
+/// A context whose alternatives step from a named parent turns away
+/// elements under other parents before matching; each context still takes
+/// exactly the elements its path selects from anywhere, and a later rule of
+/// the pattern gets the ones an earlier rule with a parent step leaves.
+#[test]
+fn contexts_with_a_parent_step_take_what_their_paths_select() {
+    let text = context_document();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed");
+    // (context, the path that selects the same elements from anywhere)
+    let cases: &[(&str, &str)] = &[
+        ("cac:InvoiceLine/cbc:ID", "//cac:InvoiceLine/cbc:ID"),
+        (
+            "cac:Item/cbc:Name | cac:InvoiceLine/cbc:ID",
+            "//(cac:Item/cbc:Name | cac:InvoiceLine/cbc:ID)",
+        ),
+        (
+            "cac:InvoiceLine[cbc:ID = '2']/cbc:ID",
+            "//cac:InvoiceLine[cbc:ID = '2']/cbc:ID",
+        ),
+        (
+            "cac:Item/cbc:ID | cac:Price/cbc:ID | cac:InvoiceLine/cbc:ID",
+            "//cac:InvoiceLine/cbc:ID",
+        ),
+        ("*/cbc:ID", "//*/cbc:ID"),
+        ("cac:InvoiceLine//cbc:Name", "//cac:InvoiceLine//cbc:Name"),
+        ("cac:Item/cbc:Flag", "//cac:Item/cbc:Flag"),
+        (
+            "cac:InvoiceLine/cac:Item/cbc:Name",
+            "//cac:InvoiceLine/cac:Item/cbc:Name",
+        ),
+    ];
+    let mut sch = schema_start();
+    for (i, (context, _)) in cases.iter().enumerate() {
+        sch.push_str(&format!(
+            "<pattern><rule context=\"{context}\"><report id='c{i}' test='true()'/></rule></pattern>"
+        ));
+    }
+    // the line IDs go to the first rule, the document's own ID to the second
+    sch.push_str("<pattern><rule context='cac:InvoiceLine/cbc:ID'><report id='line' test='true()'/></rule>");
+    sch.push_str("<rule context='cbc:ID'><report id='other' test='true()'/></rule></pattern>");
+    sch.push_str("</schema>");
+    let schema = Schema::parse("parents.sch", &sch).expect("compiles");
+    let outcome = schema.check(&doc);
+    for (i, (context, path)) in cases.iter().enumerate() {
+        let selected = XPath::compile(path, NS)
+            .expect("compiles")
+            .evaluate_strings(doc.root())
+            .expect("evaluates")
+            .len();
+        assert_eq!(fired(&outcome, &format!("c{i}")), selected, "context {context}");
+    }
+    // counted by hand in context.xml: three line IDs and the invoice's ID
+    assert_eq!((fired(&outcome, "c0"), fired(&outcome, "c2")), (3, 1));
+    assert_eq!((fired(&outcome, "line"), fired(&outcome, "other")), (3, 1));
+}

@@ -4,7 +4,7 @@ use super::def::{BodyDef, LetDef, MessageDef, PatternDef, SchemaDef};
 use super::pattern::{alternative_bit, Final, Matcher};
 use super::runner::{CompiledCheck, MsgPart};
 use super::{Cand, CandGuard, CheckKind, Pattern, Rule, Schema, SchemaError, SchemaStats};
-use crate::xpath::compile::{Compiler, Op, SeqType, StaticContext};
+use crate::xpath::compile::{Compiler, Op, SeqType, StaticContext, NO_SYM};
 use crate::xpath::eval::{BodyOp, UserFn, VarValue};
 use crate::xpath::{parser, Library, XPathError};
 
@@ -266,6 +266,7 @@ fn candidates(rules: &[Rule], names: usize) -> (Vec<Box<[Cand]>>, Vec<CandGuard>
                 _ => l.push(Cand {
                     rule: i,
                     alts: bit,
+                    parents: [NO_SYM; 2],
                     certain: false,
                     guard: None,
                 }),
@@ -285,6 +286,9 @@ fn candidates(rules: &[Rule], names: usize) -> (Vec<Box<[Cand]>>, Vec<CandGuard>
     // (the same candidate recurs in the list of every name, for `*`)
     let mut known: std::collections::HashMap<(usize, u64), Option<u32>> = std::collections::HashMap::new();
     for c in lists.iter_mut().flatten() {
+        if let Some(r) = rules.get(c.rule) {
+            c.parents = r.matcher.parents_for(c.alts);
+        }
         c.guard = *known.entry((c.rule, c.alts)).or_insert_with(|| {
             let (attr, literals) = rules.get(c.rule)?.matcher.guard_for(c.alts)?;
             guards.push(CandGuard { attr, literals });

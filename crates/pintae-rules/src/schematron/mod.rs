@@ -120,6 +120,9 @@ struct Cand {
     /// The alternatives of its context whose last step can match the name
     /// (bit `i` for alternative `i`; alternatives past 64 are always tried).
     alts: u64,
+    /// The names (numbers) of the parents an element can match under
+    /// ([`Matcher::parents_for`]); `[NO_SYM; 2]` for any parent.
+    parents: [u32; 2],
     /// Whether the name alone already says that it matches.
     certain: bool,
     /// Its entry in the pattern's `guards`, when every alternative in

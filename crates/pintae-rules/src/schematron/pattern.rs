@@ -144,6 +144,44 @@ impl Matcher {
         Some((attr?.clone(), literals.into_boxed_slice()))
     }
 
+    /// The names (numbers) the parent of an element must have for it to
+    /// match one of the alternatives in `alts`: each of them has a child
+    /// step before its last (`cac:TaxScheme/cbc:ID`), and together they name
+    /// at most two parents. `[NO_SYM; 2]` when any parent may do (a
+    /// one-step alternative, `//` before the last step, a parent test that
+    /// is not one numbered name, more than two names, or alternatives past
+    /// 64). This is the first test of [`names_may_match`], made before
+    /// the matcher is called at all.
+    pub fn parents_for(&self, alts: u64) -> [u32; 2] {
+        const ANY: [u32; 2] = [NO_SYM; 2];
+        if self.alternatives.len() > 64 {
+            return ANY;
+        }
+        let mut found: Vec<u32> = Vec::new();
+        for (i, p) in self.alternatives.iter().enumerate() {
+            if !tried(alts, i) {
+                continue;
+            }
+            let parent = match p.steps.as_slice() {
+                [.., parent, last] if last.sep == Sep::Child && !last.attribute && !parent.attribute => parent,
+                _ => return ANY,
+            };
+            match parent.step.test {
+                NodeTest::Name { sym, .. } if sym != NO_SYM => {
+                    if !found.contains(&sym) {
+                        found.push(sym);
+                    }
+                }
+                _ => return ANY,
+            }
+        }
+        match found.as_slice() {
+            [a] => [*a, *a],
+            [a, b] => [*a, *b],
+            _ => ANY,
+        }
+    }
+
     /// Whether the element matches one of the alternatives in `alts` (bit
     /// `i` for alternative `i`; those past 64 are always tried).
     pub fn matches_some<'a>(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::def::RuleDoc;
 use super::Schema;
-use crate::xpath::compile::Op;
+use crate::xpath::compile::{Op, NO_SYM};
 use crate::xpath::eval::{attr_vs_const_value, Evaluator, SchemaState};
 use crate::xpath::value::{atomize_item, Item, Seq, XNode};
 use crate::xpath::{ErrorCode, Focus};
@@ -205,6 +205,7 @@ impl<'a> Run<'a> {
         ev.swap_state(&mut self.state);
         let schema = self.schema;
         let sym = ev.sym_of(n);
+        let parent = n.parent().map_or(NO_SYM, |p| ev.sym_of(p));
         // the value of the attribute the last guard read, for the next
         let mut guarded: Option<(&crate::xpath::compile::NodeTest, Option<&'a str>)> = None;
         for ((pattern, pout), lets) in schema
@@ -222,6 +223,11 @@ impl<'a> Run<'a> {
                 None => pattern.candidates_for(sym),
             };
             for c in cands {
+                // a parent of another name: turned away without matching
+                let [p, q] = c.parents;
+                if p != NO_SYM && p != parent && q != parent {
+                    continue;
+                }
                 if let Some(g) = c.guard.and_then(|g| pattern.guards.get(g as usize)) {
                     let value = match guarded {
                         Some((test, v)) if *test == g.attr.test => v,
