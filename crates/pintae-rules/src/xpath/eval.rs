@@ -2074,12 +2074,14 @@ impl<'a> Evaluator<'a> {
     fn candidates<E: Extend<XNode<'a>>>(&mut self, axis: Axis, test: &NodeTest, n: XNode<'a>, out: &mut E) {
         let doc = n.node.document();
         let numbered = n.attr == 0 && self.syms.numbers(doc);
-        // named children from the packed children (4 bytes a child instead
-        // of a walk over the sibling links) unless the element is wide
+        // named children of a numbered document from the packed children (4
+        // bytes a child instead of a walk over the sibling links), unless
+        // the element is wide and has a children index (asked only then)
         if let (Axis::Child, NodeTest::Name { sym, .. }) = (axis, test) {
             if numbered && *sym != NO_SYM {
-                let kids = self.index.kids_of(n.node);
-                if kids.len() <= WIDE {
+                let narrow = self.index.kids_of(n.node).len() <= WIDE;
+                if narrow || !self.index.wide_children.contains_key(&n.node.id().get()) {
+                    let kids = self.index.kids_of(n.node);
                     out.extend(self.syms.named(kids, *sym).filter_map(|c| element_at(doc, c)));
                     return;
                 }
@@ -2122,12 +2124,6 @@ impl<'a> Evaluator<'a> {
                             .filter(|x| syms.test(test, *x, axis)),
                     );
                 }
-            }
-            // named children of a numbered document from the packed children
-            // (4 bytes a child instead of a walk over the sibling links)
-            (Axis::Child, NodeTest::Name { sym, .. }) if numbered && *sym != NO_SYM => {
-                let kids = self.index.kids_of(n.node);
-                out.extend(self.syms.named(kids, *sym).filter_map(|c| element_at(doc, c)));
             }
             _ => self.axis_nodes(axis, n, &mut |x| {
                 if self.syms.test(test, x, axis) {
