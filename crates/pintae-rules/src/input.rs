@@ -212,15 +212,29 @@ fn past(b: &[u8], from: usize, pat: &[u8]) -> usize {
     memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
 }
 
+/// Whether the depth scan is needed before parsing: only when the text
+/// has more than `2 * limit + 1` `<`. A well-formed document nested deeper
+/// than `limit` has `limit + 1` elements open at once (empty-element tags
+/// open none), each with a start and an end tag, and every tag starts with
+/// a `<`. A malformed text with fewer `<` is refused by the parser, which
+/// never nests deeper than the number of start tags, so at most
+/// `2 * limit + 1` levels. Counting is a vector scan, several times cheaper
+/// than the depth scan on a small invoice.
+fn may_be_too_deep(text: &str, limit: usize) -> bool {
+    memchr::memchr_iter(b'<', text.as_bytes()).count() > 2 * limit + 1
+}
+
 /// Parses XML with untrusted-input settings.
 pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
-    if let Some(at) = too_deep(text, MAX_DEPTH) {
-        let (line, column) = line_col(text, at);
-        return Err(InputError::TooDeep {
-            limit: MAX_DEPTH,
-            line,
-            column,
-        });
+    if may_be_too_deep(text, MAX_DEPTH) {
+        if let Some(at) = too_deep(text, MAX_DEPTH) {
+            let (line, column) = line_col(text, at);
+            return Err(InputError::TooDeep {
+                limit: MAX_DEPTH,
+                line,
+                column,
+            });
+        }
     }
     let opts = roxmltree::ParsingOptions {
         allow_dtd: false,
@@ -345,7 +359,7 @@ fn escape_attr(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{exact_too_deep, too_deep};
+    use super::{exact_too_deep, may_be_too_deep, too_deep};
     use proptest::prelude::*;
 
     const PIECES: &[&str] = &[
@@ -379,6 +393,61 @@ mod tests {
                 .filter(|p| with_empty_elements || !p.ends_with("/>"))
                 .collect();
             prop_assert_eq!(too_deep(&text, limit), exact_too_deep(&text, limit), "{}", text);
+        }
+    }
+
+    /// A well-formed document from `ops`: 0 opens an element, 1 closes
+    /// the innermost open one, 2 is an empty element, 3 text, 4 a comment
+    /// holding markup; what is still open is closed at the end.
+    fn well_formed(ops: &[u8]) -> String {
+        let mut text = String::new();
+        let mut open = 0usize;
+        for op in ops {
+            match op {
+                0 => {
+                    text.push_str("<e>");
+                    open += 1;
+                }
+                1 if open > 0 => {
+                    text.push_str("</e>");
+                    open -= 1;
+                }
+                2 => text.push_str("<f/>"),
+                3 => text.push('t'),
+                _ => text.push_str("<!-- <g> -->"),
+            }
+        }
+        text.push_str(&"</e>".repeat(open));
+        text
+    }
+
+    proptest! {
+        /// The `<` count lets a well-formed document skip the depth scan
+        /// only when the scan would have passed it.
+        #[test]
+        fn few_tags_never_hide_a_too_deep_document(
+            ops in proptest::collection::vec(0u8..5, 0..48),
+            limit in 0usize..8,
+        ) {
+            let text = well_formed(&ops);
+            if !may_be_too_deep(&text, limit) {
+                prop_assert_eq!(exact_too_deep(&text, limit), None, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_tag_count_bound_is_tight() {
+        // `limit + 1` open elements and nothing else: `2 * limit + 2` tags,
+        // the fewest a too-deep document can have
+        for limit in 0..6 {
+            let nest = |n: usize| format!("{}t{}", "<e>".repeat(n), "</e>".repeat(n));
+            let deep = nest(limit + 1);
+            assert!(may_be_too_deep(&deep, limit), "{deep}");
+            assert!(too_deep(&deep, limit).is_some(), "{deep}");
+            let (fits, one_more) = (nest(limit), format!("{}<f/>", nest(limit)));
+            assert!(!may_be_too_deep(&fits, limit), "{fits}");
+            assert!(!may_be_too_deep(&one_more, limit), "{one_more}");
         }
     }
 

@@ -130,6 +130,38 @@ fn hundred_thousand_deep_nesting_is_refused() {
 }
 
 #[test]
+fn the_least_tagged_too_deep_document_is_refused() {
+    // one open element over the limit and no other markup: the fewest `<`
+    // (2 * MAX_DEPTH + 2) a too-deep document can have
+    let d = pintae_rules::input::MAX_DEPTH;
+    let doc = format!(
+        "<Invoice xmlns=\"{UBL}\">{}x{}</Invoice>",
+        "<a>".repeat(d),
+        "</a>".repeat(d)
+    );
+    let r = Validator::new(vec![]).validate(doc.as_bytes());
+    check(
+        "least-tagged-deep",
+        &r,
+        &serde_json::json!({"input_error": "too_deep", "line": 1}),
+    );
+}
+
+#[test]
+fn unclosed_nesting_under_the_tag_count_bound_is_malformed() {
+    // over the depth limit but with too few `<` to be well-formed: the
+    // parser refuses it
+    let d = pintae_rules::input::MAX_DEPTH + 1;
+    let doc = format!("<Invoice xmlns=\"{UBL}\">{}", "<a>".repeat(d));
+    let r = Validator::new(vec![]).validate(doc.as_bytes());
+    check(
+        "unclosed-deep",
+        &r,
+        &serde_json::json!({"input_error": "xml", "line": 1}),
+    );
+}
+
+#[test]
 fn nesting_just_under_the_limit_is_checked() {
     let d = pintae_rules::input::MAX_DEPTH - 1;
     let doc = format!(
