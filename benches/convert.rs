@@ -74,6 +74,8 @@ fn run_batch(iters: u64, inputs: &Path, out: &Path, threads: Option<usize>) -> D
 }
 
 fn main() {
+    // figures criterion writes from now on are this run's
+    let started = std::time::SystemTime::now();
     let entities = Entities::from_entities_json(&read(&testdata("entities.json"))).expect("entities");
     let five = read(&testdata("taxstar/valid/typical-five-lines.json"));
     let eva = read(&testdata("evatra/valid/FB-2026-0001.json"));
@@ -131,7 +133,7 @@ fn main() {
     c.final_summary();
 
     println!("\n== pintae convert, this run ({threads} cores available)");
-    let us = |id: &str| criterion_mean(id).map(|ns| ns / 1e3);
+    let us = |id: &str| criterion_mean(id, started).map(|ns| ns / 1e3);
     if let (Some(conv), Some(full)) = (us("convert/taxstar_5_lines"), us("convert/taxstar_5_lines_validated")) {
         let verdict = if full < 200.0 { "under" } else { "OVER" };
         println!("5-line Taxstar invoice: convert {conv:.1} µs, convert + validate {full:.1} µs ({verdict} the 200 µs target)");
@@ -148,7 +150,7 @@ fn main() {
     if let Some(e) = us("convert/evatra_validated") {
         println!("Evatra request: convert + validate {e:.1} µs");
     }
-    let files_per_s = |id: &str| criterion_mean(id).map(|ns| BATCH as f64 / (ns / 1e9));
+    let files_per_s = |id: &str| criterion_mean(id, started).map(|ns| BATCH as f64 / (ns / 1e9));
     if let (Some(one), Some(all)) = (files_per_s("batch/files_1_core"), files_per_s("batch/files_all_cores")) {
         println!(
             "batch of {BATCH} files: {one:.0} files/s on 1 core, {all:.0} files/s on {threads} cores ({:.2}x)",

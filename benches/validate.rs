@@ -38,6 +38,8 @@ fn validator(shared: &Path, ruleset: &str) -> Validator {
 }
 
 fn main() {
+    // figures criterion writes from now on are this run's
+    let started = std::time::SystemTime::now();
     let Some(shared) = shared_dir() else {
         eprintln!("SKIPPED benches: ../shared not found (set PINTAE_SHARED)");
         return;
@@ -126,10 +128,10 @@ fn main() {
 
     // The peer figure, measured now on the same files.
     let ex_dir = shared.join("reference/pint-ae/billing/examples");
-    let ours = criterion_mean("examples/validate_all").map(|ns| ns / n as f64 / 1e6);
-    let parse = criterion_mean("parse/roxmltree_all").map(|ns| ns / n as f64 / 1e6);
+    let ours = criterion_mean("examples/validate_all", started).map(|ns| ns / n as f64 / 1e6);
+    let parse = criterion_mean("parse/roxmltree_all", started).map(|ns| ns / n as f64 / 1e6);
     let saxon = oracle_ms(&shared, &[&ex_dir]);
-    let bundled = criterion_mean("examples/bundled_all").map(|ns| ns / n as f64 / 1e6);
+    let bundled = criterion_mean("examples/bundled_all", started).map(|ns| ns / n as f64 / 1e6);
     println!("\n== pintae vs the official validator (Saxon), this run");
     if let (Some(o), Some(p)) = (ours, parse) {
         println!(
@@ -147,7 +149,7 @@ fn main() {
         }
     }
     for (lines, _, path) in &scaled {
-        let ours = criterion_mean(&format!("lines/validate_{lines}")).map(|ns| ns / 1e6);
+        let ours = criterion_mean(&format!("lines/validate_{lines}"), started).map(|ns| ns / 1e6);
         let saxon = oracle_ms(&shared, &[path.as_path()]);
         match (ours, saxon) {
             (Some(o), Some(s)) => println!(
@@ -159,8 +161,8 @@ fn main() {
         }
     }
     if let (Some(a), Some(b)) = (
-        criterion_mean("lines/validate_400"),
-        criterion_mean("lines/validate_4000"),
+        criterion_mean("lines/validate_400", started),
+        criterion_mean("lines/validate_4000", started),
     ) {
         println!("growth: 4000 lines take {:.1}x the time of 400 lines", b / a);
     }

@@ -4,17 +4,30 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::SystemTime;
 
 /// Mean time (ns) criterion measured for a benchmark id
-/// (`group/function`), read from where criterion wrote it this run (see
-/// [`criterion_dir`]).
-pub fn criterion_mean(id: &str) -> Option<f64> {
+/// (`group/function`) in this run: read from where criterion wrote it (see
+/// [`criterion_dir`]), and only when written at or after `since` (the
+/// run's start), so a run filtered to some benchmarks does not print the
+/// figures an earlier run left for the others.
+pub fn criterion_mean(id: &str, since: SystemTime) -> Option<f64> {
     let dir = criterion_dir(
         std::env::var_os("CRITERION_HOME"),
         std::env::var_os("CARGO_TARGET_DIR"),
         &crate::workspace_dir(),
     );
+    mean_in(&dir, id, since)
+}
+
+/// [`criterion_mean`] in criterion directory `dir`.
+fn mean_in(dir: &Path, id: &str, since: SystemTime) -> Option<f64> {
     let p = dir.join(id).join("new/estimates.json");
+    // two seconds of slack for file systems that keep whole seconds
+    let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+    if modified + std::time::Duration::from_secs(2) < since {
+        return None;
+    }
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()?;
     v["mean"]["point_estimate"].as_f64()
 }
@@ -49,6 +62,23 @@ pub fn oracle_ms(shared: &Path, paths: &[&Path]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_of_an_earlier_run_are_not_read() {
+        let dir = std::env::temp_dir().join(format!("pintae-criterion-{}", std::process::id()));
+        let file = dir.join("g/f/new/estimates.json");
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("directories");
+        std::fs::write(&file, r#"{"mean": {"point_estimate": 42.0}}"#).expect("estimates");
+        let written = std::fs::metadata(&file).and_then(|m| m.modified()).expect("mtime");
+        let later = written + std::time::Duration::from_secs(10);
+        let got = (
+            mean_in(&dir, "g/f", written),
+            mean_in(&dir, "g/f", later),
+            mean_in(&dir, "g/x", written),
+        );
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        assert_eq!(got, (Some(42.0), None, None));
+    }
 
     #[test]
     fn criterion_dir_follows_criterion_home_then_the_target_dir() {
