@@ -7,8 +7,9 @@ use serde::Serialize;
 /// Most XML nodes a document may have (a 4,000-line invoice has ~300,000).
 pub const MAX_NODES: u32 = 20_000_000;
 
-/// Deepest element nesting accepted (UBL invoices nest about 10 deep; the
-/// XML parser recurses per level, so hostile depth must be refused first).
+/// Deepest element nesting accepted (UBL invoices nest about 10 deep).
+/// Hostile depth is refused before parsing, so nothing that walks a
+/// document level by level can run out of stack.
 pub const MAX_DEPTH: usize = 256;
 
 /// Why a document could not be checked at all.
