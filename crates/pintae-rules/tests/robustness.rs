@@ -117,58 +117,39 @@ fn fixtures_with_expected_outcomes() {
 
 const UBL: &str = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
 
-#[test]
-fn hundred_thousand_deep_nesting_is_refused() {
-    let d = 100_000;
-    let doc = format!(
-        "<Invoice xmlns=\"{UBL}\">{}x{}</Invoice>",
-        "<a>".repeat(d),
-        "</a>".repeat(d)
-    );
-    let r = Validator::new(vec![]).validate(doc.as_bytes());
-    check("deep", &r, &serde_json::json!({"input_error": "too_deep", "line": 1}));
+/// An invoice root around `open` nested `<a>` elements, a text, and
+/// `close` end tags.
+fn nested(open: usize, close: usize) -> String {
+    format!(
+        "<Invoice xmlns=\"{UBL}\">{}x{}{}",
+        "<a>".repeat(open),
+        "</a>".repeat(close),
+        if close == open { "</Invoice>" } else { "" }
+    )
 }
 
 #[test]
-fn the_least_tagged_too_deep_document_is_refused() {
-    // one open element over the limit and no other markup: the fewest `<`
-    // (2 * MAX_DEPTH + 2) a too-deep document can have
-    let d = pintae_rules::input::MAX_DEPTH;
-    let doc = format!(
-        "<Invoice xmlns=\"{UBL}\">{}x{}</Invoice>",
-        "<a>".repeat(d),
-        "</a>".repeat(d)
-    );
-    let r = Validator::new(vec![]).validate(doc.as_bytes());
-    check(
-        "least-tagged-deep",
-        &r,
-        &serde_json::json!({"input_error": "too_deep", "line": 1}),
-    );
-}
-
-#[test]
-fn unclosed_nesting_under_the_tag_count_bound_is_malformed() {
-    // over the depth limit but with too few `<` to be well-formed: the
-    // parser refuses it
-    let d = pintae_rules::input::MAX_DEPTH + 1;
-    let doc = format!("<Invoice xmlns=\"{UBL}\">{}", "<a>".repeat(d));
-    let r = Validator::new(vec![]).validate(doc.as_bytes());
-    check(
-        "unclosed-deep",
-        &r,
-        &serde_json::json!({"input_error": "xml", "line": 1}),
-    );
+fn too_deep_nesting_is_refused() {
+    let limit = pintae_rules::input::MAX_DEPTH;
+    let cases = [
+        // far over the limit
+        ("deep", 100_000, 100_000, "too_deep"),
+        // one open element over the limit and no other markup: the fewest
+        // `<` (2 * MAX_DEPTH + 2) a too-deep document can have
+        ("least-tagged-deep", limit, limit, "too_deep"),
+        // over the limit with too few `<` to be well-formed: the parser's
+        ("unclosed-deep", limit, 0, "xml"),
+    ];
+    for (name, open, close, kind) in cases {
+        let r = Validator::new(vec![]).validate(nested(open, close).as_bytes());
+        check(name, &r, &serde_json::json!({"input_error": kind, "line": 1}));
+    }
 }
 
 #[test]
 fn nesting_just_under_the_limit_is_checked() {
     let d = pintae_rules::input::MAX_DEPTH - 1;
-    let doc = format!(
-        "<Invoice xmlns=\"{UBL}\">{}x{}</Invoice>",
-        "<a>".repeat(d - 1),
-        "</a>".repeat(d - 1)
-    );
+    let doc = nested(d - 1, d - 1);
     let r = Validator::new(vec![]).validate(doc.as_bytes());
     assert!(r.input_error.is_none(), "{:?}", r.input_error);
     let r = pint_validator().validate(doc.as_bytes());
