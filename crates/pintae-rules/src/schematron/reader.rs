@@ -210,7 +210,7 @@ impl SchemaDef {
     /// (typically the file name); the schema's `title` replaces it when
     /// present.
     pub fn from_schematron(name: &str, text: &str) -> Result<SchemaDef, SchemaError> {
-        // the XML parser recurses per nesting level: refuse hostile depth first
+        // refuse hostile depth before parsing, as `input::parse` does for documents
         if let Some(at) = crate::input::too_deep(text, crate::input::MAX_DEPTH) {
             let (line, column) = crate::input::line_col(text, at);
             return Err(SchemaError::Invalid {
