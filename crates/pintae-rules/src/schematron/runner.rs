@@ -8,7 +8,7 @@ use super::def::RuleDoc;
 use super::Schema;
 use crate::xpath::compile::{Op, NO_SYM};
 use crate::xpath::eval::{attr_vs_const_value, Evaluator, SchemaState};
-use crate::xpath::value::{atomize_item, Item, Seq, XNode};
+use crate::xpath::value::{atomize_item, dup, Item, Seq, XNode};
 use crate::xpath::{ErrorCode, Focus};
 
 /// Assert or report.
@@ -191,7 +191,7 @@ impl<'a> Run<'a> {
                     push_error(ev, pout, None, *e, root);
                     Seq::new()
                 });
-                ev.set_var(*slot, v.clone());
+                ev.set_var(*slot, dup(&v));
                 values.push((*slot, v));
             }
             run.pattern_lets.push(values);
@@ -216,7 +216,7 @@ impl<'a> Run<'a> {
         {
             // pattern-level variables share slots between patterns
             for (slot, v) in lets {
-                ev.set_var(*slot, v.clone());
+                ev.set_var(*slot, dup(v));
             }
             let cands = match pattern.settled.cell(sym) {
                 Some(cell) => &cell.get_or_init(|| settle(pattern, ev, n, sym))[..],

@@ -382,6 +382,10 @@ fn in_subtree<'i>(all: &'i [roxmltree::NodeId], n: roxmltree::Node<'_, '_>) -> &
     &all[lo..hi]
 }
 
+/// How many per-document values room is made for at first (each schema of
+/// the bundled PINT-AE rules has fewer than 40).
+const PER_DOCUMENT_IDS: usize = 64;
+
 /// One schema's part of an evaluator's state; see [`Evaluator::swap_state`].
 pub struct SchemaState<'a>(Box<StateOf<'a>>);
 
@@ -948,7 +952,7 @@ impl<'a> Evaluator<'a> {
     /// `compute`'s, then kept. Errors are not kept: they are raised again,
     /// each time.
     #[inline(always)]
-    fn once_per_rule<T: Clone>(
+    fn once_per_rule<T: Kept>(
         &mut self,
         slot: u32,
         store: fn(&mut Self) -> &mut Vec<Option<T>>,
@@ -956,11 +960,11 @@ impl<'a> Evaluator<'a> {
     ) -> R<T> {
         let slot = slot as usize;
         if let Some(Some(v)) = store(self).get(slot) {
-            return Ok(v.clone());
+            return Ok(v.dup());
         }
         let v = compute(self)?;
         if let Some(kept) = store(self).get_mut(slot) {
-            *kept = Some(v.clone());
+            *kept = Some(v.dup());
         }
         Ok(v)
     }
@@ -1088,7 +1092,7 @@ impl<'a> Evaluator<'a> {
         match op {
             Op::Const(c) => Ok(atom(const_atomic(c))),
             Op::Empty => Ok(Seq::new()),
-            Op::Var(slot) => Ok(self.st.vars.get(*slot).cloned().unwrap_or_default()),
+            Op::Var(slot) => Ok(self.st.vars.get(*slot).map(dup).unwrap_or_default()),
             Op::Context => match &f.item {
                 Some(i) => Ok(smallvec![i.clone()]),
                 None => Err(dyn_err(ErrorCode::XPDY0002, "the context item is undefined")),
@@ -1433,7 +1437,7 @@ impl<'a> Evaluator<'a> {
     /// lifetime, one `Schema::check`).
     fn per_document_known(&mut self, id: u32, keyed: Option<&'a Keyed>, f: &Focus<'a>) -> Option<Seq<'a>> {
         if let Some(v) = self.per_document_value(id) {
-            return Some(v.clone());
+            return Some(dup(v));
         }
         let v = self.keyed(keyed?, f)?;
         self.remember(id, &v);
@@ -1448,9 +1452,14 @@ impl<'a> Evaluator<'a> {
     fn remember(&mut self, id: u32, v: &Seq<'a>) {
         let id = id as usize;
         if self.st.per_document.len() <= id {
+            // one allocation for the ids a rule set usually has, rather
+            // than doubling from a few
+            if self.st.per_document.capacity() == 0 {
+                self.st.per_document.reserve(PER_DOCUMENT_IDS);
+            }
             self.st.per_document.resize(id + 1, None);
         }
-        self.st.per_document[id] = Some(v.clone());
+        self.st.per_document[id] = Some(dup(v));
     }
 
     /// Whether an expression yields any item (`exists`), lazily for steps

@@ -395,6 +395,38 @@ pub enum Item<'a> {
 /// A sequence of items (one item is stored inline, without allocating).
 pub type Seq<'a> = smallvec::SmallVec<[Item<'a>; 1]>;
 
+/// A copy of a sequence. `SmallVec`'s own `clone` goes through a generic
+/// collect; the empty and one-item sequences that kept values nearly always
+/// are copy without it.
+#[inline]
+pub fn dup<'a>(s: &Seq<'a>) -> Seq<'a> {
+    match s.as_slice() {
+        [] => Seq::new(),
+        [one] => smallvec::smallvec![one.clone()],
+        many => many.iter().cloned().collect(),
+    }
+}
+
+/// What [`Evaluator`](crate::xpath::eval) keeps once per rule firing.
+pub trait Kept: Sized {
+    /// A copy of the kept value.
+    fn dup(&self) -> Self;
+}
+
+impl Kept for bool {
+    #[inline]
+    fn dup(&self) -> Self {
+        *self
+    }
+}
+
+impl<'a> Kept for Seq<'a> {
+    #[inline]
+    fn dup(&self) -> Self {
+        dup(self)
+    }
+}
+
 /// Atomic type names the engine knows (for casts and function signatures).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AtomicType {
