@@ -151,7 +151,9 @@ impl<'a> Syms<'a> {
         let count = node_count(doc);
         let mut of = vec![UNNUMBERED; count];
         // document order: each parent's children come in order
-        let mut edges: Vec<(u32, u32)> = Vec::new();
+        // room for the elements of an indented document (about one node in
+        // two); a compact one grows it
+        let mut edges: Vec<(u32, u32)> = Vec::with_capacity(count / 2 + 1);
         for n in doc.descendants().filter(|n| n.is_element()) {
             let t = n.tag_name();
             let sym = names.lookup(t.namespace(), t.name());
@@ -1804,6 +1806,16 @@ impl<'a> Evaluator<'a> {
             }
             None => match op {
                 Op::Call(b, args) if b.single_atomic() => return self.call_atomic(*b, args, f).map(Some),
+                // as `eval` does, without a sequence around the result
+                Op::Arith(o, l, r) => {
+                    let Some(a) = self.opt_atomic(l, f)? else {
+                        return Ok(None);
+                    };
+                    let Some(b) = self.opt_atomic(r, f)? else {
+                        return Ok(None);
+                    };
+                    return arith(*o, &a, &b).map(Some).map_err(Box::new);
+                }
                 _ => self.eval(op, f)?,
             },
         };
