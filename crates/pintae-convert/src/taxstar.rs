@@ -7,6 +7,8 @@
 //! checked when given. Data PINT-AE needs that the Taxstar body has no
 //! field for comes from the optional `pint_ae` extension object.
 
+use std::fmt::Write as _;
+
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::Value;
 
@@ -419,7 +421,11 @@ fn stable_uuid(entity: &str, number: &str) -> String {
     let mut x = h.to_be_bytes();
     x[6] = (x[6] & 0x0f) | 0x80;
     x[8] = (x[8] & 0x3f) | 0x80;
-    let hex: String = x.iter().map(|b| format!("{b:02x}")).collect();
+    let mut hex = String::with_capacity(32);
+    for b in x {
+        // writing to a String cannot fail
+        let _ = write!(hex, "{b:02x}");
+    }
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],

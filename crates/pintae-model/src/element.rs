@@ -393,7 +393,7 @@ pub(crate) fn leaf_write<T: Leaf>(leaf: &T, out: &mut XmlOut, name: &'static str
             n += 1;
         }
     }
-    out.leaf(name, &leaf.text(), &attrs[..n], leaf.src());
+    leaf.with_text(|text| out.leaf(name, text, &attrs[..n], leaf.src()));
 }
 
 pub(crate) fn leaf_read<T: Leaf>(node: roxmltree::Node<'_, '_>) -> Result<T, ModelError> {

@@ -61,6 +61,13 @@ pub trait Leaf: Sized {
     /// writing a document does not copy every value).
     fn text(&self) -> Cow<'_, str>;
 
+    /// Calls `k` with the element's text: [`Leaf::text`], except that
+    /// numbers are formatted into a buffer on the stack instead of a new
+    /// string (writing a document formats every amount).
+    fn with_text<R>(&self, k: impl FnOnce(&str) -> R) -> R {
+        k(&self.text())
+    }
+
     /// The value of attribute `name` (one of [`Leaf::ATTRS`]), if set.
     fn attr(&self, name: &str) -> Option<&str> {
         let _ = name;
@@ -75,6 +82,42 @@ pub trait Leaf: Sized {
 
     /// Where it came from, to record it.
     fn src_mut(&mut self) -> &mut Src;
+}
+
+/// Room for any `Decimal` as text: 29 digits, a sign, a point and a
+/// leading `0.` come to 32 bytes.
+const DECIMAL_TEXT: usize = 48;
+
+/// Text written into a buffer on the stack.
+struct StackText {
+    buf: [u8; DECIMAL_TEXT],
+    len: usize,
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Calls `k` with `d` as text, formatted on the stack.
+fn with_decimal_text<R>(d: &Decimal, k: impl FnOnce(&str) -> R) -> R {
+    use fmt::Write as _;
+    let mut t = StackText {
+        buf: [0; DECIMAL_TEXT],
+        len: 0,
+    };
+    if write!(t, "{d}").is_ok() {
+        if let Ok(text) = std::str::from_utf8(&t.buf[..t.len]) {
+            return k(text);
+        }
+    }
+    // not reached: a decimal's text always fits
+    k(&d.to_string())
 }
 
 fn opt(attr: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
@@ -389,6 +432,9 @@ impl Leaf for Amount {
     fn text(&self) -> Cow<'_, str> {
         Cow::Owned(self.value.to_string())
     }
+    fn with_text<R>(&self, k: impl FnOnce(&str) -> R) -> R {
+        with_decimal_text(&self.value, k)
+    }
     fn attr(&self, name: &str) -> Option<&str> {
         (name == "currencyID").then(|| self.currency.code())
     }
@@ -426,6 +472,9 @@ impl Leaf for Quantity {
     fn text(&self) -> Cow<'_, str> {
         Cow::Owned(self.value.to_string())
     }
+    fn with_text<R>(&self, k: impl FnOnce(&str) -> R) -> R {
+        with_decimal_text(&self.value, k)
+    }
     fn attr(&self, name: &str) -> Option<&str> {
         (name == "unitCode").then_some(self.unit_code.as_deref()).flatten()
     }
@@ -461,6 +510,9 @@ impl Numeric {
 impl Leaf for Numeric {
     fn text(&self) -> Cow<'_, str> {
         Cow::Owned(self.value.to_string())
+    }
+    fn with_text<R>(&self, k: impl FnOnce(&str) -> R) -> R {
+        with_decimal_text(&self.value, k)
     }
     fn parse(text: &str, _: &dyn Fn(&str) -> Option<String>) -> Result<Self, ModelError> {
         Ok(Numeric::new(decimal(text)?))
@@ -593,6 +645,29 @@ impl Leaf for Binary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Numbers formatted on the stack read as their own text does,
+        /// at every scale and magnitude a decimal has.
+        #[test]
+        fn stack_formatted_numbers_read_as_their_text(m in proptest::num::i128::ANY, scale in 0u32..=28) {
+            let d = Decimal::try_from_i128_with_scale(m % 79_228_162_514_264_337_593_543_950_336, scale).unwrap_or(Decimal::MAX);
+            let a = Amount::new(d, iso_currency::Currency::AED);
+            proptest::prop_assert_eq!(a.with_text(str::to_string), d.to_string());
+            proptest::prop_assert_eq!(Numeric::new(d).with_text(str::to_string), d.to_string());
+        }
+    }
+
+    #[test]
+    fn the_longest_decimal_texts_fit_the_stack_buffer() {
+        let smallest = Decimal::new(-1, 28);
+        for d in [Decimal::MAX, Decimal::MIN, smallest, Decimal::new(i64::MIN, 28)] {
+            let mut fitted = None;
+            with_decimal_text(&d, |t| fitted = Some(t.to_string()));
+            assert_eq!(fitted, Some(d.to_string()));
+            assert!(d.to_string().len() <= DECIMAL_TEXT);
+        }
+    }
 
     #[test]
     fn decimals_keep_their_scale_and_refuse_floats_syntax() {
