@@ -877,6 +877,18 @@ const TARGETED: &[(&str, &str, &[Op])] = &[
         "standard-tax-invoice",
         &[Op::SetText("TaxableAmount", "9999999999999999999999999999999999999999")],
     ),
+    // a line's second tax category has a Percent that is no number: the
+    // official processor's per-rate filter `[…/xs:decimal(cbc:Percent) =
+    // $rate]` is true at the first category and never casts the second, so
+    // aligned-ibrp-s-08 raises no error (only aligned-ibrp-s-05 fires)
+    (
+        "aligned-ibrp-s-08-lazy-mapping",
+        "standard-tax-invoice",
+        &[Op::InsertEnd(
+            "Item",
+            "<cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>x5</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory>",
+        )],
+    ),
     (
         "ibr-147-ae-many-decimals",
         "standard-tax-invoice",

@@ -590,6 +590,15 @@ impl<'c> Compiler<'c> {
         if matches!(op, Op::Root | Op::PerDocument(..)) || !document_invariant(&op) {
             return op;
         }
+        // `A/f(…)`: A is kept, f is applied when asked, so that comparing it
+        // can stop at the first value, as the official processor does (see
+        // `Evaluator::general_mapped`)
+        let op = match op {
+            Op::Path(prefix, last) if one_atomic_per_node(&last) => {
+                return Op::Path(Box::new(self.mark_per_document(*prefix)), last);
+            }
+            op => op,
+        };
         let keyed = self.keyed(&op).map(Box::new);
         let mut ids = self.sc.per_document.borrow_mut();
         let next = ids.len() as u32;
@@ -1224,6 +1233,28 @@ fn uses_vars(op: &Op) -> bool {
         }
     });
     found
+}
+
+/// Whether `op`, the last part of a path, gives at most one atomic value
+/// for each node it is evaluated on, without looking at the focus's
+/// position or size: a function that returns one atomic value, or a cast,
+/// over operands that are paths, literals, variables or such functions.
+pub(crate) fn one_atomic_per_node(op: &Op) -> bool {
+    fn focus_free(op: &Op) -> bool {
+        match op {
+            Op::Const(_) | Op::Var(_) | Op::Context | Op::Root | Op::Step(_) => true,
+            // a step's right side has a focus of its own
+            Op::Path(l, _) => focus_free(l),
+            Op::Cast(inner, ..) => focus_free(inner),
+            Op::Call(b, args) => !matches!(b, Builtin::Position | Builtin::Last) && args.iter().all(focus_free),
+            _ => false,
+        }
+    }
+    match op {
+        Op::Call(b, args) => b.single_atomic() && args.iter().all(focus_free),
+        Op::Cast(inner, ..) => focus_free(inner),
+        _ => false,
+    }
 }
 
 /// Whether the value of an expression depends only on the document: a path

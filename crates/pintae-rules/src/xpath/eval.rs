@@ -9,7 +9,8 @@ use smallvec::smallvec;
 
 use super::ast::{Axis, Quant};
 use super::compile::{
-    accessor_vs_const, Const, Keyed, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, TokenSet, NO_SYM,
+    accessor_vs_const, one_atomic_per_node, Const, Keyed, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, TokenSet,
+    NO_SYM,
 };
 use super::error::{ErrorCode, XPathError};
 use super::functions::Builtin;
@@ -1360,6 +1361,9 @@ impl<'a> Evaluator<'a> {
         if let Some(hit) = self.general_lazily(op, l, r, single, f) {
             return hit;
         }
+        if let Some(hit) = self.general_mapped(op, l, r, single, f) {
+            return hit;
+        }
         let a = self.atomized(l, f)?;
         if a.is_empty() {
             return Ok(false);
@@ -1538,6 +1542,80 @@ impl<'a> Evaluator<'a> {
             }
         };
         Some(self.any_from_with(start, &steps, &mut compare))
+    }
+
+    /// A general comparison of `A/f(…)` (a path whose last part gives at
+    /// most one atomic value per node: a function such as
+    /// `normalize-space`, or a cast) with a literal or a variable holding
+    /// one item, value by value: the
+    /// first value that compares true decides, and the values after it are
+    /// not computed, as the official processor's lazy mapping does
+    /// (`cac:ClassifiedTaxCategory/normalize-space(cbc:ID) = 'S'` is true
+    /// for a first category `S` even when a later one repeats `cbc:ID`,
+    /// which raises an error once its value is asked). `A` is computed
+    /// whole, as a path step's left side always is. `None` for other forms.
+    fn general_mapped(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, single: bool, f: &Focus<'a>) -> Option<R<bool>> {
+        let (mapped, other, const_first) = match (l, r) {
+            (m @ Op::Path(..), c) => (m, c, false),
+            (c, m @ Op::Path(..)) => (m, c, true),
+            _ => return None,
+        };
+        let Op::Path(prefix, last) = mapped else { return None };
+        if !one_atomic_per_node(last) {
+            return None;
+        }
+        let b = self.one_known_value(other)?;
+        Some(self.compare_mapped(op, prefix, last, &b, const_first, single, f))
+    }
+
+    /// The value of a literal, or of a variable that holds one item
+    /// (`$rate`); `None` for anything else.
+    fn one_known_value(&self, op: &'a Op) -> Option<Atomic<'a>> {
+        match op {
+            Op::Const(c) => Some(const_atomic(c)),
+            Op::Var(slot) => match self.st.vars.get(*slot).map(|v| v.as_slice()) {
+                Some([one]) => Some(atomize_item(one)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn compare_mapped(
+        &mut self,
+        op: CmpOp,
+        prefix: &'a Op,
+        last: &'a Op,
+        b: &Atomic<'a>,
+        const_first: bool,
+        single: bool,
+        f: &Focus<'a>,
+    ) -> R<bool> {
+        let left = self.eval(prefix, f)?;
+        let size = left.len();
+        for (i, item) in left.into_iter().enumerate() {
+            if matches!(item, Item::Atomic(_)) {
+                return Err(dyn_err(ErrorCode::XPTY0019, "a path step applied to an atomic value"));
+            }
+            let focus = Focus {
+                item: Some(item),
+                pos: i + 1,
+                size,
+            };
+            let Some(a) = self.opt_atomic(last, &focus)? else {
+                continue;
+            };
+            let (x, y) = if const_first { (b, &a) } else { (&a, b) };
+            let hit = match untyped_numeric(op, x, y, single) {
+                Some(r) => r?,
+                None => general_pair(op, x, y)?,
+            };
+            if hit {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether `steps`, taken from `n`, reach a node (see [`Self::exists_lazily`]).
