@@ -34,8 +34,9 @@ pub enum NsTest {
 /// not one exact name (`*`, `*:x`, `p:*`).
 pub const NO_SYM: u32 = u32::MAX;
 
-/// The namespaces (`""` for none) that one local name comes with, each with its number.
-type NamespacesOf = smallvec::SmallVec<[(Box<str>, u32); 1]>;
+/// The namespaces (by [`NameTable::namespace_id`]) that one local name
+/// comes with, each with the name's number.
+type NamespacesOf = smallvec::SmallVec<[(u32, u32); 1]>;
 
 /// The exact names (namespace, local) that compiled name tests mention,
 /// each with a small number. Numbering a document's elements with it once
@@ -48,8 +49,11 @@ type NamespacesOf = smallvec::SmallVec<[(Box<str>, u32); 1]>;
 /// every name their tests mention is in the table by then.
 #[derive(Clone, Debug, Default)]
 pub struct NameTable {
-    /// Local name → (namespace URI, `""` for none; number).
+    /// Local name → (namespace id, number).
     by_local: rustc_hash::FxHashMap<Box<str>, NamespacesOf>,
+    /// Namespace URI (`""` for none) → id, for the namespaces of numbered
+    /// names only.
+    namespaces: rustc_hash::FxHashMap<Box<str>, u32>,
     len: u32,
 }
 
@@ -65,12 +69,26 @@ impl NameTable {
             return known;
         }
         let next = self.len;
-        self.by_local
-            .entry(local.into())
-            .or_default()
-            .push((ns.unwrap_or("").into(), next));
+        let ids = self.namespaces.len() as u32;
+        let ns = *self.namespaces.entry(ns.unwrap_or("").into()).or_insert(ids);
+        self.by_local.entry(local.into()).or_default().push((ns, next));
         self.len += 1;
         next
+    }
+
+    /// The id of a namespace URI (`None`: no namespace) that some numbered
+    /// name has; `None` when no numbered name has it.
+    pub fn namespace_id(&self, ns: Option<&str>) -> Option<u32> {
+        self.namespaces.get(ns.unwrap_or("")).copied()
+    }
+
+    /// [`NameTable::lookup`] with the namespace given by its id.
+    #[inline]
+    pub fn lookup_in(&self, ns: u32, local: &str) -> u32 {
+        self.by_local
+            .get(local)
+            .and_then(|e| e.iter().find(|(n, _)| *n == ns))
+            .map_or(NO_SYM, |(_, sym)| *sym)
     }
 
     /// How many names are numbered (numbers are `0..len`).
@@ -85,11 +103,7 @@ impl NameTable {
 
     /// The number of a name, [`NO_SYM`] when no test mentions it.
     pub fn lookup(&self, ns: Option<&str>, local: &str) -> u32 {
-        let ns = ns.unwrap_or("");
-        self.by_local
-            .get(local)
-            .and_then(|e| e.iter().find(|(n, _)| &**n == ns))
-            .map_or(NO_SYM, |(_, sym)| *sym)
+        self.namespace_id(ns).map_or(NO_SYM, |ns| self.lookup_in(ns, local))
     }
 }
 
@@ -1293,6 +1307,12 @@ mod name_table {
         assert_eq!(t.lookup(None, "one-too-many"), NO_SYM);
         assert_eq!(t.intern(Some("urn:a"), "ID"), a, "names already in keep their numbers");
         assert_eq!(t.lookup(Some("urn:a"), "ID"), a);
+        let ns = t
+            .namespace_id(Some("urn:a"))
+            .expect("a numbered name's namespace has an id");
+        assert_eq!(t.lookup_in(ns, "ID"), a);
+        assert_eq!(t.namespace_id(Some("urn:never")), None);
+        assert_ne!(t.namespace_id(None), Some(ns), "no namespace is another namespace");
     }
 }
 

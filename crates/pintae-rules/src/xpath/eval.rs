@@ -155,9 +155,26 @@ impl<'a> Syms<'a> {
         // room for the elements of an indented document (about one node in
         // two); a compact one grows it
         let mut edges: Vec<(u32, u32)> = Vec::with_capacity(count / 2 + 1);
+        // a document's elements share a few namespace strings: their ids
+        // are looked up once per string (by address), not per element
+        let mut ns_ids: smallvec::SmallVec<[(usize, usize, Option<u32>); 8]> = smallvec::SmallVec::new();
         for n in doc.descendants().filter(|n| n.is_element()) {
             let t = n.tag_name();
-            let sym = names.lookup(t.namespace(), t.name());
+            let ns = t.namespace();
+            let key = ns.map_or((0, 0), |s| (s.as_ptr() as usize, s.len()));
+            let id = match ns_ids.iter().find(|(p, l, _)| (*p, *l) == key) {
+                Some(&(_, _, id)) => id,
+                None => {
+                    let id = names.namespace_id(ns);
+                    // a document declaring many namespaces is looked up
+                    // per element beyond the first few
+                    if ns_ids.len() < 8 {
+                        ns_ids.push((key.0, key.1, id));
+                    }
+                    id
+                }
+            };
+            let sym = id.map_or(NO_SYM, |id| names.lookup_in(id, t.name()));
             let id = n.id().get();
             if let (Some(slot), Ok(sym)) = (of.get_mut(id as usize), u16::try_from(sym)) {
                 *slot = sym;
@@ -3049,6 +3066,40 @@ fn replacement(rep: &str) -> R<String> {
 #[cfg(test)]
 mod tests {
     use super::Lexical;
+
+    /// Elements are numbered by namespace URI, however many declarations
+    /// (each a string of its own in the parsed document) give it: more
+    /// than the per-document cache of namespace strings holds, too.
+    #[test]
+    fn elements_are_numbered_whatever_their_namespace_declarations() {
+        let mut sc = super::super::StaticContext::new();
+        sc.namespaces.insert("t".into(), "urn:t".into());
+        let parsed = super::super::parser::parse("t:x").expect("parses");
+        super::super::compile::Compiler::new(&sc)
+            .compile(&parsed)
+            .expect("compiles");
+        let sym = super::super::compile::names().lookup(Some("urn:t"), "x");
+        assert_ne!(sym, super::NO_SYM);
+        let mut text = String::from("<r>");
+        for i in 0..12 {
+            let ns = if i % 5 == 3 {
+                "urn:t".to_string()
+            } else {
+                format!("urn:o{i}")
+            };
+            text.push_str(&format!("<x xmlns=\"{ns}\"/>"));
+        }
+        text.push_str("</r>");
+        let doc = roxmltree::Document::parse(&text).expect("well-formed");
+        let (syms, _) = super::Syms::number(&super::super::compile::names(), &doc);
+        let numbered: Vec<bool> = doc
+            .root_element()
+            .children()
+            .map(|c| syms.of_id(c.id().get()) == sym)
+            .collect();
+        let expected: Vec<bool> = (0..12).map(|i| i % 5 == 3).collect();
+        assert_eq!(numbered, expected);
+    }
 
     /// The piecewise tests on a name's two parts agree with the same tests
     /// on the joined name, for every piece of it and some that are not.
