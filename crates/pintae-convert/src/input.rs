@@ -3,6 +3,7 @@
 
 use std::str::FromStr;
 
+use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
@@ -33,12 +34,13 @@ impl Issues {
 }
 
 /// `parent.key` (or `key` at the top).
-pub(crate) fn join(parent: &str, key: &str) -> String {
+pub(crate) fn join(parent: &str, key: &str) -> CompactString {
     if parent.is_empty() {
-        return key.to_string();
+        return CompactString::from(key);
     }
-    // pushed, not formatted: every field read builds one
-    let mut p = String::with_capacity(parent.len() + 1 + key.len());
+    // pushed, not formatted: every field read builds one (inline, without
+    // an allocation, when it has at most 24 bytes)
+    let mut p = CompactString::with_capacity(parent.len() + 1 + key.len());
     p.push_str(parent);
     p.push('.');
     p.push_str(key);
@@ -69,7 +71,7 @@ impl<'a> Obj<'a> {
         }
     }
 
-    pub fn at(&self, key: &str) -> String {
+    pub fn at(&self, key: &str) -> CompactString {
         join(&self.path, key)
     }
 

@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 
+use compact_str::CompactString;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::Value;
 
@@ -290,18 +291,18 @@ fn round2(d: Decimal) -> Decimal {
 }
 
 /// The source at `path` (a path built for it is moved in, not copied).
-fn src(path: impl Into<String>) -> Src {
+fn src(path: impl Into<CompactString>) -> Src {
     Src::at(path)
 }
 
-fn text(v: impl Into<String>, path: impl Into<String>) -> Text {
+fn text(v: impl Into<String>, path: impl Into<CompactString>) -> Text {
     Text {
         value: v.into(),
         src: src(path),
     }
 }
 
-fn ident(v: impl Into<String>, path: impl Into<String>) -> Identifier {
+fn ident(v: impl Into<String>, path: impl Into<CompactString>) -> Identifier {
     Identifier {
         value: v.into(),
         src: src(path),
@@ -309,7 +310,7 @@ fn ident(v: impl Into<String>, path: impl Into<String>) -> Identifier {
     }
 }
 
-fn amount(v: Decimal, c: iso_currency::Currency, path: impl Into<String>) -> Amount {
+fn amount(v: Decimal, c: iso_currency::Currency, path: impl Into<CompactString>) -> Amount {
     Amount {
         value: v,
         currency: c,
@@ -752,21 +753,21 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     let mut pm = PaymentMeans {
         payment_means_code: Some(Code {
             value: code.clone(),
-            src: src(&pm_path),
+            src: src(pm_path.clone()),
             ..Code::default()
         }),
         payment_due_date: if cn { due } else { None },
         payment_id: number.map(Text::new).into_iter().collect(),
-        src: src(&pm_path),
+        src: src(pm_path),
         ..PaymentMeans::default()
     };
     let account = o.str("payment_account_id", is).map(|a| (a, o.at("payment_account_id")));
-    let account = account.or_else(|| entity.iban.clone().map(|a| (a, "entity.iban".to_string())));
+    let account = account.or_else(|| entity.iban.clone().map(|a| (a, CompactString::from("entity.iban"))));
     match (&account, code.as_str()) {
         (Some((a, p)), _) => {
             pm.payee_financial_account = Some(FinancialAccount {
-                id: Some(ident(a.replace(' ', ""), p)),
-                src: src(p),
+                id: Some(ident(a.replace(' ', ""), p.clone())),
+                src: src(p.clone()),
                 ..FinancialAccount::default()
             });
         }
@@ -906,7 +907,12 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
         ("total", grand, "IBT-112"),
     ] {
         if let Some(given) = o.dec(key, is) {
-            if given != computed && is.errors.iter().all(|e| !e.path.starts_with(&o.at("line_items"))) {
+            if given != computed
+                && is
+                    .errors
+                    .iter()
+                    .all(|e| !e.path.starts_with(o.at("line_items").as_str()))
+            {
                 is.error_term(
                     &o.at(key),
                     term,
@@ -998,10 +1004,10 @@ fn country(text_: Option<String>, path: &str, is: &mut Issues) -> Option<Country
 
 fn legal_entity(
     name: Option<Text>,
-    id: Option<(String, String)>,
-    kind: Option<(String, String)>,
-    authority: Option<(String, String)>,
-    passport: Option<(String, String)>,
+    id: Option<(String, CompactString)>,
+    kind: Option<(String, CompactString)>,
+    authority: Option<(String, CompactString)>,
+    passport: Option<(String, CompactString)>,
     is: &mut Issues,
 ) -> PartyLegalEntity {
     let kind_code = kind.as_ref().and_then(|(k, p)| match registration_type(k) {
@@ -1026,7 +1032,7 @@ fn legal_entity(
         value: v,
         scheme_agency_id: kind_code.map(str::to_string),
         scheme_agency_name: agency_name,
-        src: src(&p),
+        src: src(p),
         ..Identifier::default()
     });
     PartyLegalEntity {
@@ -1087,7 +1093,7 @@ fn seller(o: &Obj<'_>, e: &Entity, is: &mut Issues) -> Party {
         e.name.clone().map(|n| text(n, "entity.name")),
         e.legal_registration_id
             .clone()
-            .map(|v| (v, "entity.legal_registration_id".to_string())),
+            .map(|v| (v, CompactString::from("entity.legal_registration_id"))),
         kind,
         authority,
         passport,

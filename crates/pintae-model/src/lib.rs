@@ -18,6 +18,8 @@ pub mod element;
 pub mod position;
 pub mod value;
 
+/// The string type of [`value::Src`] paths, for callers that build them.
+pub use compact_str::CompactString;
 pub use document::{Document, Line, Written};
 pub use element::{
     is_blank, non_xml_char, non_xml_char_message, unqualified_attribute, JsonCx, JsonIssue, ReadCx, SourceMap,
