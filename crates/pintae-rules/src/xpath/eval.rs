@@ -531,6 +531,20 @@ fn lazy_path(op: &Op) -> Option<(bool, LazySteps<'_>)> {
     Some((from_root, steps))
 }
 
+/// The foci a path's right side is evaluated with: each item of its left
+/// side, which must be a node, with its position and the left side's size.
+fn step_foci(left: Seq<'_>) -> impl Iterator<Item = R<Focus<'_>>> {
+    let size = left.len();
+    left.into_iter().enumerate().map(move |(i, item)| match item {
+        Item::Atomic(_) => Err(dyn_err(ErrorCode::XPTY0019, "a path step applied to an atomic value")),
+        node => Ok(Focus {
+            item: Some(node),
+            pos: i + 1,
+            size,
+        }),
+    })
+}
+
 /// Whether `op` is a path of child (and a last attribute) steps, one of
 /// them with predicates: a cheap test before [`lazy_path`] for
 /// [`Evaluator::general_lazily`].
@@ -1609,18 +1623,8 @@ impl<'a> Evaluator<'a> {
         single: bool,
         f: &Focus<'a>,
     ) -> R<bool> {
-        let left = self.eval(prefix, f)?;
-        let size = left.len();
-        for (i, item) in left.into_iter().enumerate() {
-            if matches!(item, Item::Atomic(_)) {
-                return Err(dyn_err(ErrorCode::XPTY0019, "a path step applied to an atomic value"));
-            }
-            let focus = Focus {
-                item: Some(item),
-                pos: i + 1,
-                size,
-            };
-            let Some(a) = self.opt_atomic(last, &focus)? else {
+        for focus in step_foci(self.eval(prefix, f)?) {
+            let Some(a) = self.opt_atomic(last, &focus?)? else {
                 continue;
             };
             let (x, y) = if const_first { (b, &a) } else { (&a, b) };
@@ -1987,17 +1991,8 @@ impl<'a> Evaluator<'a> {
             }
             return Ok(out);
         }
-        let size = left.len();
-        for (i, item) in left.into_iter().enumerate() {
-            if matches!(item, Item::Atomic(_)) {
-                return Err(dyn_err(ErrorCode::XPTY0019, "a path step applied to an atomic value"));
-            }
-            let focus = Focus {
-                item: Some(item),
-                pos: i + 1,
-                size,
-            };
-            out.extend(self.eval(r, &focus)?);
+        for focus in step_foci(left) {
+            out.extend(self.eval(r, &focus?)?);
         }
         let nodes = out.iter().filter(|i| matches!(i, Item::Node(_))).count();
         if nodes == out.len() {
