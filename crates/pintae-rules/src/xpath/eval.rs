@@ -1402,11 +1402,7 @@ impl<'a> Evaluator<'a> {
         let b = self.atomized(r, f)?;
         for x in &a {
             for y in &b {
-                let hit = match untyped_numeric(op, x, y, single) {
-                    Some(r) => r?,
-                    None => general_pair(op, x, y)?,
-                };
-                if hit {
+                if compare_pair(op, x, y, single)? {
                     return Ok(true);
                 }
             }
@@ -1567,10 +1563,7 @@ impl<'a> Evaluator<'a> {
         let mut compare = |x: XNode<'a>| -> R<bool> {
             let a = atomize_item(&Item::Node(x));
             let (x, y) = if const_first { (&b, &a) } else { (&a, &b) };
-            match untyped_numeric(op, x, y, single) {
-                Some(r) => Ok(r?),
-                None => Ok(general_pair(op, x, y)?),
-            }
+            Ok(compare_pair(op, x, y, single)?)
         };
         Some(self.any_from_with(start, &steps, &mut compare))
     }
@@ -1628,11 +1621,7 @@ impl<'a> Evaluator<'a> {
                 continue;
             };
             let (x, y) = if const_first { (b, &a) } else { (&a, b) };
-            let hit = match untyped_numeric(op, x, y, single) {
-                Some(r) => r?,
-                None => general_pair(op, x, y)?,
-            };
-            if hit {
+            if compare_pair(op, x, y, single)? {
                 return Ok(true);
             }
         }
@@ -2901,6 +2890,15 @@ impl<'a> Evaluator<'a> {
             }
         }
         Ok(out)
+    }
+}
+
+/// One pair of a general comparison's atomized operands.
+#[inline]
+fn compare_pair(op: CmpOp, x: &Atomic, y: &Atomic, single: bool) -> Result<bool, XPathError> {
+    match untyped_numeric(op, x, y, single) {
+        Some(r) => r,
+        None => general_pair(op, x, y),
     }
 }
 
