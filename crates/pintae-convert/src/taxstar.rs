@@ -901,18 +901,14 @@ fn build(o: &Obj<'_>, entity: &Entity, number: Option<&str>, is: &mut Issues) ->
     if !outs.is_empty() && off.is_none_or(|x| x > Decimal::new(1, 2) * Decimal::from(outs.len())) {
         is.warn(&o.at("line_items"), format!("the lines' tax_amount add up to {line_tax}, the rates give {total_tax} (the invoice carries {total_tax})"));
     }
+    let lines_at = o.at("line_items");
     for (key, computed, term) in [
         ("sub_total", sub_total, "IBT-109"),
         ("total_tax", total_tax, "IBT-110"),
         ("total", grand, "IBT-112"),
     ] {
         if let Some(given) = o.dec(key, is) {
-            if given != computed
-                && is
-                    .errors
-                    .iter()
-                    .all(|e| !e.path.starts_with(o.at("line_items").as_str()))
-            {
+            if given != computed && is.errors.iter().all(|e| !e.path.starts_with(lines_at.as_str())) {
                 is.error_term(
                     &o.at(key),
                     term,

@@ -399,7 +399,7 @@ pub type Seq<'a> = smallvec::SmallVec<[Item<'a>; 1]>;
 /// collect; the empty and one-item sequences that kept values nearly always
 /// are copy without it.
 #[inline]
-pub fn dup<'a>(s: &Seq<'a>) -> Seq<'a> {
+pub(crate) fn dup<'a>(s: &Seq<'a>) -> Seq<'a> {
     match s.as_slice() {
         [] => Seq::new(),
         [one] => smallvec::smallvec![one.clone()],
@@ -407,8 +407,9 @@ pub fn dup<'a>(s: &Seq<'a>) -> Seq<'a> {
     }
 }
 
-/// What [`Evaluator`](crate::xpath::eval) keeps once per rule firing.
-pub trait Kept: Sized {
+/// What the evaluator keeps once per rule firing (a truth or a sequence),
+/// copied out with [`dup`] for sequences.
+pub(crate) trait Kept: Sized {
     /// A copy of the kept value.
     fn dup(&self) -> Self;
 }
