@@ -23,6 +23,8 @@ pub enum ErrorCode {
     XPTY0018,
     /// Path step applied to an atomic value.
     XPTY0019,
+    /// Axis step whose context item is not a node.
+    XPTY0020,
     /// Context item is undefined.
     XPDY0002,
     /// Invalid value for cast.

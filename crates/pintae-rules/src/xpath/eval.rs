@@ -531,6 +531,35 @@ fn lazy_path(op: &Op) -> Option<(bool, LazySteps<'_>)> {
     Some((from_root, steps))
 }
 
+/// `count(a) ⋈ k` or `k ⋈ count(a)` for an integer literal `k`: `a`, `k`
+/// and whether the literal is on the left.
+fn count_vs_integer<'o>(l: &'o Op, r: &'o Op) -> Option<(&'o Op, i128, bool)> {
+    match (l, r) {
+        (Op::Call(Builtin::Count, args), Op::Const(Const::Integer(k))) => Some((args.first()?, *k, false)),
+        (Op::Const(Const::Integer(k)), Op::Call(Builtin::Count, args)) => Some((args.first()?, *k, true)),
+        _ => None,
+    }
+}
+
+/// Whether `op` is a relative path of child steps, each an exact element
+/// name without predicates (`cbc:ID`, `cac:Item/cbc:Name`); their name
+/// numbers are pushed onto `syms`, first step first.
+fn child_name_chain(op: &Op, syms: &mut smallvec::SmallVec<[u32; 4]>) -> bool {
+    match op {
+        Op::Step(StepOp {
+            axis: Axis::Child,
+            test: NodeTest::Name { sym, .. },
+            preds,
+            ..
+        }) if *sym != NO_SYM && preds.is_empty() => {
+            syms.push(*sym);
+            true
+        }
+        Op::Path(l, r) => child_name_chain(l, syms) && child_name_chain(r, syms),
+        _ => false,
+    }
+}
+
 /// The foci a path's right side is evaluated with: each item of its left
 /// side, which must be a node, with its position and the left side's size.
 fn step_foci(left: Seq<'_>) -> impl Iterator<Item = R<Focus<'_>>> {
@@ -1389,6 +1418,9 @@ impl<'a> Evaluator<'a> {
     /// A general comparison (`=`, `<`, …): some pair of the operands'
     /// atomized items compares true.
     fn general(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, single: bool, f: &Focus<'a>) -> R<bool> {
+        if let Some(hit) = self.count_cmp(op, l, r, f) {
+            return hit;
+        }
         if let Some(hit) = self.general_lazily(op, l, r, single, f) {
             return hit;
         }
@@ -1517,6 +1549,52 @@ impl<'a> Evaluator<'a> {
             return b;
         }
         Ok(!self.eval(op, f)?.is_empty())
+    }
+
+    /// `count(a) ⋈ k` (or `k ⋈ count(a)`) for an integer literal `k`.
+    /// Two integers, compared as such; `None` for other operands.
+    fn count_cmp(&mut self, cmp: CmpOp, l: &'a Op, r: &'a Op, f: &Focus<'a>) -> Option<R<bool>> {
+        let (arg, k, flipped) = count_vs_integer(l, r)?;
+        Some(self.count(arg, f).map(|n| {
+            let n = i128::try_from(n).unwrap_or(i128::MAX);
+            cmp.holds(Some(if flipped { k.cmp(&n) } else { n.cmp(&k) }))
+        }))
+    }
+
+    /// How many items `op` gives. A path of predicate-free child steps with
+    /// exact names (`cac:Item/cbc:Name`) from an element is counted in the
+    /// element index without building its node sequence: each node has one
+    /// parent, so the nested walk meets no node twice.
+    fn count(&mut self, op: &'a Op, f: &Focus<'a>) -> R<usize> {
+        let mut syms = smallvec::SmallVec::<[u32; 4]>::new();
+        let start = match &f.item {
+            Some(Item::Node(n)) if n.attr == 0 && child_name_chain(op, &mut syms) => *n,
+            _ => return Ok(self.eval(op, f)?.len()),
+        };
+        if !self.syms.numbers(start.node.document()) {
+            return Ok(self.eval(op, f)?.len());
+        }
+        Ok(self.count_below(start.node, &syms))
+    }
+
+    fn count_below(&mut self, n: roxmltree::Node<'a, 'a>, syms: &[u32]) -> usize {
+        let Some((&sym, rest)) = syms.split_first() else {
+            return 1;
+        };
+        let kids = self.index.kids_of(n);
+        if rest.is_empty() {
+            return self.syms.named(kids, sym).count();
+        }
+        let doc = n.document();
+        let mut total = 0;
+        // the kids are copied out: counting below a kid borrows the index again
+        let named: smallvec::SmallVec<[u32; 8]> = self.syms.named(kids, sym).collect();
+        for k in named {
+            if let Some(kid) = doc.get_node(roxmltree::NodeId::from(k)) {
+                total += self.count_below(kid, rest);
+            }
+        }
+        total
     }
 
     /// Whether a path selects any node, found the way the official
@@ -1826,7 +1904,10 @@ impl<'a> Evaluator<'a> {
     fn context_node(&self, f: &Focus<'a>) -> R<XNode<'a>> {
         match &f.item {
             Some(Item::Node(n)) => Ok(*n),
-            Some(Item::Atomic(_)) => Err(dyn_err(ErrorCode::XPTY0019, "a path step needs a node as context item")),
+            Some(Item::Atomic(_)) => Err(dyn_err(
+                ErrorCode::XPTY0020,
+                "an axis step needs a node as context item",
+            )),
             None => Err(dyn_err(ErrorCode::XPDY0002, "the context item is undefined")),
         }
     }
@@ -2417,7 +2498,7 @@ impl<'a> Evaluator<'a> {
             B::Boolean => Ok(Atomic::Boolean(self.ebv(&args[0], f)?)),
             B::Exists => Ok(Atomic::Boolean(self.exists(&args[0], f)?)),
             B::Empty => Ok(Atomic::Boolean(!self.exists(&args[0], f)?)),
-            B::Count => Ok(Atomic::Integer(self.eval(&args[0], f)?.len() as i128)),
+            B::Count => Ok(Atomic::Integer(self.count(&args[0], f)? as i128)),
             B::Number => {
                 let v = self.context_or_arg(args, f)?;
                 match v.len() {

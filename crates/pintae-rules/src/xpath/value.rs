@@ -907,7 +907,7 @@ pub enum CmpOp {
 }
 
 impl CmpOp {
-    fn holds(self, o: Option<Ordering>) -> bool {
+    pub(crate) fn holds(self, o: Option<Ordering>) -> bool {
         match o {
             None => self == CmpOp::Ne,
             Some(o) => match self {
