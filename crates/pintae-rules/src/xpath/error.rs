@@ -43,6 +43,10 @@ pub enum ErrorCode {
     FORX0002,
     /// Invalid regular expression flags.
     FORX0001,
+    /// The pattern of `replace` or `tokenize` matches the empty string.
+    FORX0003,
+    /// Invalid replacement string (a `$` or `\` not followed by what it needs).
+    FORX0004,
     /// Invalid codepoint.
     FOCH0001,
     /// Function conversion failed (XSLT).

@@ -2681,7 +2681,14 @@ impl<'a> Evaluator<'a> {
                     best = Some(match best {
                         None => x,
                         Some(cur) => {
-                            let better = compare_atomic(if b == B::Min { CmpOp::Lt } else { CmpOp::Gt }, &x, &cur)?;
+                            // values that do not compare make the argument invalid
+                            let better = compare_atomic(if b == B::Min { CmpOp::Lt } else { CmpOp::Gt }, &x, &cur)
+                                .map_err(|mut e| {
+                                    if e.code == ErrorCode::XPTY0004 {
+                                        e.code = ErrorCode::FORG0006;
+                                    }
+                                    e
+                                })?;
                             if better {
                                 x
                             } else {
@@ -2767,14 +2774,21 @@ impl<'a> Evaluator<'a> {
                     B::Replace => {
                         let rep = self.string_arg(&args[2], f)?;
                         if re.is_match("") {
-                            return Err(dyn_err(ErrorCode::FORX0002, "pattern matches the empty string"));
+                            return Err(matches_empty());
                         }
-                        let rep = replacement(&rep)?;
+                        // with the `q` flag the replacement is literal text too
+                        if flags.contains('q') {
+                            return Ok(str_item(re.replace_all(&s, regex::NoExpand(&rep)).into_owned()));
+                        }
+                        let rep = replacement(&rep, re.captures_len().saturating_sub(1))?;
                         Ok(str_item(re.replace_all(&s, rep.as_str()).into_owned()))
                     }
                     _ => {
                         if s.is_empty() {
                             return Ok(Seq::new());
+                        }
+                        if re.is_match("") {
+                            return Err(matches_empty());
                         }
                         Ok(re
                             .split(&s)
@@ -2801,9 +2815,13 @@ impl<'a> Evaluator<'a> {
                         },
                         other => return Err(type_err(format!("codepoint of type {}", other.type_of().name()))),
                     };
-                    let c = u32::try_from(i).ok().and_then(char::from_u32).ok_or_else(|| {
-                        XPathError::dynamic(ErrorCode::FOCH0001, format!("{i} is not a valid XML character"))
-                    })?;
+                    let c = u32::try_from(i)
+                        .ok()
+                        .and_then(char::from_u32)
+                        .filter(|c| pintae_model::non_xml_char(c.encode_utf8(&mut [0; 4])).is_none())
+                        .ok_or_else(|| {
+                            XPathError::dynamic(ErrorCode::FOCH0001, format!("{i} is not a valid XML character"))
+                        })?;
                     out.push(c);
                 }
                 Ok(str_item(out))
@@ -3108,7 +3126,14 @@ pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
 
 /// Translates an XPath replacement string (`$1`, `\$`, `\\`) to the regex
 /// crate's syntax (`${1}`, `$$`).
-fn replacement(rep: &str) -> R<String> {
+/// `replace` and `tokenize` refuse a pattern that matches the empty string.
+fn matches_empty() -> Box<XPathError> {
+    dyn_err(ErrorCode::FORX0003, "the pattern matches the empty string")
+}
+
+/// The replacement text of `replace` in the regex crate's syntax, for a
+/// pattern with `groups` capturing groups.
+fn replacement(rep: &str, groups: usize) -> R<String> {
     let mut out = String::with_capacity(rep.len());
     let mut it = rep.chars().peekable();
     while let Some(c) = it.next() {
@@ -3116,20 +3141,25 @@ fn replacement(rep: &str) -> R<String> {
             '\\' => match it.next() {
                 Some('$') => out.push_str("$$"),
                 Some('\\') => out.push('\\'),
-                _ => return Err(dyn_err(ErrorCode::FORX0002, "invalid replacement string")),
+                _ => return Err(dyn_err(ErrorCode::FORX0004, "invalid replacement string")),
             },
             '$' => {
-                let mut digits = String::new();
-                while let Some(d) = it.peek().filter(|d| d.is_ascii_digit()) {
-                    digits.push(*d);
-                    it.next();
+                // the first digit, then more while they name a group
+                // (`$10` with one group is group 1 and a 0)
+                let Some(first) = it.next().and_then(|d| d.to_digit(10)) else {
+                    return Err(dyn_err(ErrorCode::FORX0004, "invalid replacement string"));
+                };
+                let mut n = first as usize;
+                while let Some(d) = it.peek().and_then(|d| d.to_digit(10)) {
+                    match n.checked_mul(10).and_then(|m| m.checked_add(d as usize)) {
+                        Some(m) if m <= groups => {
+                            n = m;
+                            it.next();
+                        }
+                        _ => break,
+                    }
                 }
-                if digits.is_empty() {
-                    return Err(dyn_err(ErrorCode::FORX0002, "invalid replacement string"));
-                }
-                out.push_str("${");
-                out.push_str(&digits);
-                out.push('}');
+                out.push_str(&format!("${{{n}}}"));
             }
             c => out.push(c),
         }
