@@ -27,6 +27,8 @@ pub enum ErrorCode {
     XPTY0020,
     /// Context item is undefined.
     XPDY0002,
+    /// `treat as`: the value does not have the type.
+    XPDY0050,
     /// Invalid value for cast.
     FORG0001,
     /// Invalid argument to fn:boolean / effective boolean value.

@@ -1325,7 +1325,7 @@ impl<'a> Evaluator<'a> {
                 if instance_of(&v, *t) {
                     Ok(v)
                 } else {
-                    Err(dyn_err(ErrorCode::XPTY0004, "treat as: value does not match the type"))
+                    Err(dyn_err(ErrorCode::XPDY0050, "treat as: value does not match the type"))
                 }
             }
         }
