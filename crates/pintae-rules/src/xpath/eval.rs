@@ -2010,6 +2010,13 @@ impl<'a> Evaluator<'a> {
         Ok(self.opt_string(op, f)?.unwrap_or(Str::Borrowed("")))
     }
 
+    /// An argument declared `xs:string` (not `xs:string?`): the empty
+    /// sequence is a type error.
+    fn required_string_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Str<'a>> {
+        self.opt_string(op, f)?
+            .ok_or_else(|| type_err("empty sequence where a string is required"))
+    }
+
     /// A numeric argument (`xs:double` after promotion).
     #[inline(always)]
     fn double_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<f64> {
@@ -2542,15 +2549,23 @@ impl<'a> Evaluator<'a> {
             B::UpperCase | B::LowerCase => {
                 let s = self.string_arg(&args[0], f)?;
                 let up = b == B::UpperCase;
-                if s.chars()
-                    .all(|c| if up { !c.is_lowercase() } else { !c.is_uppercase() })
-                {
+                // ASCII text already in the case asked for is kept as it is
+                if s.bytes().all(|c| {
+                    c.is_ascii()
+                        && if up {
+                            !c.is_ascii_lowercase()
+                        } else {
+                            !c.is_ascii_uppercase()
+                        }
+                }) {
                     return Ok(Atomic::String(s));
                 }
+                // character by character, as the official processor maps
+                // (no final-sigma rule: `lower-case('ΑΣ')` is `ασ`)
                 Ok(Atomic::String(Str::from(if up {
                     s.to_uppercase()
                 } else {
-                    s.to_lowercase()
+                    s.chars().flat_map(char::to_lowercase).collect::<String>()
                 })))
             }
             B::Contains | B::StartsWith | B::EndsWith | B::SubstringBefore | B::SubstringAfter => {
@@ -2594,8 +2609,8 @@ impl<'a> Evaluator<'a> {
             }
             B::Translate => {
                 let s = self.string_arg(&args[0], f)?;
-                let from: Vec<char> = self.string_arg(&args[1], f)?.chars().collect();
-                let to: Vec<char> = self.string_arg(&args[2], f)?.chars().collect();
+                let from: Vec<char> = self.required_string_arg(&args[1], f)?.chars().collect();
+                let to: Vec<char> = self.required_string_arg(&args[2], f)?.chars().collect();
                 let out: String = s
                     .chars()
                     .filter_map(|c| match from.iter().position(|x| *x == c) {
@@ -2747,32 +2762,31 @@ impl<'a> Evaluator<'a> {
             B::Data => Ok(self.atomized(&args[0], f)?.into_iter().map(Item::Atomic).collect()),
             B::StringJoin => {
                 let parts = self.atomized(&args[0], f)?;
-                let sep = self.string_arg(&args[1], f)?;
+                let sep = self.required_string_arg(&args[1], f)?;
                 let mut out = String::new();
+                // the official processor joins any atomic values (XPath 3.1's
+                // signature), not only strings
                 for (i, p) in parts.iter().enumerate() {
                     if i > 0 {
                         out.push_str(&sep);
                     }
-                    match p {
-                        Atomic::String(s) | Atomic::Untyped(s) => out.push_str(s),
-                        other => return Err(type_err(format!("string-join of {}", other.type_of().name()))),
-                    }
+                    out.push_str(&p.to_str());
                 }
                 Ok(str_item(out))
             }
             B::Matches | B::Replace | B::Tokenize => {
                 let s = self.string_arg(&args[0], f)?;
-                let pat = self.string_arg(&args[1], f)?;
+                let pat = self.required_string_arg(&args[1], f)?;
                 let flag_idx = if b == B::Replace { 3 } else { 2 };
                 let flags = match args.get(flag_idx) {
-                    Some(x) => self.string_arg(x, f)?.to_string(),
+                    Some(x) => self.required_string_arg(x, f)?.to_string(),
                     None => String::new(),
                 };
                 let re = self.regex(&pat, &flags)?;
                 match b {
                     B::Matches => Ok(one(re.is_match(&s))),
                     B::Replace => {
-                        let rep = self.string_arg(&args[2], f)?;
+                        let rep = self.required_string_arg(&args[2], f)?;
                         if re.is_match("") {
                             return Err(matches_empty());
                         }
