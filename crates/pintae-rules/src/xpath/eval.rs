@@ -1199,12 +1199,15 @@ impl<'a> Evaluator<'a> {
             Op::NodeCmp(op, l, r) => {
                 let a = self.eval(l, f)?;
                 let b = self.eval(r, f)?;
-                let (Some(Item::Node(x)), Some(Item::Node(y))) = (a.first(), b.first()) else {
+                if a.is_empty() || b.is_empty() {
                     return Ok(Seq::new());
-                };
+                }
                 if a.len() > 1 || b.len() > 1 {
                     return Err(type_err("node comparison of a sequence of more than one node"));
                 }
+                let (Some(Item::Node(x)), Some(Item::Node(y))) = (a.first(), b.first()) else {
+                    return Err(type_err("node comparison of an atomic value"));
+                };
                 Ok(one(match *op {
                     "is" => x.key() == y.key(),
                     "<<" => x.key() < y.key(),

@@ -852,7 +852,8 @@ impl<'a> Atomic<'a> {
                         return Err(err(ErrorCode::FOCA0002, "cannot cast NaN or INF to xs:integer"));
                     }
                     let t = d.trunc();
-                    if t.abs() >= 9.2e18 {
+                    // integers are i128 here (the official processor's are unbounded)
+                    if t.abs() >= 1.7e38 {
                         return Err(err(ErrorCode::FOCA0003, "integer overflow"));
                     }
                     Atomic::Integer(t as i128)
