@@ -975,7 +975,10 @@ fn round_double(d: f64) -> f64 {
     if !d.is_finite() || d == 0.0 {
         return d;
     }
-    let r = (d + 0.5).floor();
+    // not floor(d + 0.5): that sum rounds (0.49999999999999994 + 0.5 is 1,
+    // and odd integers past 2^52 go to the next even one); d - floor(d) is exact
+    let f = d.floor();
+    let r = if d - f >= 0.5 { f + 1.0 } else { f };
     if r == 0.0 && d < 0.0 {
         -0.0
     } else {
