@@ -414,6 +414,86 @@ fn regex_syntax_meta(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of patterns, well-formed or not, for the translator.
+    const PIECES: &[&str] = &[
+        "a",
+        "Z",
+        "0",
+        " ",
+        "é",
+        "😀",
+        ".",
+        "^",
+        "$",
+        "|",
+        "(",
+        ")",
+        "(?:",
+        "(?",
+        "[",
+        "]",
+        "[^",
+        "-",
+        "-[",
+        "{",
+        "}",
+        "{2}",
+        "{1,3}",
+        "{,",
+        "?",
+        "*",
+        "+",
+        "\\",
+        "\\d",
+        "\\s",
+        "\\W",
+        "\\i",
+        "\\C",
+        "\\p{Lu}",
+        "\\P{L}",
+        "\\p{IsBasicLatin}",
+        "\\p{",
+        "\\n",
+        "\\1",
+        "\\b",
+        "&&",
+        "~~",
+        "--",
+        "#",
+    ];
+
+    proptest! {
+        /// Any pattern and flags give a regex or an XPath regex error (a
+        /// bad flag or a bad pattern), never a panic.
+        #[test]
+        fn any_pattern_compiles_or_is_refused(
+            pieces in proptest::collection::vec(0..PIECES.len(), 0..24),
+            flags in "[smixqz]{0,3}",
+        ) {
+            let pattern: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            if let Err(e) = compile_regex(&pattern, &flags) {
+                prop_assert!(matches!(e.code, ErrorCode::FORX0001 | ErrorCode::FORX0002), "{e:?}");
+            }
+        }
+
+        /// With `q` any text is a pattern that finds itself.
+        #[test]
+        fn literal_patterns_find_themselves(text in "\\PC{0,20}", i in any::<bool>()) {
+            let re = compile_regex(&text, if i { "qi" } else { "q" });
+            prop_assert!(re.is_ok_and(|r| r.is_match(&text)));
+        }
+
+        /// A character escaped in a class matches itself alone.
+        #[test]
+        fn escaped_class_characters_match_themselves(c in proptest::sample::select(&[
+            '\\', '|', '.', '?', '*', '+', '(', ')', '{', '}', '-', '[', ']', '^', '$',
+        ][..])) {
+            let re = compile_regex(&format!("^[\\{c}]$"), "");
+            prop_assert!(re.is_ok_and(|r| r.is_match(&c.to_string()) && !r.is_match("a")));
+        }
+    }
 
     #[test]
     fn xpath_regex_dialect() {
