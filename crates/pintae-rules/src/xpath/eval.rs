@@ -1573,14 +1573,14 @@ impl<'a> Evaluator<'a> {
     /// parent, so the nested walk meets no node twice.
     fn count(&mut self, op: &'a Op, f: &Focus<'a>) -> R<usize> {
         let mut syms = smallvec::SmallVec::<[u32; 4]>::new();
-        let start = match &f.item {
-            Some(Item::Node(n)) if n.attr == 0 && child_name_chain(op, &mut syms) => *n,
-            _ => return Ok(self.eval(op, f)?.len()),
-        };
-        if !self.syms.numbers(start.node.document()) {
-            return Ok(self.eval(op, f)?.len());
+        match &f.item {
+            Some(Item::Node(n))
+                if n.attr == 0 && child_name_chain(op, &mut syms) && self.syms.numbers(n.node.document()) =>
+            {
+                Ok(self.count_below(n.node, &syms))
+            }
+            _ => Ok(self.eval(op, f)?.len()),
         }
-        Ok(self.count_below(start.node, &syms))
     }
 
     fn count_below(&mut self, n: roxmltree::Node<'a, 'a>, syms: &[u32]) -> usize {
@@ -3144,15 +3144,14 @@ pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
     Ok(out)
 }
 
-/// Translates an XPath replacement string (`$1`, `\$`, `\\`) to the regex
-/// crate's syntax (`${1}`, `$$`).
 /// `replace` and `tokenize` refuse a pattern that matches the empty string.
 fn matches_empty() -> Box<XPathError> {
     dyn_err(ErrorCode::FORX0003, "the pattern matches the empty string")
 }
 
-/// The replacement text of `replace` in the regex crate's syntax, for a
-/// pattern with `groups` capturing groups.
+/// Translates an XPath replacement string (`$1`, `\$`, `\\`) to the regex
+/// crate's syntax (`${1}`, `$$`), for a pattern with `groups` capturing
+/// groups.
 fn replacement(rep: &str, groups: usize) -> R<String> {
     let mut out = String::with_capacity(rep.len());
     let mut it = rep.chars().peekable();

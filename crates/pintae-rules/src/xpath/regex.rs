@@ -396,19 +396,10 @@ impl Translator<'_> {
 }
 
 /// Writes `c` to match itself, escaped where the `regex` crate would read
-/// it as syntax (inside classes, `&`, `~` and `-` too).
+/// it as syntax (inside classes, `&`, `~` and `-` too): `regex::escape`
+/// escapes every such character.
 fn push_literal(out: &mut String, c: char) {
-    if regex_syntax_meta(c) {
-        out.push('\\');
-    }
-    out.push(c);
-}
-
-fn regex_syntax_meta(c: char) -> bool {
-    matches!(
-        c,
-        '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' | '#' | '&' | '-' | '~'
-    )
+    out.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
 }
 
 #[cfg(test)]
