@@ -280,6 +280,51 @@ impl BigDec {
         self.add(&half).floor()
     }
 
+    /// Rounded to `precision` fractional digits (a negative precision
+    /// rounds to a multiple of a power of ten), a tie to the even
+    /// neighbour: `round-half-to-even`.
+    #[cold]
+    #[inline(never)]
+    pub fn round_half_even(&self, precision: i64) -> BigDec {
+        let scale = i64::from(self.scale);
+        if precision >= scale {
+            return self.clone();
+        }
+        // digits to drop; past the value's own digits the result is zero
+        let drop = scale - precision;
+        let digits = i64::try_from(self.m.magnitude().to_string().len()).unwrap_or(i64::MAX);
+        if drop > digits + 1 {
+            return BigDec {
+                m: BigInt::zero(),
+                scale: 0,
+            };
+        }
+        let unit = pow10(u32::try_from(drop).unwrap_or(u32::MAX));
+        let (q, r) = self.m.div_rem(&unit);
+        let twice = r.abs() * 2u8;
+        let away = match twice.cmp(&unit) {
+            Ordering::Greater => true,
+            Ordering::Less => false,
+            Ordering::Equal => q.is_odd(),
+        };
+        let q = if away {
+            if self.m.is_negative() {
+                q - 1
+            } else {
+                q + 1
+            }
+        } else {
+            q
+        };
+        match u32::try_from(precision) {
+            Ok(p) => BigDec { m: q, scale: p },
+            Err(_) => BigDec {
+                m: q * pow10(u32::try_from(-precision).unwrap_or(u32::MAX)),
+                scale: 0,
+            },
+        }
+    }
+
     /// Whether the value is zero.
     #[cold]
     #[inline(never)]

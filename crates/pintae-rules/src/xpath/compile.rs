@@ -1224,6 +1224,7 @@ pub fn at_most_one(op: &Op) -> bool {
                 | Builtin::InsertBefore
                 | Builtin::Remove
                 | Builtin::OneOrMore
+                | Builtin::Unordered
         ),
         Op::Filter(base, preds) => at_most_one(base) || preds.iter().any(|p| matches!(p, Op::Const(Const::Integer(_)))),
         Op::Step(s) => {

@@ -51,6 +51,8 @@ pub enum ErrorCode {
     FORX0004,
     /// Invalid codepoint.
     FOCH0001,
+    /// Unsupported collation.
+    FOCH0002,
     /// Function conversion failed (XSLT).
     XTTE0790,
     /// Resource limit (recursion depth) exceeded.

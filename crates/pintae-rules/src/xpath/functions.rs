@@ -56,6 +56,17 @@ pub enum Builtin {
     IndexOf,
     InsertBefore,
     Remove,
+    RoundHalfToEven,
+    Compare,
+    CodepointEqual,
+    YearFromDate,
+    MonthFromDate,
+    DayFromDate,
+    EncodeForUri,
+    IriToUri,
+    EscapeHtmlUri,
+    Unordered,
+    DeepEqual,
 }
 
 impl Builtin {
@@ -146,6 +157,17 @@ impl Builtin {
             "index-of" => (IndexOf, 2, 2),
             "insert-before" => (InsertBefore, 3, 3),
             "remove" => (Remove, 2, 2),
+            "round-half-to-even" => (RoundHalfToEven, 1, 2),
+            "compare" => (Compare, 2, 3),
+            "codepoint-equal" => (CodepointEqual, 2, 2),
+            "year-from-date" => (YearFromDate, 1, 1),
+            "month-from-date" => (MonthFromDate, 1, 1),
+            "day-from-date" => (DayFromDate, 1, 1),
+            "encode-for-uri" => (EncodeForUri, 1, 1),
+            "iri-to-uri" => (IriToUri, 1, 1),
+            "escape-html-uri" => (EscapeHtmlUri, 1, 1),
+            "unordered" => (Unordered, 1, 1),
+            "deep-equal" => (DeepEqual, 2, 3),
             _ => return None,
         };
         (min..=max).contains(&arity).then_some(b)
