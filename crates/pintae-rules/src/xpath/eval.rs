@@ -2026,31 +2026,48 @@ impl<'a> Evaluator<'a> {
     /// A numeric argument (`xs:double` after promotion).
     #[inline(always)]
     fn double_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<f64> {
-        match self.opt_atomic(op, f)? {
+        match self.opt_numeric(op, f)? {
             None => Err(type_err("empty sequence where a number is required")),
-            Some(a @ Atomic::Untyped(_)) => Ok(a.cast(AtomicType::Double)?.as_f64()),
-            Some(a) if a.is_numeric() => Ok(a.as_f64()),
-            Some(a) => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
+            Some(a) => Ok(a.as_f64()),
         }
     }
 
+    /// An `xs:numeric?` argument (an untyped value becomes a double).
     #[inline(always)]
     fn opt_numeric(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
-        let numeric = |a: &Atomic<'a>| match a {
+        self.converted(op, f, |a| match a {
             Atomic::Untyped(_) => Ok(a.cast(AtomicType::Double)?),
             a if a.is_numeric() => Ok(a.clone()),
             a => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
-        };
+        })
+    }
+
+    /// An argument of one optional atomic value, converted by `convert`
+    /// (the function conversion rules for the declared type). Several
+    /// values are refused as the official processor refuses them: it
+    /// converts the first two (so a second untyped value that does not
+    /// convert is `FORG0001`) before it finds that there is more than one
+    /// (`XPTY0004`).
+    #[inline(always)]
+    fn converted(
+        &mut self,
+        op: &'a Op,
+        f: &Focus<'a>,
+        convert: impl Fn(&Atomic<'a>) -> R<Atomic<'a>>,
+    ) -> R<Option<Atomic<'a>>> {
         match self.opt_atomic(op, f) {
             Ok(None) => Ok(None),
-            Ok(Some(a)) => numeric(&a).map(Some),
-            // more than one value: the error the official processor raises
+            Ok(Some(a)) => convert(&a).map(Some),
             Err(e) if e.code == ErrorCode::XPTY0004 => {
+                // (evaluated again only on this error path)
                 let v = self.atomized(op, f)?;
                 if v.len() < 2 {
                     return Err(e);
                 }
-                Err(second_value_error(&v, numeric))
+                for a in v.iter().take(2) {
+                    convert(a)?;
+                }
+                Err(type_err("a sequence of more than one item is not allowed here"))
             }
             Err(e) => Err(e),
         }
@@ -2943,21 +2960,19 @@ impl<'a> Evaluator<'a> {
             }
             B::InsertBefore => {
                 let mut v = self.eval(&args[0], f)?;
-                let pos = match self.opt_atomic(&args[1], f)? {
-                    Some(Atomic::Integer(i)) => i,
-                    _ => return Err(type_err("insert-before position must be an integer")),
-                };
+                // the official processor keeps the low 32 bits of a position
+                let pos = i128::from(self.integer_arg(&args[1], f)? as i32);
                 let ins = self.eval(&args[2], f)?;
-                let at = (pos.max(1) as usize - 1).min(v.len());
+                let at = usize::try_from(pos.max(1) - 1).unwrap_or(usize::MAX).min(v.len());
                 v.insert_many(at, ins);
                 Ok(v)
             }
             B::Remove => {
                 let mut v = self.eval(&args[0], f)?;
-                if let Some(Atomic::Integer(i)) = self.opt_atomic(&args[1], f)? {
-                    if i >= 1 && (i as usize) <= v.len() {
-                        v.remove(i as usize - 1);
-                    }
+                // the low 32 bits, as for insert-before
+                let i = self.integer_arg(&args[1], f)? as i32;
+                if let Some(at) = usize::try_from(i).ok().filter(|i| (1..=v.len()).contains(i)) {
+                    v.remove(at - 1);
                 }
                 Ok(v)
             }
@@ -2991,21 +3006,14 @@ impl<'a> Evaluator<'a> {
                 }))
             }
             B::YearFromDate | B::MonthFromDate | B::DayFromDate => {
-                let v = self.atomized(&args[0], f)?;
-                // an untyped argument is cast to the declared xs:date, the
-                // first value before the count is checked (as the official
-                // processor converts)
+                // an untyped argument is cast to the declared xs:date
                 let date = |a: &Atomic<'a>| match a {
                     Atomic::Untyped(_) => Ok(a.cast(AtomicType::Date)?),
-                    a => Ok(a.clone()),
+                    a @ Atomic::Date(_) => Ok(a.clone()),
+                    a => Err(type_err(format!("expected xs:date, got {}", a.type_of().name()))),
                 };
-                let d = match v.as_slice() {
-                    [] => return Ok(Seq::new()),
-                    [a] => date(a)?,
-                    _ => return Err(second_value_error(&v, date)),
-                };
-                let Atomic::Date(d) = d else {
-                    return Err(type_err(format!("expected xs:date, got {}", d.type_of().name())));
+                let Some(Atomic::Date(d)) = self.converted(&args[0], f, date)? else {
+                    return Ok(Seq::new());
                 };
                 Ok(atom(Atomic::Integer(match b {
                     B::YearFromDate => i128::from(d.year),
@@ -3040,14 +3048,14 @@ impl<'a> Evaluator<'a> {
     /// An `xs:integer` argument: an untyped value is cast to one, anything
     /// else but an integer (the empty sequence too) is a type error.
     fn integer_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<i128> {
-        match self.opt_atomic(op, f)? {
+        let integer = |a: &Atomic<'a>| match a {
+            Atomic::Untyped(_) => Ok(a.cast(AtomicType::Integer)?),
+            Atomic::Integer(_) => Ok(a.clone()),
+            a => Err(type_err(format!("expected xs:integer, got {}", a.type_of().name()))),
+        };
+        match self.converted(op, f, integer)? {
             Some(Atomic::Integer(i)) => Ok(i),
-            Some(a @ Atomic::Untyped(_)) => match a.cast(AtomicType::Integer)? {
-                Atomic::Integer(i) => Ok(i),
-                other => Err(type_err(format!("expected xs:integer, got {}", other.type_of().name()))),
-            },
-            Some(other) => Err(type_err(format!("expected xs:integer, got {}", other.type_of().name()))),
-            None => Err(type_err("empty sequence where an integer is required")),
+            _ => Err(type_err("empty sequence where an integer is required")),
         }
     }
 
@@ -3117,19 +3125,6 @@ impl<'a> Evaluator<'a> {
         }
         Ok(out)
     }
-}
-
-/// The error for an argument of several values where one is expected, as
-/// the official processor raises it: it converts the first two values (an
-/// untyped value that does not convert is `FORG0001`) and then finds that
-/// there is more than one (`XPTY0004`).
-fn second_value_error<'a>(v: &[Atomic<'a>], convert: impl Fn(&Atomic<'a>) -> R<Atomic<'a>>) -> Box<XPathError> {
-    for a in v.iter().take(2) {
-        if let Err(e) = convert(a) {
-            return e;
-        }
-    }
-    type_err("a sequence of more than one item is not allowed here")
 }
 
 /// The default (and only) collation: strings compared by codepoint.
