@@ -1225,6 +1225,7 @@ pub fn at_most_one(op: &Op) -> bool {
                 | Builtin::Remove
                 | Builtin::OneOrMore
                 | Builtin::Unordered
+                | Builtin::Trace
         ),
         Op::Filter(base, preds) => at_most_one(base) || preds.iter().any(|p| matches!(p, Op::Const(Const::Integer(_)))),
         Op::Step(s) => {

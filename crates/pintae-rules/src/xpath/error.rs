@@ -31,8 +31,16 @@ pub enum ErrorCode {
     XPDY0050,
     /// Invalid value for cast.
     FORG0001,
+    /// `zero-or-one` of more than one item.
+    FORG0003,
+    /// `one-or-more` of the empty sequence.
+    FORG0004,
+    /// `exactly-one` of no item or more than one.
+    FORG0005,
     /// Invalid argument to fn:boolean / effective boolean value.
     FORG0006,
+    /// `error()`.
+    FOER0000,
     /// Division by zero.
     FOAR0001,
     /// Numeric overflow.
