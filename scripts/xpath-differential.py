@@ -12,7 +12,10 @@ FAMILY: division (decimal quotients of literals, casts, rounding),
 numeric (mixed integer, decimal and double arithmetic), strings (string,
 regex, comparison, aggregate and date functions), casts (castable, casts
 and number() of odd lexical forms), nodes (paths, axes and predicates over
-testdata/xpath/context.xml under the functions rules apply to them). Needs: python3 -m pip install saxonche
+testdata/xpath/context.xml under the functions rules apply to them),
+library (round-half-to-even, compare, deep-equal, date and time
+components, URI encoding, positions and collation arguments). Needs:
+python3 -m pip install saxonche
 """
 import importlib.util
 import os
@@ -128,7 +131,49 @@ def nodes(rng):
     return wrap % path
 
 
-FAMILIES = {"division": division, "numeric": numeric, "strings": strings, "casts": casts, "nodes": nodes}
+VALUES = ["cbc:ID", "cac:InvoiceLine/cbc:ID", "cac:InvoiceLine[2]/cbc:ID", "cbc:IssueDate", "cbc:Empty", "cbc:Bad",
+          "cbc:NegZero", "cac:InvoiceLine/cbc:LineExtensionAmount", "cac:InvoiceLine[1]/cbc:LineExtensionAmount",
+          "cac:InvoiceLine[position() > 1]/cbc:LineExtensionAmount", "()", "(1, 2)", "@nothing"]
+COLLATIONS = ["'http://www.w3.org/2005/xpath-functions/collation/codepoint'", "'urn:x'", "()", "cbc:ID"]
+
+
+def library(rng):
+    """round-half-to-even, compare, deep-equal, date and time components,
+    URI encoding, positions and collations, over literals and node values."""
+    num = lambda: rng.choice(NUMBERS + [number_literal(rng, big=False), rng.choice(VALUES)])
+    s = lambda: rng.choice(STRINGS + VALUES)
+    anything = lambda: rng.choice(STRINGS + NUMBERS + VALUES + ["(1, 'a')", "xs:date('2026-02-28')", "/"])
+    prec = lambda: rng.choice(["0", "1", "2", "-1", "-2", "3", "30", "-30", "'1'", "1.0", "cac:InvoiceLine[1]/cbc:ID",
+                               "cac:InvoiceLine/cbc:ID", "()"])
+    forms = [
+        lambda: "round-half-to-even(%s)" % num(),
+        lambda: "round-half-to-even(%s, %s)" % (num(), prec()),
+        lambda: "round-half-to-even(%s, %s) div 3" % (number_literal(rng, big=False), prec()),
+        lambda: "compare(%s, %s)" % (s(), s()),
+        lambda: "compare(%s, %s, %s)" % (s(), s(), rng.choice(COLLATIONS)),
+        lambda: "codepoint-equal(%s, %s)" % (s(), s()),
+        lambda: "deep-equal(%s, %s)" % (anything(), anything()),
+        lambda: "%s-from-date(%s)" % (rng.choice(["year", "month", "day"]),
+                                      rng.choice(VALUES + ["xs:date('2024-02-29+04:00')", "'2024-02-29'"])),
+        lambda: "%s-from-time(%s)" % (rng.choice(["hours", "minutes", "seconds"]),
+                                      rng.choice(["xs:time('24:00:00')", "xs:time('10:11:12.5Z')", "'10:11:12'",
+                                                  "xs:untypedAtomic('01:02:03')", "()", "cbc:ID"])),
+        lambda: "%s(%s)" % (rng.choice(["encode-for-uri", "iri-to-uri", "escape-html-uri"]), s()),
+        lambda: "remove((1, 2, 3), %s)" % prec(),
+        lambda: "insert-before((1, 2, 3), %s, 9)" % prec(),
+        lambda: "substring('abcdef', %s)" % num(),
+        lambda: "%s(%s, %s, %s)" % (rng.choice(["contains", "starts-with", "ends-with", "substring-before"]),
+                                    s(), s(), rng.choice(COLLATIONS)),
+        lambda: "%s((%s, %s), %s)" % (rng.choice(["min", "max", "distinct-values"]), num(), num(),
+                                      rng.choice(COLLATIONS)),
+        lambda: "%s(%s)" % (rng.choice(["exactly-one", "zero-or-one", "one-or-more", "unordered", "round", "abs"]),
+                            anything()),
+    ]
+    return rng.choice(forms)()
+
+
+FAMILIES = {"division": division, "numeric": numeric, "strings": strings, "casts": casts, "nodes": nodes,
+            "library": library}
 
 
 def main():

@@ -2604,11 +2604,10 @@ impl<'a> Evaluator<'a> {
                 })))
             }
             B::Contains | B::StartsWith | B::EndsWith | B::SubstringBefore | B::SubstringAfter => {
+                self.literal_collation(args.get(2), f)?;
                 let s = self.string_arg(&args[0], f)?;
                 let t = self.string_arg(&args[1], f)?;
-                if let Some(c) = args.get(2) {
-                    self.collation(c, f)?;
-                }
+                self.computed_collation(args.get(2), f)?;
                 Ok(match b {
                     B::Contains => Atomic::Boolean(s.contains(&*t)),
                     B::StartsWith => Atomic::Boolean(s.starts_with(&*t)),
@@ -2719,10 +2718,9 @@ impl<'a> Evaluator<'a> {
                 Ok(atom(total))
             }
             B::Min | B::Max => {
+                self.literal_collation(args.get(1), f)?;
                 let v = self.atomized(&args[0], f)?;
-                if let Some(c) = args.get(1) {
-                    self.collation(c, f)?;
-                }
+                self.computed_collation(args.get(1), f)?;
                 let mut best: Option<Atomic<'a>> = None;
                 for x in v {
                     let x = match x {
@@ -2887,10 +2885,9 @@ impl<'a> Evaluator<'a> {
                 Ok(v)
             }
             B::DistinctValues => {
+                self.literal_collation(args.get(1), f)?;
                 let v = self.atomized(&args[0], f)?;
-                if let Some(c) = args.get(1) {
-                    self.collation(c, f)?;
-                }
+                self.computed_collation(args.get(1), f)?;
                 let mut out: Vec<Atomic<'a>> = Vec::new();
                 for x in v {
                     let x = match x {
@@ -2949,13 +2946,12 @@ impl<'a> Evaluator<'a> {
                     .collect())
             }
             B::IndexOf => {
+                self.literal_collation(args.get(2), f)?;
                 let v = self.atomized(&args[0], f)?;
                 let Some(t) = self.opt_atomic(&args[1], f)? else {
                     return Err(type_err("index-of needs a search value"));
                 };
-                if let Some(c) = args.get(2) {
-                    self.collation(c, f)?;
-                }
+                self.computed_collation(args.get(2), f)?;
                 let norm = |a: Atomic<'a>| {
                     if let Atomic::Untyped(s) = a {
                         Atomic::String(s)
@@ -2991,21 +2987,21 @@ impl<'a> Evaluator<'a> {
                 Ok(v)
             }
             B::RoundHalfToEven => {
-                let Some(x) = self.opt_numeric(&args[0], f)? else {
-                    return Ok(Seq::new());
-                };
+                // the precision first: its error comes before the value's
                 let precision = match args.get(1) {
                     None => 0,
                     Some(p) => self.integer_arg(p, f)?,
                 };
+                let Some(x) = self.opt_numeric(&args[0], f)? else {
+                    return Ok(Seq::new());
+                };
                 Ok(atom(round_half_to_even(x, precision)?))
             }
             B::Compare | B::CodepointEqual => {
+                self.literal_collation(args.get(2), f)?;
                 let x = self.opt_string(&args[0], f)?;
                 let y = self.opt_string(&args[1], f)?;
-                if let Some(c) = args.get(2) {
-                    self.collation(c, f)?;
-                }
+                self.computed_collation(args.get(2), f)?;
                 let (Some(x), Some(y)) = (x, y) else {
                     return Ok(Seq::new());
                 };
@@ -3071,7 +3067,7 @@ impl<'a> Evaluator<'a> {
                 let y = self.eval(&args[1], f)?;
                 // (the official processor takes an empty collation here as
                 // the default one)
-                if let Some(c) = args.get(2) {
+                if let Some(c) = args.get(2).filter(|c| !matches!(c, Op::Empty)) {
                     if self.opt_atomic(c, f)?.is_some() {
                         self.collation(c, f)?;
                     }
@@ -3096,6 +3092,25 @@ impl<'a> Evaluator<'a> {
         match self.converted(op, f, integer)? {
             Some(Atomic::Integer(i)) => Ok(i),
             _ => Err(type_err("empty sequence where an integer is required")),
+        }
+    }
+
+    /// A collation given as a literal, checked before the other arguments
+    /// (the official processor checks it when it compiles the call); see
+    /// [`Self::computed_collation`].
+    fn literal_collation(&mut self, op: Option<&'a Op>, f: &Focus<'a>) -> R<()> {
+        match op {
+            Some(c @ Op::Const(_)) => self.collation(c, f),
+            _ => Ok(()),
+        }
+    }
+
+    /// A collation computed from the document or variables, checked after
+    /// the other arguments; see [`Self::literal_collation`].
+    fn computed_collation(&mut self, op: Option<&'a Op>, f: &Focus<'a>) -> R<()> {
+        match op {
+            Some(Op::Const(_)) | None => Ok(()),
+            Some(c) => self.collation(c, f),
         }
     }
 
