@@ -14,7 +14,9 @@ regex, comparison, aggregate and date functions), casts (castable, casts
 and number() of odd lexical forms), nodes (paths, axes and predicates over
 testdata/xpath/context.xml under the functions rules apply to them),
 library (round-half-to-even, compare, deep-equal, date and time
-components, URI encoding, positions and collation arguments). Needs:
+components, URI encoding, positions and collation arguments), control
+(conditionals, quantifiers, for, sequence types, value and node
+comparisons, set operators, with operands that raise errors). Needs:
 python3 -m pip install saxonche
 """
 import importlib.util
@@ -172,8 +174,44 @@ def library(rng):
     return rng.choice(forms)()
 
 
+SEQTYPES = ["xs:integer", "xs:integer?", "xs:decimal*", "xs:double+", "xs:string", "xs:string?", "item()*",
+            "item()", "node()", "node()*", "empty-sequence()", "xs:anyAtomicType", "xs:untypedAtomic*",
+            "xs:boolean", "xs:date?", "element()", "attribute()*", "text()"]
+
+
+def control(rng, depth=0):
+    """Conditionals, quantifiers, for, sequence types, value comparisons,
+    node comparisons and set operators over literals and node values, with
+    operands that raise errors (the official processor's laziness)."""
+    leaf = lambda: rng.choice(NUMBERS + STRINGS[:8] + VALUES + ["1 div 0", "xs:integer('x')", "(1 to 3)",
+                                                               "cac:InvoiceLine", "cbc:ID/@x", "true()"])
+    sub = lambda: control(rng, depth + 1) if depth < 2 and rng.random() < 0.4 else leaf()
+    forms = [
+        lambda: "if (%s) then %s else %s" % (sub(), sub(), sub()),
+        lambda: "some $x in %s satisfies $x %s %s" % (sub(), rng.choice(["=", "eq", ">", "!=", "lt"]), sub()),
+        lambda: "every $x in %s satisfies %s" % (sub(), rng.choice(["$x", "$x castable as xs:decimal",
+                                                                    "$x > 0", "string($x)"])),
+        lambda: "count(for $x in %s return (%s, $x))" % (sub(), sub()),
+        lambda: "%s instance of %s" % (sub(), rng.choice(SEQTYPES)),
+        lambda: "%s castable as %s" % (sub(), rng.choice(["xs:integer", "xs:decimal?", "xs:date", "xs:boolean"])),
+        lambda: "count(%s treat as %s)" % (sub(), rng.choice(SEQTYPES)),
+        lambda: "%s %s %s" % (sub(), rng.choice(["eq", "ne", "lt", "ge"]), sub()),
+        lambda: "%s %s %s" % (sub(), rng.choice(["and", "or"]), sub()),
+        lambda: "count(%s %s %s)" % (rng.choice(VALUES[:8]), rng.choice(["|", "intersect", "except"]),
+                                     rng.choice(VALUES[:8])),
+        lambda: "%s %s %s" % (rng.choice(["cbc:ID", "cac:InvoiceLine[1]", "/", "cbc:Note[1]", "()"]),
+                              rng.choice(["is", "<<", ">>"]),
+                              rng.choice(["cbc:ID", "cac:InvoiceLine[1]", "cbc:Note[2]", "()", "1"])),
+        lambda: "count(%s to %s)" % (rng.choice(["1", "3", "0", "-2", "()", "cac:InvoiceLine[2]/cbc:ID", "1.5"]),
+                                     rng.choice(["3", "1", "()", "cac:InvoiceLine[3]/cbc:ID", "'4'"])),
+        lambda: "boolean(%s)" % sub(),
+        lambda: "not(%s)" % sub(),
+    ]
+    return rng.choice(forms)()
+
+
 FAMILIES = {"division": division, "numeric": numeric, "strings": strings, "casts": casts, "nodes": nodes,
-            "library": library}
+            "library": library, "control": control}
 
 
 def main():

@@ -40,14 +40,9 @@ impl Builder {
     }
 
     fn seq_type(&self, at: &str, text: &str) -> Result<SeqType, SchemaError> {
-        let t = text.trim();
-        let (name, occ) = match t.chars().last() {
-            Some(c @ ('?' | '*' | '+')) => (&t[..t.len() - 1], c),
-            _ => (t, ' '),
-        };
-        let name = if name == "item()" { None } else { Some(name) };
+        let t = crate::xpath::parser::parse_seq_type(text).map_err(|e| self.invalid(at, e.to_string()))?;
         self.sc
-            .seq_type(name, occ, &(0..0))
+            .seq_type(&t, &(0..0))
             .map_err(|e| self.invalid(at, e.to_string()))
     }
 

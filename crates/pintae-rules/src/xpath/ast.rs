@@ -75,8 +75,12 @@ pub enum NodeTestAst {
     Pi,
     /// `element()` / `element(*)`
     Element,
+    /// `element(name)`
+    ElementNamed(String),
     /// `attribute()` / `attribute(*)`
     AttributeKind,
+    /// `attribute(name)`
+    AttributeNamed(String),
     /// `document-node()`
     Document,
 }
@@ -84,8 +88,10 @@ pub enum NodeTestAst {
 /// A sequence type as written (`xs:decimal?`).
 #[derive(Clone, Debug)]
 pub struct SeqTypeAst {
-    /// The QName of the item type (`item()` is `None`).
+    /// The QName of an atomic item type (`item()` and kind tests are `None`).
     pub name: Option<String>,
+    /// A kind test as the item type (`element()`, `node()`, …).
+    pub kind: Option<NodeTestAst>,
     /// Occurrence indicator: `' '`, `'?'`, `'*'` or `'+'`.
     pub occ: char,
 }

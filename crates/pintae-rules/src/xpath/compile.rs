@@ -150,8 +150,22 @@ pub enum NodeTest {
     Pi,
     /// `element()`
     Element,
+    /// `element(name)`: an element of this exact name, on any axis.
+    ElementNamed {
+        /// Namespace URI (`None` for none).
+        ns: Option<Box<str>>,
+        /// Local name.
+        local: Box<str>,
+    },
     /// `attribute()`
     AttributeKind,
+    /// `attribute(name)`: an attribute of this exact name.
+    AttributeNamed {
+        /// Namespace URI (`None` for none).
+        ns: Option<Box<str>>,
+        /// Local name.
+        local: Box<str>,
+    },
     /// `document-node()`
     Document,
 }
@@ -225,10 +239,12 @@ pub enum Const {
 }
 
 /// A sequence type (function parameters and results).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeqType {
-    /// Atomic item type; `None` is `item()`.
+    /// Atomic item type; `None` is `item()` or a kind test.
     pub item: Option<AtomicType>,
+    /// A kind test as the item type (`element()`, `node()`, …).
+    pub kind: Option<NodeTest>,
     /// Occurrence: `' '` exactly one, `'?'`, `'*'`, `'+'`, `'0'` empty.
     pub occ: char,
 }
@@ -377,18 +393,53 @@ impl StaticContext {
         }
     }
 
-    /// Resolves a sequence type such as `xs:decimal?`.
-    pub fn seq_type(
-        &self,
-        name: Option<&str>,
-        occ: char,
-        span: &std::ops::Range<usize>,
-    ) -> Result<SeqType, XPathError> {
-        let item = match name {
+    /// Resolves a sequence type such as `xs:decimal?` or `element()*`.
+    pub fn seq_type(&self, t: &SeqTypeAst, span: &std::ops::Range<usize>) -> Result<SeqType, XPathError> {
+        let item = match &t.name {
             None => None,
             Some(n) => Some(self.atomic_type(n, span)?),
         };
-        Ok(SeqType { item, occ })
+        let kind = match &t.kind {
+            None => None,
+            Some(k) => Some(self.kind_test(k, span)?),
+        };
+        Ok(SeqType { item, kind, occ: t.occ })
+    }
+
+    /// A node test that is not a name test (`text()`, `element(cbc:ID)`).
+    pub fn kind_test(&self, t: &NodeTestAst, span: &std::ops::Range<usize>) -> Result<NodeTest, XPathError> {
+        let named = |n: &str, element: bool| -> Result<NodeTest, XPathError> {
+            // an unprefixed attribute name is in no namespace
+            let (ns, local) = if element || n.contains(':') {
+                self.resolve(n, span, None)?
+            } else {
+                (None, n.to_string())
+            };
+            let (ns, local) = (ns.map(Into::into), local.into());
+            Ok(if element {
+                NodeTest::ElementNamed { ns, local }
+            } else {
+                NodeTest::AttributeNamed { ns, local }
+            })
+        };
+        Ok(match t {
+            NodeTestAst::AnyNode => NodeTest::AnyNode,
+            NodeTestAst::Text => NodeTest::Text,
+            NodeTestAst::Comment => NodeTest::Comment,
+            NodeTestAst::Pi => NodeTest::Pi,
+            NodeTestAst::Element => NodeTest::Element,
+            NodeTestAst::ElementNamed(n) => named(n, true)?,
+            NodeTestAst::AttributeKind => NodeTest::AttributeKind,
+            NodeTestAst::AttributeNamed(n) => named(n, false)?,
+            NodeTestAst::Document => NodeTest::Document,
+            NodeTestAst::Name(_) => {
+                return Err(XPathError::at(
+                    ErrorCode::XPST0003,
+                    span.clone(),
+                    "a name is not a kind test",
+                ))
+            }
+        })
     }
 
     fn atomic_type(&self, name: &str, span: &std::ops::Range<usize>) -> Result<AtomicType, XPathError> {
@@ -555,13 +606,7 @@ impl<'c> Compiler<'c> {
             AstKind::Step { axis, test, preds } => {
                 let test = match test {
                     NodeTestAst::Name(n) => self.name_test(n, &a.span)?,
-                    NodeTestAst::AnyNode => NodeTest::AnyNode,
-                    NodeTestAst::Text => NodeTest::Text,
-                    NodeTestAst::Comment => NodeTest::Comment,
-                    NodeTestAst::Pi => NodeTest::Pi,
-                    NodeTestAst::Element => NodeTest::Element,
-                    NodeTestAst::AttributeKind => NodeTest::AttributeKind,
-                    NodeTestAst::Document => NodeTest::Document,
+                    kind => self.sc.kind_test(kind, &a.span)?,
                 };
                 let preds = self.predicates(preds)?;
                 Op::Step(StepOp::new(*axis, test, preds))
@@ -591,10 +636,8 @@ impl<'c> Compiler<'c> {
             AstKind::Quantified(q, binds, body) => self.bindings(binds, body, Some(*q))?,
             AstKind::Cast(e, t, opt) => Op::Cast(self.boxed(e)?, self.sc.atomic_type(t, &a.span)?, *opt),
             AstKind::Castable(e, t, opt) => Op::Castable(self.boxed(e)?, self.sc.atomic_type(t, &a.span)?, *opt),
-            AstKind::InstanceOf(e, t) => {
-                Op::InstanceOf(self.boxed(e)?, self.sc.seq_type(t.name.as_deref(), t.occ, &a.span)?)
-            }
-            AstKind::Treat(e, t) => Op::Treat(self.boxed(e)?, self.sc.seq_type(t.name.as_deref(), t.occ, &a.span)?),
+            AstKind::InstanceOf(e, t) => Op::InstanceOf(self.boxed(e)?, self.sc.seq_type(t, &a.span)?),
+            AstKind::Treat(e, t) => Op::Treat(self.boxed(e)?, self.sc.seq_type(t, &a.span)?),
         })
     }
 

@@ -657,6 +657,14 @@ pub(crate) fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
         NodeTest::Pi => n.attr == 0 && n.node.is_pi(),
         NodeTest::Element => n.is_element(),
         NodeTest::AttributeKind => n.attr != 0,
+        NodeTest::ElementNamed { ns, local } | NodeTest::AttributeNamed { ns, local } => {
+            let kind_ok = if matches!(test, NodeTest::ElementNamed { .. }) {
+                n.is_element()
+            } else {
+                n.attr != 0
+            };
+            kind_ok && n.expanded_name() == Some((ns.as_deref(), &**local))
+        }
         NodeTest::Document => n.attr == 0 && n.node.is_root(),
         // `*`: any node of the principal kind
         NodeTest::Name {
@@ -1324,11 +1332,11 @@ impl<'a> Evaluator<'a> {
             }
             Op::InstanceOf(e, t) => {
                 let v = self.eval(e, f)?;
-                Ok(one(instance_of(&v, *t)))
+                Ok(one(instance_of(&v, t)))
             }
             Op::Treat(e, t) => {
                 let v = self.eval(e, f)?;
-                if instance_of(&v, *t) {
+                if instance_of(&v, t) {
                     Ok(v)
                 } else {
                     Err(dyn_err(ErrorCode::XPDY0050, "treat as: value does not match the type"))
@@ -3137,7 +3145,7 @@ impl<'a> Evaluator<'a> {
         for (a, t) in args.iter().zip(&func.params) {
             let v = self.eval(a, f)?;
             frame.push(match t {
-                Some(t) => convert(v, *t, &func.name)?,
+                Some(t) => convert(v, t, &func.name)?,
                 None => v,
             });
         }
@@ -3148,7 +3156,7 @@ impl<'a> Evaluator<'a> {
         self.st.vars = saved;
         let out = r?;
         match &func.ret {
-            Some(t) => convert(out, *t, &func.name),
+            Some(t) => convert(out, t, &func.name),
             None => Ok(out),
         }
     }
@@ -3383,11 +3391,16 @@ fn integer_literal(s: &str) -> Option<i64> {
         .and_then(|i| i64::try_from(i).ok())
 }
 
-fn instance_of(v: &[Item], t: SeqType) -> bool {
+fn instance_of(v: &[Item], t: &SeqType) -> bool {
     let card_ok = occurrence_ok(t.occ, v.len());
     card_ok
         && v.iter().all(|i| match (i, t.item) {
-            (_, None) => true,
+            // a kind test: a node of that kind (on no axis in particular)
+            (Item::Node(n), None) => match &t.kind {
+                None => true,
+                Some(k) => node_matches(k, *n, Axis::Child),
+            },
+            (Item::Atomic(_), None) => t.kind.is_none(),
             (Item::Node(_), Some(_)) => false,
             (Item::Atomic(a), Some(at)) => {
                 at == AtomicType::Any
@@ -3411,8 +3424,15 @@ fn occurrence_ok(occ: char, n: usize) -> bool {
 
 /// XSLT function conversion rules: atomize, cast untyped, promote numerics,
 /// check cardinality.
-pub fn convert<'a>(v: Seq<'a>, t: SeqType, fname: &str) -> R<Seq<'a>> {
+pub fn convert<'a>(v: Seq<'a>, t: &SeqType, fname: &str) -> R<Seq<'a>> {
     let Some(want) = t.item else {
+        // item() or a kind test: the values as they are, if they match
+        if !instance_of(&v, t) {
+            return Err(dyn_err(
+                ErrorCode::XTTE0790,
+                format!("{fname}: the value does not match the declared type"),
+            ));
+        }
         return Ok(v);
     };
     let mut out = Seq::with_capacity(v.len());

@@ -10,6 +10,18 @@ use super::value::{ArithOp, CmpOp};
 /// Deepest nesting the parser accepts (protects the stack from hostile input).
 const MAX_DEPTH: usize = 200;
 
+/// Parses a sequence type alone (an `as` attribute: `xs:decimal?`,
+/// `element()*`).
+pub fn parse_seq_type(src: &str) -> Result<SeqTypeAst, XPathError> {
+    let toks = tokenize(src)?;
+    let mut p = Parser { toks, pos: 0, depth: 0 };
+    let t = p.seq_type()?;
+    if p.peek() != &Tok::Eof {
+        return Err(p.unexpected("the end of the type"));
+    }
+    Ok(t)
+}
+
 /// Parses an expression into an [`Ast`].
 pub fn parse(src: &str) -> Result<Ast, XPathError> {
     let toks = tokenize(src)?;
@@ -357,26 +369,37 @@ impl Parser {
         Ok(l)
     }
 
+    // (`a instance of T instance of U` and `treat as` chains: the official
+    // processor takes them, though XPath 2.0's grammar has one of each)
     fn instance_of(&mut self) -> Result<Ast, XPathError> {
         let start = self.start();
-        let l = self.treat()?;
-        if self.is_kw("instance") && matches!(self.peek_at(1), Tok::Name(n) if n == "of") {
+        let mut l = self.treat()?;
+        loop {
+            let instance = self.is_kw("instance") && matches!(self.peek_at(1), Tok::Name(n) if n == "of");
+            let treat = self.is_kw("treat") && matches!(self.peek_at(1), Tok::Name(n) if n == "as");
+            if !instance && !treat {
+                return Ok(l);
+            }
             self.bump();
             self.bump();
             let t = self.seq_type()?;
-            return Ok(self.mk(AstKind::InstanceOf(Box::new(l), t), start));
+            let k = if instance {
+                AstKind::InstanceOf(Box::new(l), t)
+            } else {
+                AstKind::Treat(Box::new(l), t)
+            };
+            l = self.mk(k, start);
         }
-        Ok(l)
     }
 
     fn treat(&mut self) -> Result<Ast, XPathError> {
         let start = self.start();
-        let l = self.castable()?;
-        if self.is_kw("treat") && matches!(self.peek_at(1), Tok::Name(n) if n == "as") {
+        let mut l = self.castable()?;
+        while self.is_kw("treat") && matches!(self.peek_at(1), Tok::Name(n) if n == "as") {
             self.bump();
             self.bump();
             let t = self.seq_type()?;
-            return Ok(self.mk(AstKind::Treat(Box::new(l), t), start));
+            l = self.mk(AstKind::Treat(Box::new(l), t), start);
         }
         Ok(l)
     }
@@ -392,15 +415,23 @@ impl Parser {
             self.bump();
             self.bump();
             self.expect_sym(")")?;
-            return Ok(SeqTypeAst { name: None, occ: '0' });
+            return Ok(SeqTypeAst {
+                name: None,
+                kind: None,
+                occ: '0',
+            });
         }
-        let name = if self.is_kw("item") && matches!(self.peek_at(1), Tok::Sym("(")) {
+        let kind_test = matches!(self.peek(), Tok::Name(n) if KIND_TESTS.contains(&n.as_str()))
+            && matches!(self.peek_at(1), Tok::Sym("("));
+        let (name, kind) = if self.is_kw("item") && matches!(self.peek_at(1), Tok::Sym("(")) {
             self.bump();
             self.bump();
             self.expect_sym(")")?;
-            None
+            (None, None)
+        } else if kind_test {
+            (None, Some(self.node_test()?))
         } else {
-            Some(self.qname()?)
+            (Some(self.qname()?), None)
         };
         let occ = if self.eat_sym("?") {
             '?'
@@ -412,7 +443,7 @@ impl Parser {
         } else {
             ' '
         };
-        Ok(SeqTypeAst { name, occ })
+        Ok(SeqTypeAst { name, kind, occ })
     }
 
     fn castable(&mut self) -> Result<Ast, XPathError> {
@@ -580,7 +611,7 @@ impl Parser {
             let is_call = matches!(self.peek_at(1), Tok::Sym("("));
             if !is_call || KIND_TESTS.contains(&n.as_str()) {
                 let test = self.node_test()?;
-                let axis = if test == NodeTestAst::AttributeKind {
+                let axis = if matches!(test, NodeTestAst::AttributeKind | NodeTestAst::AttributeNamed(_)) {
                     Axis::Attribute
                 } else {
                     Axis::Child
@@ -626,17 +657,26 @@ impl Parser {
                 if matches!(self.peek_at(1), Tok::Sym("(")) && KIND_TESTS.contains(&n.as_str()) {
                     self.bump();
                     self.bump();
-                    // allow an optional argument like element(*) or element(cbc:ID)
-                    let mut depth = 1;
-                    while depth > 0 {
-                        match self.peek() {
-                            Tok::Sym("(") => depth += 1,
-                            Tok::Sym(")") => depth -= 1,
-                            Tok::Eof => return Err(self.unexpected("')'")),
-                            _ => {}
+                    // `element(name)` and `attribute(name)` (a type name after
+                    // it is skipped: every node of an untyped document has one
+                    // of the types it could name)
+                    if matches!(n.as_str(), "element" | "attribute") {
+                        if let Tok::Name(arg) = self.peek().clone() {
+                            if arg.contains('*') {
+                                return Err(self.unexpected("a name without wildcards"));
+                            }
+                            if matches!(self.peek_at(1), Tok::Sym(")") | Tok::Sym(",")) {
+                                self.bump();
+                                self.skip_to_close()?;
+                                return Ok(if n == "element" {
+                                    NodeTestAst::ElementNamed(arg)
+                                } else {
+                                    NodeTestAst::AttributeNamed(arg)
+                                });
+                            }
                         }
-                        self.bump();
                     }
+                    self.skip_to_close()?;
                     return Ok(match n.as_str() {
                         "node" => NodeTestAst::AnyNode,
                         "text" => NodeTestAst::Text,
@@ -652,6 +692,21 @@ impl Parser {
             }
             _ => Err(self.unexpected("a node test")),
         }
+    }
+
+    /// Skips to the `)` that closes a kind test's argument list.
+    fn skip_to_close(&mut self) -> Result<(), XPathError> {
+        let mut depth = 1;
+        while depth > 0 {
+            match self.peek() {
+                Tok::Sym("(") => depth += 1,
+                Tok::Sym(")") => depth -= 1,
+                Tok::Eof => return Err(self.unexpected("')'")),
+                _ => {}
+            }
+            self.bump();
+        }
+        Ok(())
     }
 
     fn qname(&mut self) -> Result<String, XPathError> {

@@ -99,17 +99,19 @@ fn axis_name(a: Axis) -> &'static str {
     }
 }
 
-fn node_test(t: &NodeTestAst) -> &str {
-    match t {
+fn node_test(t: &NodeTestAst) -> std::borrow::Cow<'_, str> {
+    std::borrow::Cow::Borrowed(match t {
         NodeTestAst::Name(n) => n,
         NodeTestAst::AnyNode => "node()",
         NodeTestAst::Text => "text()",
         NodeTestAst::Comment => "comment()",
         NodeTestAst::Pi => "processing-instruction()",
         NodeTestAst::Element => "element()",
+        NodeTestAst::ElementNamed(n) => return format!("element({n})").into(),
         NodeTestAst::AttributeKind => "attribute()",
+        NodeTestAst::AttributeNamed(n) => return format!("attribute({n})").into(),
         NodeTestAst::Document => "document-node()",
-    }
+    })
 }
 
 /// A string literal in XPath 2.0 syntax (double quotes, so that the text
@@ -156,7 +158,18 @@ impl Printer<'_> {
     }
 
     fn seq_type(&mut self, t: &SeqTypeAst) {
-        self.s(t.name.as_deref().unwrap_or("item()"));
+        match (&t.name, &t.kind) {
+            (Some(n), _) => self.s(n),
+            (None, Some(k)) => {
+                let k = node_test(k);
+                self.s(&k);
+            }
+            (None, None) if t.occ == '0' => self.s("empty-sequence()"),
+            (None, None) => self.s("item()"),
+        }
+        if t.occ == '0' {
+            return;
+        }
         if t.occ != ' ' {
             self.out.push(t.occ);
         }
@@ -226,15 +239,15 @@ impl Printer<'_> {
             AstKind::Step { axis, test, preds } => {
                 match (axis, test) {
                     (Axis::Parent, NodeTestAst::AnyNode) if preds.is_empty() => self.s(".."),
-                    (Axis::Child, t) if !matches!(t, NodeTestAst::AttributeKind) => self.s(node_test(t)),
+                    (Axis::Child, t) if !matches!(t, NodeTestAst::AttributeKind) => self.s(&node_test(t)),
                     (Axis::Attribute, t) => {
                         self.s("@");
-                        self.s(node_test(t));
+                        self.s(&node_test(t));
                     }
                     (a, t) => {
                         self.s(axis_name(*a));
                         self.s("::");
-                        self.s(node_test(t));
+                        self.s(&node_test(t));
                     }
                 }
                 self.preds(preds);
