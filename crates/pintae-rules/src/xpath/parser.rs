@@ -375,18 +375,26 @@ impl Parser {
         let start = self.start();
         let mut l = self.treat()?;
         loop {
-            let instance = self.is_kw("instance") && matches!(self.peek_at(1), Tok::Name(n) if n == "of");
-            let treat = self.is_kw("treat") && matches!(self.peek_at(1), Tok::Name(n) if n == "as");
-            if !instance && !treat {
+            let second_is = |p: &Self, w: &str| matches!(p.peek_at(1), Tok::Name(n) if n == w);
+            let instance = self.is_kw("instance") && second_is(self, "of");
+            let treat = self.is_kw("treat") && second_is(self, "as");
+            // (`… instance of T castable as U` too)
+            let castable = self.is_kw("castable") && second_is(self, "as");
+            if !instance && !treat && !castable {
                 return Ok(l);
             }
             self.bump();
             self.bump();
-            let t = self.seq_type()?;
-            let k = if instance {
-                AstKind::InstanceOf(Box::new(l), t)
+            let k = if castable {
+                let (t, opt) = self.single_type()?;
+                AstKind::Castable(Box::new(l), t, opt)
             } else {
-                AstKind::Treat(Box::new(l), t)
+                let t = self.seq_type()?;
+                if instance {
+                    AstKind::InstanceOf(Box::new(l), t)
+                } else {
+                    AstKind::Treat(Box::new(l), t)
+                }
             };
             l = self.mk(k, start);
         }
