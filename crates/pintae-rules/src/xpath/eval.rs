@@ -3024,13 +3024,7 @@ impl<'a> Evaluator<'a> {
                 }))
             }
             B::YearFromDate | B::MonthFromDate | B::DayFromDate => {
-                // an untyped argument is cast to the declared xs:date
-                let date = |a: &Atomic<'a>| match a {
-                    Atomic::Untyped(_) => Ok(a.cast(AtomicType::Date)?),
-                    a @ Atomic::Date(_) => Ok(a.clone()),
-                    a => Err(type_err(format!("expected xs:date, got {}", a.type_of().name()))),
-                };
-                let Some(Atomic::Date(d)) = self.converted(&args[0], f, date)? else {
+                let Some(Atomic::Date(d)) = self.of_type(&args[0], f, AtomicType::Date)? else {
                     return Ok(Seq::new());
                 };
                 Ok(atom(Atomic::Integer(match b {
@@ -3045,13 +3039,7 @@ impl<'a> Evaluator<'a> {
             }
             B::Unordered => self.eval(&args[0], f),
             B::HoursFromTime | B::MinutesFromTime | B::SecondsFromTime => {
-                // an untyped argument is cast to the declared xs:time
-                let time = |a: &Atomic<'a>| match a {
-                    Atomic::Untyped(_) => Ok(a.cast(AtomicType::Time)?),
-                    a @ Atomic::Time(_) => Ok(a.clone()),
-                    a => Err(type_err(format!("expected xs:time, got {}", a.type_of().name()))),
-                };
-                let Some(Atomic::Time(t)) = self.converted(&args[0], f, time)? else {
+                let Some(Atomic::Time(t)) = self.of_type(&args[0], f, AtomicType::Time)? else {
                     return Ok(Seq::new());
                 };
                 const SECOND: i64 = 1_000_000_000;
@@ -3092,15 +3080,21 @@ impl<'a> Evaluator<'a> {
     /// An `xs:integer` argument: an untyped value is cast to one, anything
     /// else but an integer (the empty sequence too) is a type error.
     fn integer_arg(&mut self, op: &'a Op, f: &Focus<'a>) -> R<i128> {
-        let integer = |a: &Atomic<'a>| match a {
-            Atomic::Untyped(_) => Ok(a.cast(AtomicType::Integer)?),
-            Atomic::Integer(_) => Ok(a.clone()),
-            a => Err(type_err(format!("expected xs:integer, got {}", a.type_of().name()))),
-        };
-        match self.converted(op, f, integer)? {
+        match self.of_type(op, f, AtomicType::Integer)? {
             Some(Atomic::Integer(i)) => Ok(i),
             _ => Err(type_err("empty sequence where an integer is required")),
         }
+    }
+
+    /// An argument of one optional value of type `t` (`xs:date?`,
+    /// `xs:time?`, `xs:integer`): an untyped value is cast to `t`, a value
+    /// of another type is a type error.
+    fn of_type(&mut self, op: &'a Op, f: &Focus<'a>, t: AtomicType) -> R<Option<Atomic<'a>>> {
+        self.converted(op, f, |a| match a {
+            Atomic::Untyped(_) => Ok(a.cast(t)?),
+            a if a.type_of() == t => Ok(a.clone()),
+            a => Err(type_err(format!("expected {}, got {}", t.name(), a.type_of().name()))),
+        })
     }
 
     /// A collation given as a literal, checked before the other arguments
