@@ -2902,11 +2902,7 @@ impl<'a> Evaluator<'a> {
                         Atomic::Untyped(s) => Atomic::String(s),
                         x => x,
                     };
-                    let dup = out.iter().any(|y| {
-                        let both_nan =
-                            matches!((&x, y), (Atomic::Double(a), Atomic::Double(b)) if a.is_nan() && b.is_nan());
-                        both_nan || compare_atomic(CmpOp::Eq, &x, y).unwrap_or(false)
-                    });
+                    let dup = out.iter().any(|y| same_value(&x, y));
                     if !dup {
                         out.push(x);
                     }
@@ -3063,9 +3059,9 @@ impl<'a> Evaluator<'a> {
                 let y = self.eval(&args[1], f)?;
                 // (the official processor takes an empty collation here as
                 // the default one)
-                if let Some(c) = args.get(2).filter(|c| !matches!(c, Op::Empty)) {
-                    if self.opt_atomic(c, f)?.is_some() {
-                        self.collation(c, f)?;
+                if let Some(c) = args.get(2) {
+                    if let Some(uri) = self.opt_string(c, f)? {
+                        known_collation(&uri)?;
                     }
                 }
                 Ok(one(
@@ -3118,12 +3114,7 @@ impl<'a> Evaluator<'a> {
 
     /// A collation argument: only the Unicode codepoint collation is known.
     fn collation(&mut self, op: &'a Op, f: &Focus<'a>) -> R<()> {
-        let uri = self.required_string_arg(op, f)?;
-        if &*uri == CODEPOINT_COLLATION {
-            Ok(())
-        } else {
-            Err(dyn_err(ErrorCode::FOCH0002, format!("unsupported collation {}", &*uri)))
-        }
+        known_collation(&self.required_string_arg(op, f)?)
     }
 
     fn user_call(&mut self, idx: usize, args: &'a [Op], f: &Focus<'a>) -> R<Seq<'a>> {
@@ -3186,6 +3177,15 @@ impl<'a> Evaluator<'a> {
 
 /// The default (and only) collation: strings compared by codepoint.
 const CODEPOINT_COLLATION: &str = "http://www.w3.org/2005/xpath-functions/collation/codepoint";
+
+/// Refuses a collation URI other than [`CODEPOINT_COLLATION`].
+fn known_collation(uri: &str) -> R<()> {
+    if uri == CODEPOINT_COLLATION {
+        Ok(())
+    } else {
+        Err(dyn_err(ErrorCode::FOCH0002, format!("unsupported collation {uri}")))
+    }
+}
 
 /// `round-half-to-even(x, precision)` of a number. Integers and decimals
 /// are rounded exactly; a double is rounded at its exact binary value (as
@@ -3267,19 +3267,24 @@ fn atomic_deep_equal<'a>(x: &Atomic<'a>, y: &Atomic<'a>) -> bool {
         Atomic::Untyped(s) => Atomic::String(s.clone()),
         a => a.clone(),
     };
-    let (x, y) = (as_string(x), as_string(y));
-    if let (Atomic::Double(p), Atomic::Double(q)) = (&x, &y) {
-        if p.is_nan() && q.is_nan() {
-            return true;
-        }
-    }
-    compare_atomic(CmpOp::Eq, &x, &y).unwrap_or(false)
+    same_value(&as_string(x), &as_string(y))
+}
+
+/// Whether two atomic values are the same value, as `distinct-values` and
+/// `deep-equal` compare them: by `eq`, NaN equal to NaN, values that do
+/// not compare different.
+fn same_value(x: &Atomic<'_>, y: &Atomic<'_>) -> bool {
+    let both_nan = matches!((x, y), (Atomic::Double(a), Atomic::Double(b)) if a.is_nan() && b.is_nan());
+    both_nan || compare_atomic(CmpOp::Eq, x, y).unwrap_or(false)
 }
 
 fn node_deep_equal(x: &XNode<'_>, y: &XNode<'_>) -> bool {
     use roxmltree::NodeType;
+    let same_attribute = |a: roxmltree::Attribute<'_, '_>, b: roxmltree::Attribute<'_, '_>| {
+        a.namespace() == b.namespace() && a.name() == b.name() && a.value() == b.value()
+    };
     match (x.attribute(), y.attribute()) {
-        (Some(a), Some(b)) => return a.namespace() == b.namespace() && a.name() == b.name() && a.value() == b.value(),
+        (Some(a), Some(b)) => return same_attribute(a, b),
         (None, None) => {}
         _ => return false,
     }
@@ -3306,10 +3311,7 @@ fn node_deep_equal(x: &XNode<'_>, y: &XNode<'_>) -> bool {
             let attrs = |e: roxmltree::Node<'_, '_>| e.attributes().len();
             m.tag_name() == n.tag_name()
                 && attrs(m) == attrs(n)
-                && m.attributes().all(|a| {
-                    n.attributes()
-                        .any(|b| a.namespace() == b.namespace() && a.name() == b.name() && a.value() == b.value())
-                })
+                && m.attributes().all(|a| n.attributes().any(|b| same_attribute(a, b)))
                 && same_children()
         }
         NodeType::PI => m.pi() == n.pi(),
