@@ -373,7 +373,7 @@ impl Parser {
     // processor takes them, though XPath 2.0's grammar has one of each)
     fn instance_of(&mut self) -> Result<Ast, XPathError> {
         let start = self.start();
-        let mut l = self.treat()?;
+        let (mut l, mut after_castable) = self.treat()?;
         loop {
             let second_is = |p: &Self, w: &str| matches!(p.peek_at(1), Tok::Name(n) if n == w);
             let instance = self.is_kw("instance") && second_is(self, "of");
@@ -383,6 +383,12 @@ impl Parser {
             if !instance && !treat && !castable {
                 return Ok(l);
             }
+            // but not `a castable as T castable as U`: the left operand of a
+            // `castable as` cannot be one, unparenthesised
+            if castable && after_castable {
+                return Err(self.unexpected("an operator"));
+            }
+            after_castable = castable;
             self.bump();
             self.bump();
             let k = if castable {
@@ -400,16 +406,18 @@ impl Parser {
         }
     }
 
-    fn treat(&mut self) -> Result<Ast, XPathError> {
+    /// A `treat as` chain; the flag is set when it is a bare `castable as`.
+    fn treat(&mut self) -> Result<(Ast, bool), XPathError> {
         let start = self.start();
-        let mut l = self.castable()?;
+        let (mut l, mut castable) = self.castable()?;
         while self.is_kw("treat") && matches!(self.peek_at(1), Tok::Name(n) if n == "as") {
             self.bump();
             self.bump();
             let t = self.seq_type()?;
             l = self.mk(AstKind::Treat(Box::new(l), t), start);
+            castable = false;
         }
-        Ok(l)
+        Ok((l, castable))
     }
 
     fn single_type(&mut self) -> Result<(String, bool), XPathError> {
@@ -454,16 +462,17 @@ impl Parser {
         Ok(SeqTypeAst { name, kind, occ })
     }
 
-    fn castable(&mut self) -> Result<Ast, XPathError> {
+    /// A cast, and whether a `castable as` followed it.
+    fn castable(&mut self) -> Result<(Ast, bool), XPathError> {
         let start = self.start();
         let l = self.cast()?;
         if self.is_kw("castable") && matches!(self.peek_at(1), Tok::Name(n) if n == "as") {
             self.bump();
             self.bump();
             let (t, opt) = self.single_type()?;
-            return Ok(self.mk(AstKind::Castable(Box::new(l), t, opt), start));
+            return Ok((self.mk(AstKind::Castable(Box::new(l), t, opt), start), true));
         }
-        Ok(l)
+        Ok((l, false))
     }
 
     fn cast(&mut self) -> Result<Ast, XPathError> {
