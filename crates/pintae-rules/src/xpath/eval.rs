@@ -497,7 +497,9 @@ enum LazyStep<'a> {
 /// root. `None` for other expressions. Whether such a path has a node does
 /// not depend on order or duplicates, so the official processor walks it
 /// as nested loops, lazily ([`Evaluator::exists_lazily`]).
-fn lazy_path(op: &Op) -> Option<(bool, LazySteps<'_>)> {
+/// The steps are pushed onto `steps` (given empty), not returned: moving
+/// the filled list out of a call costs more than finding it.
+fn lazy_path<'o>(op: &'o Op, steps: &mut LazySteps<'o>) -> Option<bool> {
     fn chain<'o>(op: &'o Op, out: &mut LazySteps<'o>) -> Option<bool> {
         match op {
             // walked, not looked up: its value need not be computed whole
@@ -526,9 +528,7 @@ fn lazy_path(op: &Op) -> Option<(bool, LazySteps<'_>)> {
             _ => None,
         }
     }
-    let mut steps = LazySteps::new();
-    let from_root = chain(op, &mut steps)?;
-    Some((from_root, steps))
+    chain(op, steps)
 }
 
 /// `count(a) ⋈ k` or `k ⋈ count(a)` for an integer literal `k`: `a`, `k`
@@ -1300,18 +1300,7 @@ impl<'a> Evaluator<'a> {
                 }
                 Ok(one(*q == Quant::Every))
             }
-            Op::Cast(e, t, opt) => {
-                let v = self.atomized(e, f)?;
-                match v.len() {
-                    0 if *opt => Ok(Seq::new()),
-                    0 => Err(type_err(format!("cast to {} of an empty sequence", t.name()))),
-                    1 => Ok(atom(v[0].cast(*t)?)),
-                    _ => Err(type_err(format!(
-                        "cast to {} of a sequence of more than one item",
-                        t.name()
-                    ))),
-                }
-            }
+            Op::Cast(e, t, opt) => Ok(self.cast(e, *t, *opt, f)?.map(atom).unwrap_or_default()),
             Op::Castable(e, t, opt) => {
                 let v = self.atomized(e, f)?;
                 Ok(one(match v.len() {
@@ -1377,7 +1366,7 @@ impl<'a> Evaluator<'a> {
                 Some(b) => b,
                 None => Ok(ebv(&self.eval(op, f)?)?),
             },
-            Op::PerDocument(inner, ..) if lazy_path(inner).is_some() => self.exists(op, f),
+            Op::PerDocument(inner, ..) if lazy_path(inner, &mut LazySteps::new()).is_some() => self.exists(op, f),
             // a step yields nodes: true when it has one
             Op::Step(_) => self.exists(op, f),
             // `normalize-space(x)` is true when x has a character that is not white space
@@ -1425,6 +1414,10 @@ impl<'a> Evaluator<'a> {
             Op::General(cmp, l, r, single) => self.general(*cmp, l, r, *single, f),
             Op::Value(cmp, l, r) => Ok(self.value_cmp(*cmp, l, r, f)?.unwrap_or(false)),
             Op::TokenIn(x, set, spaceless) => self.token_in(x, set, *spaceless, f),
+            Op::Arith(..) => match self.opt_atomic(op, f)? {
+                None => Ok(false),
+                Some(a) => Ok(atomic_ebv(&a)?),
+            },
             _ => Ok(ebv(&self.eval(op, f)?)?),
         }
     }
@@ -1444,6 +1437,20 @@ impl<'a> Evaluator<'a> {
         let a = self.atomized(l, f)?;
         if a.is_empty() {
             return Ok(false);
+        }
+        // a known per-document value (`@currencyID = /*/cbc:DocumentCurrencyCode`)
+        // is compared where it is kept, not atomized into a copy first
+        if let Op::PerDocument(_, id, _) = r {
+            if let Some(v) = self.per_document_value(*id) {
+                for x in &a {
+                    for y in v {
+                        if compare_pair(op, x, &atomize_item(y), single)? {
+                            return Ok(true);
+                        }
+                    }
+                }
+                return Ok(false);
+            }
         }
         let b = self.atomized(r, f)?;
         for x in &a {
@@ -1618,7 +1625,8 @@ impl<'a> Evaluator<'a> {
     /// predicates are not evaluated past it (nor their errors raised).
     /// `None` for expressions [`lazy_path`] does not take.
     fn exists_lazily(&mut self, op: &'a Op, f: &Focus<'a>) -> Option<R<bool>> {
-        let (from_root, steps) = lazy_path(op)?;
+        let mut steps = LazySteps::new();
+        let from_root = lazy_path(op, &mut steps)?;
         let Some(Item::Node(n)) = &f.item else { return None };
         let start = if from_root {
             XNode::new(n.node.document().root())
@@ -1644,7 +1652,8 @@ impl<'a> Evaluator<'a> {
         if !filtered_child_path(path) {
             return None;
         }
-        let (from_root, steps) = lazy_path(path)?;
+        let mut steps = LazySteps::new();
+        let from_root = lazy_path(path, &mut steps)?;
         let Some(Item::Node(n)) = &f.item else { return None };
         let start = if from_root {
             XNode::new(n.node.document().root())
@@ -1951,12 +1960,19 @@ impl<'a> Evaluator<'a> {
                 Ok(out)
             }
             None => {
-                if let Op::Call(b, args) = op {
-                    if b.single_atomic() {
+                match op {
+                    Op::Call(b, args) if b.single_atomic() => {
                         let mut out = Atoms::new();
                         out.push(self.call_atomic(*b, args, f)?);
                         return Ok(out);
                     }
+                    // at most one value, without a sequence around it
+                    Op::Arith(..)
+                    | Op::Cast(..)
+                    | Op::Call(Builtin::Abs | Builtin::Round | Builtin::Floor | Builtin::Ceiling, _) => {
+                        return Ok(self.opt_atomic(op, f)?.into_iter().collect())
+                    }
+                    _ => {}
                 }
                 // a known per-document value is atomized where it is kept,
                 // not copied out first
@@ -1990,6 +2006,10 @@ impl<'a> Evaluator<'a> {
             None => match op {
                 Op::Call(b, args) if b.single_atomic() => return self.call_atomic(*b, args, f).map(Some),
                 // as `eval` does, without a sequence around the result
+                Op::Cast(e, t, opt) => return self.cast(e, *t, *opt, f),
+                Op::Call(b @ (Builtin::Abs | Builtin::Round | Builtin::Floor | Builtin::Ceiling), args) => {
+                    return self.rounded(*b, args, f)
+                }
                 Op::Arith(o, l, r) => {
                     let Some(a) = self.opt_atomic(l, f)? else {
                         return Ok(None);
@@ -2006,6 +2026,67 @@ impl<'a> Evaluator<'a> {
             0 => Ok(None),
             1 => Ok(Some(atomize_item(&v[0]))),
             _ => Err(type_err("a sequence of more than one item is not allowed here")),
+        }
+    }
+
+    /// `abs`, `round`, `floor` or `ceiling` (`b`) of `args[0]`; `None` for
+    /// the empty sequence.
+    fn rounded(&mut self, b: Builtin, args: &'a [Op], f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
+        use Builtin as B;
+        let Some(x) = self.opt_numeric(&args[0], f)? else {
+            return Ok(None);
+        };
+        Ok(Some(match x {
+            Atomic::Integer(i) => match b {
+                B::Abs => Atomic::Integer(
+                    i.checked_abs()
+                        .ok_or_else(|| XPathError::dynamic(ErrorCode::FOAR0002, "integer overflow"))?,
+                ),
+                _ => Atomic::Integer(i),
+            },
+            Atomic::Decimal(d) => {
+                let r = match b {
+                    B::Abs => Atomic::Decimal(d.abs()),
+                    B::Round => round_half_up_dec(d),
+                    B::Floor => Atomic::Decimal(d.floor()),
+                    _ => Atomic::Decimal(d.ceil()),
+                };
+                // a decimal with a fractional digit rounds to one the
+                // official processor holds as a big decimal still
+                match r {
+                    Atomic::Decimal(r) if d.scale() > 0 => Atomic::Decimal(crate::xpath::value::as_big_decimal(r)),
+                    r => r,
+                }
+            }
+            Atomic::BigDecimal(d) => crate::xpath::value::big(match b {
+                B::Abs => d.abs(),
+                B::Round => d.round(),
+                B::Floor => d.floor(),
+                _ => d.ceiling(),
+            }),
+            other => {
+                let d = other.as_f64();
+                Atomic::Double(match b {
+                    B::Abs => d.abs(),
+                    B::Round => round_double(d),
+                    B::Floor => d.floor(),
+                    _ => d.ceil(),
+                })
+            }
+        }))
+    }
+
+    /// `e cast as t` (`t?` when `opt`): `None` for an allowed empty sequence.
+    fn cast(&mut self, e: &'a Op, t: AtomicType, opt: bool, f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
+        let v = self.atomized(e, f)?;
+        match v.len() {
+            0 if opt => Ok(None),
+            0 => Err(type_err(format!("cast to {} of an empty sequence", t.name()))),
+            1 => Ok(Some(v[0].cast(t)?)),
+            _ => Err(type_err(format!(
+                "cast to {} of a sequence of more than one item",
+                t.name()
+            ))),
         }
     }
 
@@ -2761,51 +2842,7 @@ impl<'a> Evaluator<'a> {
                 }
                 Ok(best.map(atom).unwrap_or_default())
             }
-            B::Abs | B::Round | B::Floor | B::Ceiling => {
-                let Some(x) = self.opt_numeric(&args[0], f)? else {
-                    return Ok(Seq::new());
-                };
-                Ok(atom(match x {
-                    Atomic::Integer(i) => match b {
-                        B::Abs => Atomic::Integer(
-                            i.checked_abs()
-                                .ok_or_else(|| XPathError::dynamic(ErrorCode::FOAR0002, "integer overflow"))?,
-                        ),
-                        _ => Atomic::Integer(i),
-                    },
-                    Atomic::Decimal(d) => {
-                        let r = match b {
-                            B::Abs => Atomic::Decimal(d.abs()),
-                            B::Round => round_half_up_dec(d),
-                            B::Floor => Atomic::Decimal(d.floor()),
-                            _ => Atomic::Decimal(d.ceil()),
-                        };
-                        // a decimal with a fractional digit rounds to one the
-                        // official processor holds as a big decimal still
-                        match r {
-                            Atomic::Decimal(r) if d.scale() > 0 => {
-                                Atomic::Decimal(crate::xpath::value::as_big_decimal(r))
-                            }
-                            r => r,
-                        }
-                    }
-                    Atomic::BigDecimal(d) => crate::xpath::value::big(match b {
-                        B::Abs => d.abs(),
-                        B::Round => d.round(),
-                        B::Floor => d.floor(),
-                        _ => d.ceiling(),
-                    }),
-                    other => {
-                        let d = other.as_f64();
-                        Atomic::Double(match b {
-                            B::Abs => d.abs(),
-                            B::Round => round_double(d),
-                            B::Floor => d.floor(),
-                            _ => d.ceil(),
-                        })
-                    }
-                }))
-            }
+            B::Abs | B::Round | B::Floor | B::Ceiling => Ok(self.rounded(b, args, f)?.map(atom).unwrap_or_default()),
             B::Data => Ok(self.atomized(&args[0], f)?.into_iter().map(Item::Atomic).collect()),
             B::StringJoin => {
                 let parts = self.atomized(&args[0], f)?;

@@ -1206,19 +1206,22 @@ fn exact_div(x: Decimal, y: Decimal, scale: u32) -> Option<Decimal> {
 
 /// Arithmetic on two atomic values (untyped already cast to double).
 pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
-    let promote = |x: &Atomic<'a>| -> Result<Atomic<'a>, XPathError> {
+    // numeric operands are used where they are, not copied: only an untyped
+    // one is cast (to a double) into a value of its own
+    fn promoted<'r, 'a>(x: &'r Atomic<'a>, cast: &'r mut Option<Atomic<'a>>) -> Result<&'r Atomic<'a>, XPathError> {
         match x {
-            Atomic::Untyped(_) => x.cast(AtomicType::Double),
-            n if n.is_numeric() => Ok(n.clone()),
+            Atomic::Untyped(_) => Ok(cast.insert(x.cast(AtomicType::Double)?)),
+            n if n.is_numeric() => Ok(n),
             other => Err(err(
                 ErrorCode::XPTY0004,
                 format!("arithmetic on a value of type {}", other.type_of().name()),
             )),
         }
-    };
-    let a = promote(a)?;
-    let b = promote(b)?;
-    match (&a, &b) {
+    }
+    let (mut ca, mut cb) = (None, None);
+    let a = promoted(a, &mut ca)?;
+    let b = promoted(b, &mut cb)?;
+    match (a, b) {
         (Atomic::Double(_), _) | (_, Atomic::Double(_)) => {
             let (x, y) = (a.as_f64(), b.as_f64());
             Ok(match op {
@@ -1246,7 +1249,7 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                 ArithOp::Sub => Atomic::Integer(x.checked_sub(y).ok_or_else(overflow)?),
                 ArithOp::Mul => Atomic::Integer(x.checked_mul(y).ok_or_else(overflow)?),
                 // the quotient of two integers is a decimal
-                ArithOp::Div => return decimal_quotient(&a, &b),
+                ArithOp::Div => return decimal_quotient(a, b),
                 ArithOp::IDiv => {
                     if y == 0 {
                         return Err(div_zero());
@@ -1261,8 +1264,8 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                 }
             })
         }
-        (Atomic::BigDecimal(_), _) | (_, Atomic::BigDecimal(_)) => big_arith(op, &a, &b),
-        _ => decimal_arith(op, &a, &b),
+        (Atomic::BigDecimal(_), _) | (_, Atomic::BigDecimal(_)) => big_arith(op, a, b),
+        _ => decimal_arith(op, a, b),
     }
 }
 
@@ -1342,18 +1345,21 @@ pub fn ebv(seq: &[Item]) -> Result<bool, XPathError> {
                     "effective boolean value of a sequence of two or more atomic values",
                 ));
             }
-            match a {
-                Atomic::Boolean(b) => Ok(*b),
-                Atomic::Untyped(s) | Atomic::String(s) => Ok(!s.is_empty()),
-                Atomic::Integer(i) => Ok(*i != 0),
-                Atomic::Decimal(d) => Ok(!d.is_zero()),
-                Atomic::BigDecimal(b) => Ok(!b.is_zero()),
-                Atomic::Double(d) => Ok(!(d.is_nan() || *d == 0.0)),
-                Atomic::Date(_) | Atomic::Time(_) => {
-                    Err(err(ErrorCode::FORG0006, "effective boolean value of a date or time"))
-                }
-            }
+            atomic_ebv(a)
         }
+    }
+}
+
+/// The effective boolean value of one atomic value.
+pub fn atomic_ebv(a: &Atomic) -> Result<bool, XPathError> {
+    match a {
+        Atomic::Boolean(b) => Ok(*b),
+        Atomic::Untyped(s) | Atomic::String(s) => Ok(!s.is_empty()),
+        Atomic::Integer(i) => Ok(*i != 0),
+        Atomic::Decimal(d) => Ok(!d.is_zero()),
+        Atomic::BigDecimal(b) => Ok(!b.is_zero()),
+        Atomic::Double(d) => Ok(!(d.is_nan() || *d == 0.0)),
+        Atomic::Date(_) | Atomic::Time(_) => Err(err(ErrorCode::FORG0006, "effective boolean value of a date or time")),
     }
 }
 
