@@ -14,6 +14,8 @@ mod runner;
 
 pub use def::{RuleDoc, SchemaDef};
 pub use reader::SchemaError;
+#[cfg(feature = "rule-timing")]
+pub use runner::timing;
 pub use runner::{check_all, Check, CheckKind, Failure, RuleError, SchemaOutcome, MAX_ERRORS};
 
 use crate::xpath::compile::Op;
