@@ -933,6 +933,18 @@ pub fn never_numeric(op: &Op) -> bool {
     }
 }
 
+/// Whether an expression asks for `last()` of its own focus (not of a
+/// nested step's or predicate's).
+pub(crate) fn uses_last(op: &Op) -> bool {
+    let mut found = false;
+    visit(op, false, &mut |o| {
+        if matches!(o, Op::Call(Builtin::Last, _)) {
+            found = true;
+        }
+    });
+    found
+}
+
 fn uses_position(op: &Op) -> bool {
     let mut found = false;
     visit(op, false, &mut |o| {

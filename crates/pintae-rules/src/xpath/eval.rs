@@ -9,8 +9,8 @@ use smallvec::smallvec;
 
 use super::ast::{Axis, Quant};
 use super::compile::{
-    accessor_vs_const, one_atomic_per_node, Const, Keyed, NameTable, NodeTest, NsTest, Op, SeqType, StepOp, TokenSet,
-    NO_SYM,
+    accessor_vs_const, one_atomic_per_node, uses_last, Const, Keyed, NameTable, NodeTest, NsTest, Op, SeqType, StepOp,
+    TokenSet, NO_SYM,
 };
 use super::error::{ErrorCode, XPathError};
 use super::functions::Builtin;
@@ -608,6 +608,88 @@ type LazySteps<'o> = smallvec::SmallVec<[LazyStep<'o>; 4]>;
 /// Elements with more children than this get a children-by-name index.
 const WIDE: usize = 32;
 
+/// The predicates of a step or filter with a node at a time going through
+/// them: the position each has reached, and the last position each can
+/// keep when it says so itself ([`position_limit`]).
+struct Stages<'p> {
+    preds: &'p [Op],
+    pos: smallvec::SmallVec<[usize; 4]>,
+    limit: smallvec::SmallVec<[Option<usize>; 4]>,
+    /// A predicate has passed the last position it keeps: no later node
+    /// can pass them all.
+    done: bool,
+}
+
+impl<'p> Stages<'p> {
+    /// `None` when a predicate asks for `last()`, which needs every node
+    /// before the first is kept.
+    fn new(preds: &'p [Op]) -> Option<Stages<'p>> {
+        if preds.iter().any(uses_last) {
+            return None;
+        }
+        let mut done = false;
+        let limit = preds
+            .iter()
+            .map(|p| {
+                let l = position_limit(p)?;
+                // `[0]`, `[position() < 1]`: keeps nothing
+                done |= l < 1;
+                usize::try_from(l).ok()
+            })
+            .collect();
+        Some(Stages {
+            preds,
+            pos: smallvec::smallvec![0; preds.len()],
+            limit,
+            done,
+        })
+    }
+}
+
+/// The last position a predicate keeps, when it says so itself: `[3]`,
+/// `[position() < 3]`, `[position() <= 2]`, `[position() = 2]` (either way
+/// round, general or value comparison, an integer literal).
+fn position_limit(p: &Op) -> Option<i128> {
+    let (op, l, r) = match p {
+        Op::Const(Const::Integer(k)) => return Some(*k),
+        // `[1.0]`, `[2e0]`: a whole number is a position too; `[1.5]` and
+        // `[-1]` keep nothing
+        Op::Const(Const::Decimal(d)) => {
+            return Some(i128::try_from(*d).ok().filter(|_| d.fract().is_zero()).unwrap_or(0))
+        }
+        Op::Const(Const::Double(d)) => {
+            return Some(if d.fract() == 0.0 && d.abs() < 1e15 {
+                *d as i128
+            } else {
+                0
+            })
+        }
+        Op::Neg(x) if matches!(**x, Op::Const(Const::Integer(_) | Const::Decimal(_) | Const::Double(_))) => {
+            return Some(0)
+        }
+        Op::General(op, l, r, _) | Op::Value(op, l, r) => (*op, &**l, &**r),
+        _ => return None,
+    };
+    let is_position = |o: &Op| matches!(o, Op::Call(Builtin::Position, a) if a.is_empty());
+    let (op, k) = match (l, r) {
+        (p, Op::Const(Const::Integer(k))) if is_position(p) => (op, *k),
+        (Op::Const(Const::Integer(k)), p) if is_position(p) => (
+            match op {
+                CmpOp::Gt => CmpOp::Lt,
+                CmpOp::Ge => CmpOp::Le,
+                other => other,
+            },
+            *k,
+        ),
+        _ => return None,
+    };
+    match op {
+        CmpOp::Lt => Some(k - 1),
+        CmpOp::Le | CmpOp::Eq => Some(k),
+        _ => None,
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn type_err(msg: impl Into<String>) -> Box<XPathError> {
@@ -1191,6 +1273,9 @@ impl<'a> Evaluator<'a> {
                 Ok(out)
             }
             Op::Filter(b, preds) => {
+                if let Some(v) = self.filter_lazily(b, preds, f) {
+                    return v;
+                }
                 let mut seq = self.eval(b, f)?;
                 for p in preds {
                     seq = self.filter(seq, p)?;
@@ -1208,8 +1293,8 @@ impl<'a> Evaluator<'a> {
             Op::General(op, l, r, single) => Ok(one(self.general(*op, l, r, *single, f)?)),
             Op::Value(op, l, r) => Ok(self.value_cmp(*op, l, r, f)?.map(one).unwrap_or_default()),
             Op::NodeCmp(op, l, r) => {
-                let a = self.eval(l, f)?;
-                let b = self.eval(r, f)?;
+                let a = self.first_two(l, f)?;
+                let b = self.first_two(r, f)?;
                 if a.is_empty() || b.is_empty() {
                     return Ok(Seq::new());
                 }
@@ -1288,6 +1373,9 @@ impl<'a> Evaluator<'a> {
                 Ok(out)
             }
             Op::Quant(q, slot, input, body) => {
+                if let Some(b) = self.quant_lazily(*q, *slot, input, body, f) {
+                    return Ok(one(b?));
+                }
                 for item in self.binding_items(input, f)? {
                     self.tick()?;
                     self.set_var(*slot, smallvec![item]);
@@ -1302,7 +1390,7 @@ impl<'a> Evaluator<'a> {
             }
             Op::Cast(e, t, opt) => Ok(self.cast(e, *t, *opt, f)?.map(atom).unwrap_or_default()),
             Op::Castable(e, t, opt) => {
-                let v = self.atomized(e, f)?;
+                let v = self.first_two_atoms(e, f)?;
                 Ok(one(match v.len() {
                     0 => *opt,
                     1 => v[0].cast(*t).is_ok(),
@@ -1661,7 +1749,7 @@ impl<'a> Evaluator<'a> {
             *n
         };
         let b = const_atomic(c);
-        let mut compare = |x: XNode<'a>| -> R<bool> {
+        let mut compare = |_: &mut Self, x: XNode<'a>| -> R<bool> {
             let a = atomize_item(&Item::Node(x));
             let (x, y) = if const_first { (&b, &a) } else { (&a, &b) };
             Ok(compare_pair(op, x, y, single)?)
@@ -1731,19 +1819,20 @@ impl<'a> Evaluator<'a> {
 
     /// Whether `steps`, taken from `n`, reach a node (see [`Self::exists_lazily`]).
     fn any_from(&mut self, n: XNode<'a>, steps: &[LazyStep<'a>]) -> R<bool> {
-        self.any_from_with(n, steps, &mut |_| Ok(true))
+        self.any_from_with(n, steps, &mut |_, _| Ok(true))
     }
 
     /// Whether `steps`, taken from `n`, reach a node for which `last` is
     /// true; nodes are tried one at a time, and the walk stops at the first.
-    fn any_from_with<F: FnMut(XNode<'a>) -> R<bool>>(
+    /// `last` is handed the evaluator, to evaluate with it.
+    fn any_from_with<F: FnMut(&mut Self, XNode<'a>) -> R<bool>>(
         &mut self,
         n: XNode<'a>,
         steps: &[LazyStep<'a>],
         last: &mut F,
     ) -> R<bool> {
         let Some((step, rest)) = steps.split_first() else {
-            return last(n);
+            return last(self, n);
         };
         let mut cands: smallvec::SmallVec<[XNode<'a>; 8]> = smallvec::SmallVec::new();
         let preds: &'a [Op] = match step {
@@ -1782,6 +1871,29 @@ impl<'a> Evaluator<'a> {
         };
         for p in preds {
             if !self.ebv(p, &focus)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Takes node `c` through the predicates of `st`, each at the position
+    /// the nodes before it left it; whether `c` passes them all.
+    fn passes(&mut self, st: &mut Stages<'a>, c: XNode<'a>) -> R<bool> {
+        for (k, p) in st.preds.iter().enumerate() {
+            let Some(pos) = st.pos.get_mut(k) else { break };
+            *pos += 1;
+            let pos = *pos;
+            if st.limit.get(k).copied().flatten().is_some_and(|l| pos >= l) {
+                st.done = true;
+            }
+            // (no predicate asks for the size)
+            let focus = Focus {
+                item: Some(Item::Node(c)),
+                pos,
+                size: 0,
+            };
+            if !self.keeps(p, &focus)? {
                 return Ok(false);
             }
         }
@@ -1914,6 +2026,66 @@ impl<'a> Evaluator<'a> {
 
     /// The items a `for`/`some`/`every` variable takes: a range is walked
     /// without being materialised.
+    /// `(p)[…]` for a path `p` of child steps with predicates and filter
+    /// predicates without `last()`: the path's nodes are walked one at a
+    /// time through the filter, as the official processor pulls them, and
+    /// no further once a predicate has passed the last position it keeps
+    /// (`(p)[1]` evaluates `p`'s predicates up to its first node only).
+    /// `None` for other filters.
+    fn filter_lazily(&mut self, b: &'a Op, preds: &'a [Op], f: &Focus<'a>) -> Option<R<Seq<'a>>> {
+        if !filtered_child_path(b) {
+            return None;
+        }
+        let mut st = Stages::new(preds)?;
+        let mut steps = LazySteps::new();
+        let from_root = lazy_path(b, &mut steps)?;
+        let Some(Item::Node(n)) = &f.item else { return None };
+        let start = if from_root {
+            XNode::new(n.node.document().root())
+        } else {
+            *n
+        };
+        let mut out = Seq::new();
+        if st.done {
+            return Some(Ok(out));
+        }
+        let walked = self.any_from_with(start, &steps, &mut |ev, x| {
+            if ev.passes(&mut st, x)? {
+                out.push(Item::Node(x));
+            }
+            Ok(st.done)
+        });
+        Some(walked.map(|_| out))
+    }
+
+    /// `some`/`every` over a path of child steps with predicates, walked
+    /// node by node as the official processor pulls it: the first node
+    /// that decides ends it, and the predicates of the nodes after it are
+    /// not evaluated (nor their errors raised). `None` for other inputs.
+    fn quant_lazily(&mut self, q: Quant, slot: usize, input: &'a Op, body: &'a Op, f: &Focus<'a>) -> Option<R<bool>> {
+        if !filtered_child_path(input) {
+            return None;
+        }
+        let mut steps = LazySteps::new();
+        let from_root = lazy_path(input, &mut steps)?;
+        let Some(Item::Node(n)) = &f.item else { return None };
+        let start = if from_root {
+            XNode::new(n.node.document().root())
+        } else {
+            *n
+        };
+        let decides = |ev: &mut Self, x: XNode<'a>| -> R<bool> {
+            ev.tick()?;
+            ev.set_var(slot, smallvec![Item::Node(x)]);
+            let b = ev.ebv(body, f)?;
+            Ok(b == (q == Quant::Some))
+        };
+        Some(
+            self.any_from_with(start, &steps, &mut { decides })
+                .map(|decided| decided == (q == Quant::Some)),
+        )
+    }
+
     fn binding_items(&mut self, input: &'a Op, f: &Focus<'a>) -> R<Box<dyn Iterator<Item = Item<'a>> + 'a>> {
         if let Op::Range(l, r) = input {
             return Ok(match self.range_bounds(l, r, f)? {
@@ -2019,7 +2191,7 @@ impl<'a> Evaluator<'a> {
                     };
                     return arith(*o, &a, &b).map(Some).map_err(Box::new);
                 }
-                _ => self.eval(op, f)?,
+                _ => self.first_two(op, f)?,
             },
         };
         match v.len() {
@@ -2078,7 +2250,7 @@ impl<'a> Evaluator<'a> {
 
     /// `e cast as t` (`t?` when `opt`): `None` for an allowed empty sequence.
     fn cast(&mut self, e: &'a Op, t: AtomicType, opt: bool, f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
-        let v = self.atomized(e, f)?;
+        let v = self.first_two_atoms(e, f)?;
         match v.len() {
             0 if opt => Ok(None),
             0 => Err(type_err(format!("cast to {} of an empty sequence", t.name()))),
@@ -2149,7 +2321,7 @@ impl<'a> Evaluator<'a> {
             Ok(Some(a)) => convert(&a).map(Some),
             Err(e) if e.code == ErrorCode::XPTY0004 => {
                 // (evaluated again only on this error path)
-                let v = self.atomized(op, f)?;
+                let v = self.first_two_atoms(op, f)?;
                 if v.len() < 2 {
                     return Err(e);
                 }
@@ -2162,9 +2334,51 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The first two items of `op`, or all when it has fewer: what an
+    /// operand that must be one item shows of itself before a second is
+    /// refused. The official processor pulls such an operand lazily, so a
+    /// path of child steps with predicates is walked here node by node and
+    /// left after its second node: the predicates of later nodes are not
+    /// evaluated, nor their errors raised (`number(*[cbc:Amount > 0])` over
+    /// two such lines and a third whose amount is text is XPTY0004, not
+    /// FORG0001). Other expressions are evaluated whole.
+    fn first_two(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Seq<'a>> {
+        if let Op::PerDocument(_, id, _) = op {
+            if let Some(v) = self.per_document_value(*id) {
+                return Ok(v.iter().take(2).cloned().collect());
+            }
+        }
+        if filtered_child_path(op) {
+            let mut steps = LazySteps::new();
+            if let (Some(from_root), Some(Item::Node(n))) = (lazy_path(op, &mut steps), &f.item) {
+                let start = if from_root {
+                    XNode::new(n.node.document().root())
+                } else {
+                    *n
+                };
+                let mut out = Seq::new();
+                self.any_from_with(start, &steps, &mut |_, x| {
+                    out.push(Item::Node(x));
+                    Ok(out.len() >= 2)
+                })?;
+                return Ok(out);
+            }
+        }
+        self.eval(op, f)
+    }
+
+    /// [`Evaluator::first_two`] atomized; an operand it would evaluate
+    /// whole is atomized in place where [`Evaluator::atomized`] can.
+    fn first_two_atoms(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Atoms<'a>> {
+        if matches!(op, Op::PerDocument(..)) || filtered_child_path(op) {
+            return Ok(self.first_two(op, f)?.iter().map(atomize_item).collect());
+        }
+        self.atomized(op, f)
+    }
+
     fn context_or_arg(&mut self, args: &'a [Op], f: &Focus<'a>) -> R<Seq<'a>> {
         match args.first() {
-            Some(a) => self.eval(a, f),
+            Some(a) => self.first_two(a, f),
             None => match &f.item {
                 Some(i) => Ok(smallvec![i.clone()]),
                 None => Err(dyn_err(ErrorCode::XPDY0002, "the context item is undefined")),
@@ -2361,6 +2575,30 @@ impl<'a> Evaluator<'a> {
             for (i, &c) in cand.iter().enumerate() {
                 if self.keeps_all(&s.preds, c, i + 1, size)? {
                     out.push(Item::Node(c));
+                }
+            }
+            if axis.is_reverse() {
+                out[start..].reverse();
+            }
+            return Ok(());
+        }
+        // positional predicates without `last()`: the nodes are taken
+        // through them one at a time, as the official processor's filters
+        // pull them, and no further once a predicate has passed the last
+        // position it keeps (`[p][1]` asks `p` of no node after the first
+        // it keeps, and raises no error there)
+        if let Some(mut st) = Stages::new(&s.preds) {
+            let mut cand: smallvec::SmallVec<[XNode<'a>; 8]> = smallvec::SmallVec::new();
+            if !st.done {
+                self.candidates(axis, test, n, &mut cand);
+            }
+            let start = out.len();
+            for &c in &cand {
+                if self.passes(&mut st, c)? {
+                    out.push(Item::Node(c));
+                }
+                if st.done {
+                    break;
                 }
             }
             if axis.is_reverse() {
