@@ -602,6 +602,19 @@ fn child_step_pair<'o>(a: &'o Op, b: &'o Op) -> Option<(&'o StepOp, &'o StepOp)>
     (plain_child(x) && plain_child(y)).then_some((x, y))
 }
 
+/// The node from which the steps of `op` ([`lazy_path`], pushed onto
+/// `steps`) are walked: the context node, or the root for a path from `/`.
+/// `None` when `op` is not such a path or the context item is not a node.
+fn walk_start<'a>(op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) -> Option<XNode<'a>> {
+    let from_root = lazy_path(op, steps)?;
+    let Some(Item::Node(n)) = &f.item else { return None };
+    Some(if from_root {
+        XNode::new(n.node.document().root())
+    } else {
+        *n
+    })
+}
+
 /// The steps [`lazy_path`] finds (most paths have few).
 type LazySteps<'o> = smallvec::SmallVec<[LazyStep<'o>; 4]>;
 
@@ -1714,13 +1727,7 @@ impl<'a> Evaluator<'a> {
     /// `None` for expressions [`lazy_path`] does not take.
     fn exists_lazily(&mut self, op: &'a Op, f: &Focus<'a>) -> Option<R<bool>> {
         let mut steps = LazySteps::new();
-        let from_root = lazy_path(op, &mut steps)?;
-        let Some(Item::Node(n)) = &f.item else { return None };
-        let start = if from_root {
-            XNode::new(n.node.document().root())
-        } else {
-            *n
-        };
+        let start = walk_start(op, f, &mut steps)?;
         Some(self.any_from(start, &steps))
     }
 
@@ -1741,13 +1748,7 @@ impl<'a> Evaluator<'a> {
             return None;
         }
         let mut steps = LazySteps::new();
-        let from_root = lazy_path(path, &mut steps)?;
-        let Some(Item::Node(n)) = &f.item else { return None };
-        let start = if from_root {
-            XNode::new(n.node.document().root())
-        } else {
-            *n
-        };
+        let start = walk_start(path, f, &mut steps)?;
         let b = const_atomic(c);
         let mut compare = |_: &mut Self, x: XNode<'a>| -> R<bool> {
             let a = atomize_item(&Item::Node(x));
@@ -2038,13 +2039,7 @@ impl<'a> Evaluator<'a> {
         }
         let mut st = Stages::new(preds)?;
         let mut steps = LazySteps::new();
-        let from_root = lazy_path(b, &mut steps)?;
-        let Some(Item::Node(n)) = &f.item else { return None };
-        let start = if from_root {
-            XNode::new(n.node.document().root())
-        } else {
-            *n
-        };
+        let start = walk_start(b, f, &mut steps)?;
         let mut out = Seq::new();
         if st.done {
             return Some(Ok(out));
@@ -2067,13 +2062,7 @@ impl<'a> Evaluator<'a> {
             return None;
         }
         let mut steps = LazySteps::new();
-        let from_root = lazy_path(input, &mut steps)?;
-        let Some(Item::Node(n)) = &f.item else { return None };
-        let start = if from_root {
-            XNode::new(n.node.document().root())
-        } else {
-            *n
-        };
+        let start = walk_start(input, f, &mut steps)?;
         let decides = |ev: &mut Self, x: XNode<'a>| -> R<bool> {
             ev.tick()?;
             ev.set_var(slot, smallvec![Item::Node(x)]);
@@ -2348,14 +2337,9 @@ impl<'a> Evaluator<'a> {
                 return Ok(v.iter().take(2).cloned().collect());
             }
         }
+        let mut steps = LazySteps::new();
         if filtered_child_path(op) {
-            let mut steps = LazySteps::new();
-            if let (Some(from_root), Some(Item::Node(n))) = (lazy_path(op, &mut steps), &f.item) {
-                let start = if from_root {
-                    XNode::new(n.node.document().root())
-                } else {
-                    *n
-                };
+            if let Some(start) = walk_start(op, f, &mut steps) {
                 let mut out = Seq::new();
                 self.any_from_with(start, &steps, &mut |_, x| {
                     out.push(Item::Node(x));
