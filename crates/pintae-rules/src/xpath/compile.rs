@@ -936,19 +936,19 @@ pub fn never_numeric(op: &Op) -> bool {
 /// Whether an expression asks for `last()` of its own focus (not of a
 /// nested step's or predicate's).
 pub(crate) fn uses_last(op: &Op) -> bool {
-    let mut found = false;
-    visit(op, false, &mut |o| {
-        if matches!(o, Op::Call(Builtin::Last, _)) {
-            found = true;
-        }
-    });
-    found
+    calls_in_focus(op, |b| b == Builtin::Last)
 }
 
+/// Whether an expression asks for `position()` or `last()` of its own focus.
 fn uses_position(op: &Op) -> bool {
+    calls_in_focus(op, |b| matches!(b, Builtin::Position | Builtin::Last))
+}
+
+/// Whether an expression calls a function `wanted` picks, in its own focus.
+fn calls_in_focus(op: &Op, wanted: impl Fn(Builtin) -> bool) -> bool {
     let mut found = false;
     visit(op, false, &mut |o| {
-        if matches!(o, Op::Call(Builtin::Position, _) | Op::Call(Builtin::Last, _)) {
+        if matches!(o, Op::Call(b, _) if wanted(*b)) {
             found = true;
         }
     });

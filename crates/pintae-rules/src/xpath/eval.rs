@@ -615,6 +615,16 @@ fn walk_start<'a>(op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) -> Optio
     })
 }
 
+/// [`walk_start`] for a path of child steps with predicates
+/// ([`filtered_child_path`]), whose nested walk is document order, the
+/// order the official processor pulls its nodes in; `None` for others.
+fn child_walk_start<'a>(op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) -> Option<XNode<'a>> {
+    if !filtered_child_path(op) {
+        return None;
+    }
+    walk_start(op, f, steps)
+}
+
 /// The steps [`lazy_path`] finds (most paths have few).
 type LazySteps<'o> = smallvec::SmallVec<[LazyStep<'o>; 4]>;
 
@@ -626,8 +636,8 @@ const WIDE: usize = 32;
 /// keep when it says so itself ([`position_limit`]).
 struct Stages<'p> {
     preds: &'p [Op],
-    pos: smallvec::SmallVec<[usize; 4]>,
-    limit: smallvec::SmallVec<[Option<usize>; 4]>,
+    /// Per predicate: the position reached, and the last it can keep.
+    at: smallvec::SmallVec<[(usize, Option<usize>); 4]>,
     /// A predicate has passed the last position it keeps: no later node
     /// can pass them all.
     done: bool,
@@ -641,21 +651,18 @@ impl<'p> Stages<'p> {
             return None;
         }
         let mut done = false;
-        let limit = preds
+        let at = preds
             .iter()
             .map(|p| {
-                let l = position_limit(p)?;
-                // `[0]`, `[position() < 1]`: keeps nothing
-                done |= l < 1;
-                usize::try_from(l).ok()
+                let limit = position_limit(p).and_then(|l| {
+                    // `[0]`, `[position() < 1]`: keeps nothing
+                    done |= l < 1;
+                    usize::try_from(l).ok()
+                });
+                (0, limit)
             })
             .collect();
-        Some(Stages {
-            preds,
-            pos: smallvec::smallvec![0; preds.len()],
-            limit,
-            done,
-        })
+        Some(Stages { preds, at, done })
     }
 }
 
@@ -752,14 +759,8 @@ pub(crate) fn node_matches(test: &NodeTest, n: XNode<'_>, axis: Axis) -> bool {
         NodeTest::Pi => n.attr == 0 && n.node.is_pi(),
         NodeTest::Element => n.is_element(),
         NodeTest::AttributeKind => n.attr != 0,
-        NodeTest::ElementNamed { ns, local } | NodeTest::AttributeNamed { ns, local } => {
-            let kind_ok = if matches!(test, NodeTest::ElementNamed { .. }) {
-                n.is_element()
-            } else {
-                n.attr != 0
-            };
-            kind_ok && n.expanded_name() == Some((ns.as_deref(), &**local))
-        }
+        NodeTest::ElementNamed { ns, local } => n.is_element() && n.expanded_name() == Some((ns.as_deref(), &**local)),
+        NodeTest::AttributeNamed { ns, local } => n.attr != 0 && n.expanded_name() == Some((ns.as_deref(), &**local)),
         NodeTest::Document => n.attr == 0 && n.node.is_root(),
         // `*`: any node of the principal kind
         NodeTest::Name {
@@ -1744,11 +1745,8 @@ impl<'a> Evaluator<'a> {
             (Op::Const(c), p) => (p, c, true),
             _ => return None,
         };
-        if !filtered_child_path(path) {
-            return None;
-        }
         let mut steps = LazySteps::new();
-        let start = walk_start(path, f, &mut steps)?;
+        let start = child_walk_start(path, f, &mut steps)?;
         let b = const_atomic(c);
         let mut compare = |_: &mut Self, x: XNode<'a>| -> R<bool> {
             let a = atomize_item(&Item::Node(x));
@@ -1881,11 +1879,10 @@ impl<'a> Evaluator<'a> {
     /// Takes node `c` through the predicates of `st`, each at the position
     /// the nodes before it left it; whether `c` passes them all.
     fn passes(&mut self, st: &mut Stages<'a>, c: XNode<'a>) -> R<bool> {
-        for (k, p) in st.preds.iter().enumerate() {
-            let Some(pos) = st.pos.get_mut(k) else { break };
+        for (p, (pos, limit)) in st.preds.iter().zip(st.at.iter_mut()) {
             *pos += 1;
             let pos = *pos;
-            if st.limit.get(k).copied().flatten().is_some_and(|l| pos >= l) {
+            if limit.is_some_and(|l| pos >= l) {
                 st.done = true;
             }
             // (no predicate asks for the size)
@@ -2025,8 +2022,6 @@ impl<'a> Evaluator<'a> {
         Ok(Some((a, b)))
     }
 
-    /// The items a `for`/`some`/`every` variable takes: a range is walked
-    /// without being materialised.
     /// `(p)[…]` for a path `p` of child steps with predicates and filter
     /// predicates without `last()`: the path's nodes are walked one at a
     /// time through the filter, as the official processor pulls them, and
@@ -2034,12 +2029,9 @@ impl<'a> Evaluator<'a> {
     /// (`(p)[1]` evaluates `p`'s predicates up to its first node only).
     /// `None` for other filters.
     fn filter_lazily(&mut self, b: &'a Op, preds: &'a [Op], f: &Focus<'a>) -> Option<R<Seq<'a>>> {
-        if !filtered_child_path(b) {
-            return None;
-        }
         let mut st = Stages::new(preds)?;
         let mut steps = LazySteps::new();
-        let start = walk_start(b, f, &mut steps)?;
+        let start = child_walk_start(b, f, &mut steps)?;
         let mut out = Seq::new();
         if st.done {
             return Some(Ok(out));
@@ -2058,11 +2050,8 @@ impl<'a> Evaluator<'a> {
     /// that decides ends it, and the predicates of the nodes after it are
     /// not evaluated (nor their errors raised). `None` for other inputs.
     fn quant_lazily(&mut self, q: Quant, slot: usize, input: &'a Op, body: &'a Op, f: &Focus<'a>) -> Option<R<bool>> {
-        if !filtered_child_path(input) {
-            return None;
-        }
         let mut steps = LazySteps::new();
-        let start = walk_start(input, f, &mut steps)?;
+        let start = child_walk_start(input, f, &mut steps)?;
         let decides = |ev: &mut Self, x: XNode<'a>| -> R<bool> {
             ev.tick()?;
             ev.set_var(slot, smallvec![Item::Node(x)]);
@@ -2075,6 +2064,8 @@ impl<'a> Evaluator<'a> {
         )
     }
 
+    /// The items a `for`/`some`/`every` variable takes: a range is walked
+    /// without being materialised.
     fn binding_items(&mut self, input: &'a Op, f: &Focus<'a>) -> R<Box<dyn Iterator<Item = Item<'a>> + 'a>> {
         if let Op::Range(l, r) = input {
             return Ok(match self.range_bounds(l, r, f)? {
@@ -2338,15 +2329,13 @@ impl<'a> Evaluator<'a> {
             }
         }
         let mut steps = LazySteps::new();
-        if filtered_child_path(op) {
-            if let Some(start) = walk_start(op, f, &mut steps) {
-                let mut out = Seq::new();
-                self.any_from_with(start, &steps, &mut |_, x| {
-                    out.push(Item::Node(x));
-                    Ok(out.len() >= 2)
-                })?;
-                return Ok(out);
-            }
+        if let Some(start) = child_walk_start(op, f, &mut steps) {
+            let mut out = Seq::new();
+            self.any_from_with(start, &steps, &mut |_, x| {
+                out.push(Item::Node(x));
+                Ok(out.len() >= 2)
+            })?;
+            return Ok(out);
         }
         self.eval(op, f)
     }
