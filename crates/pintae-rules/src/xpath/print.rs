@@ -239,7 +239,10 @@ impl Printer<'_> {
             AstKind::Step { axis, test, preds } => {
                 match (axis, test) {
                     (Axis::Parent, NodeTestAst::AnyNode) if preds.is_empty() => self.s(".."),
-                    (Axis::Child, t) if !matches!(t, NodeTestAst::AttributeKind) => self.s(&node_test(t)),
+                    // (a bare `attribute(…)` takes the attribute axis)
+                    (Axis::Child, t) if !matches!(t, NodeTestAst::AttributeKind | NodeTestAst::AttributeNamed(_)) => {
+                        self.s(&node_test(t))
+                    }
                     (Axis::Attribute, t) => {
                         self.s("@");
                         self.s(&node_test(t));
@@ -333,6 +336,28 @@ impl Printer<'_> {
                 self.s(" treat as ");
                 self.seq_type(t);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_xpath;
+    use crate::xpath::parser::parse;
+
+    /// Printing keeps the meaning: the printed form parses back to itself.
+    #[test]
+    fn kind_tests_print_with_their_axis() {
+        for (src, printed) in [
+            ("child::attribute(currencyID)", "child::attribute(currencyID)"),
+            ("child::attribute()", "child::attribute()"),
+            ("attribute(currencyID)", "@attribute(currencyID)"),
+            ("element(cbc:ID)", "element(cbc:ID)"),
+        ] {
+            let ast = parse(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+            assert_eq!(to_xpath(&ast), printed, "{src}");
+            let again = parse(printed).unwrap_or_else(|e| panic!("{printed}: {e}"));
+            assert_eq!(to_xpath(&again), printed, "{printed}");
         }
     }
 }
