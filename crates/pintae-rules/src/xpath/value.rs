@@ -923,6 +923,27 @@ impl CmpOp {
     }
 }
 
+/// Compares two texts by codepoint (the default collation: UTF-8 bytes sort
+/// as their codepoints do). Equality looks at the lengths first, and an
+/// empty text is never handed to the C library's `memcmp`: an empty `&str`
+/// points at a dangling address, and glibc's masked vector load there costs
+/// a microcode assist of about 45 ns on AMD Zen 4, more than the rest of
+/// a comparison such as `normalize-space(cbc:X) != ''`.
+pub(crate) fn text_holds(op: CmpOp, x: &str, y: &str) -> bool {
+    match op {
+        CmpOp::Eq => text_eq(x, y),
+        CmpOp::Ne => !text_eq(x, y),
+        _ if x.is_empty() || y.is_empty() => op.holds(Some(x.len().cmp(&y.len()))),
+        _ => op.holds(Some(x.cmp(y))),
+    }
+}
+
+/// Whether two texts are equal, without `memcmp` on an empty one (see
+/// [`text_holds`]).
+pub(crate) fn text_eq(x: &str, y: &str) -> bool {
+    x.len() == y.len() && (x.is_empty() || x == y)
+}
+
 fn numeric_cmp(a: &Atomic, b: &Atomic) -> Option<Ordering> {
     match (a, b) {
         (Atomic::Integer(x), Atomic::Integer(y)) => Some(x.cmp(y)),
@@ -1004,7 +1025,7 @@ pub fn compare_atomic(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, XPathEr
         return Ok(op.holds(numeric_cmp(a, b)));
     }
     if let (Some(x), Some(y)) = (a.as_text(), b.as_text()) {
-        return Ok(op.holds(Some(x.cmp(y))));
+        return Ok(text_holds(op, x, y));
     }
     match (a, b) {
         (Atomic::Boolean(x), Atomic::Boolean(y)) => Ok(op.holds(Some(x.cmp(y)))),
@@ -1023,7 +1044,7 @@ pub fn general_pair(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, XPathErro
     // an untyped value compared with a string (or another untyped value)
     // is compared as a string: its text, unchanged
     if let (Some(x), Some(y)) = (a.as_text(), b.as_text()) {
-        return Ok(op.holds(Some(x.cmp(y))));
+        return Ok(text_holds(op, x, y));
     }
     match (a, b) {
         (Atomic::Untyped(_), Atomic::Untyped(_)) => compare_atomic(op, a, b),
