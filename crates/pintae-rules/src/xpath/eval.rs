@@ -137,8 +137,9 @@ struct Syms<'a> {
     by_sym: Option<Groups<roxmltree::NodeId>>,
     /// The document element's id and its element children grouped by
     /// number: nearly two hundred tests ask it for children by name, and it
-    /// has the most children of any element in most invoices (a scan of
-    /// its children was a tenth of a test's time).
+    /// has the most children of any element in most invoices (a lookup
+    /// instead of a scan of its 30-odd children: `cac:LegalMonetaryTotal`
+    /// from it 49 → 36 ns).
     top: Option<(u32, Groups<u32>)>,
 }
 
