@@ -508,6 +508,12 @@ impl<'a> SchemaState<'a> {
 enum LazyStep<'a> {
     /// A step whose predicates are never numbers.
     One(&'a StepOp),
+    /// A child or attribute step with positional predicates: its nodes from
+    /// each node the walk reaches are found as a step finds them (its
+    /// predicates need their positions, `[last()]` their number), then
+    /// taken one at a time, as the official processor's nested iterators
+    /// do; the nodes of later starting points are not asked for.
+    Whole(&'a StepOp),
     /// `(a | b)`: two predicate-free child steps, their nodes merged in
     /// document order.
     Either(&'a StepOp, &'a StepOp),
@@ -515,8 +521,8 @@ enum LazyStep<'a> {
 
 /// The steps of a path of nodes (steps from the context node or the root,
 /// the first of which may be a union of two predicate-free child steps),
-/// when no predicate is positional; the flag is set for a path from the
-/// root. `None` for other expressions. Whether such a path has a node does
+/// when no predicate is positional except on child and attribute steps;
+/// the flag is set for a path from the root. `None` for other expressions. Whether such a path has a node does
 /// not depend on order or duplicates, so the official processor walks it
 /// as nested loops, lazily ([`Evaluator::exists_lazily`]).
 /// The steps are pushed onto `steps` (given empty), not returned: moving
@@ -526,8 +532,8 @@ fn lazy_path<'o>(op: &'o Op, steps: &mut LazySteps<'o>) -> Option<bool> {
         match op {
             // walked, not looked up: its value need not be computed whole
             Op::PerDocument(inner, ..) => chain(inner, out),
-            Op::Step(s) if s.unpositional => {
-                out.push(LazyStep::One(s));
+            Op::Step(s) => {
+                out.push(lazy_step(s)?);
                 Some(false)
             }
             Op::Union(a, b) => {
@@ -537,20 +543,30 @@ fn lazy_path<'o>(op: &'o Op, steps: &mut LazySteps<'o>) -> Option<bool> {
             }
             Op::Path(l, r) => {
                 let Op::Step(s) = &**r else { return None };
-                if !s.unpositional {
-                    return None;
-                }
+                let step = lazy_step(s)?;
                 let from_root = match &**l {
                     Op::Root => true,
                     l => chain(l, out)?,
                 };
-                out.push(LazyStep::One(s));
+                out.push(step);
                 Some(from_root)
             }
             _ => None,
         }
     }
     chain(op, steps)
+}
+
+/// How a lazy walk takes step `s`; `None` for positional predicates on an
+/// axis other than child and attribute.
+fn lazy_step(s: &StepOp) -> Option<LazyStep<'_>> {
+    if s.unpositional {
+        Some(LazyStep::One(s))
+    } else if matches!(s.axis, Axis::Child | Axis::Attribute) {
+        Some(LazyStep::Whole(s))
+    } else {
+        None
+    }
 }
 
 /// `count(a) ⋈ k` or `k ⋈ count(a)` for an integer literal `k`: `a`, `k`
@@ -1861,6 +1877,18 @@ impl<'a> Evaluator<'a> {
             LazyStep::One(s) => {
                 self.candidates(s.axis, &s.test, n, &mut cands);
                 &s.preds
+            }
+            LazyStep::Whole(s) => {
+                let mut found = Seq::new();
+                self.step(s, n, &mut found)?;
+                for item in found {
+                    if let Item::Node(c) = item {
+                        if self.any_from_with(c, rest, last)? {
+                            return Ok(true);
+                        }
+                    }
+                }
+                return Ok(false);
             }
             LazyStep::Either(a, b) => {
                 self.axis_nodes(Axis::Child, n, &mut |x| {
