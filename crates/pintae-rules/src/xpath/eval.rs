@@ -508,11 +508,13 @@ impl<'a> SchemaState<'a> {
 enum LazyStep<'a> {
     /// A step whose predicates are never numbers.
     One(&'a StepOp),
-    /// A child or attribute step with positional predicates: its nodes from
-    /// each node the walk reaches are found as a step finds them (its
-    /// predicates need their positions, `[last()]` their number), then
-    /// taken one at a time, as the official processor's nested iterators
-    /// do; the nodes of later starting points are not asked for.
+    /// A child or attribute step with positional predicates, taken from
+    /// each node the walk reaches as the official processor's nested
+    /// iterators take it: without `last()`, its nodes go through the
+    /// predicates one at a time, each on down the walk before the next is
+    /// asked for, until a predicate has passed the last position it keeps;
+    /// with `last()`, the step's nodes from that node are found whole
+    /// first. The nodes of later starting points are not asked for.
     Whole(&'a StepOp),
     /// `(a | b)`: two predicate-free child steps, their nodes merged in
     /// document order.
@@ -522,9 +524,10 @@ enum LazyStep<'a> {
 /// The steps of a path of nodes (steps from the context node or the root,
 /// the first of which may be a union of two predicate-free child steps),
 /// when no predicate is positional except on child and attribute steps;
-/// the flag is set for a path from the root. `None` for other expressions. Whether such a path has a node does
-/// not depend on order or duplicates, so the official processor walks it
-/// as nested loops, lazily ([`Evaluator::exists_lazily`]).
+/// the flag is set for a path from the root. `None` for other expressions.
+/// Whether such a path has a node does not depend on order or duplicates,
+/// so the official processor walks it as nested loops, lazily
+/// ([`Evaluator::exists_lazily`]).
 /// The steps are pushed onto `steps` (given empty), not returned: moving
 /// the filled list out of a call costs more than finding it.
 fn lazy_path<'o>(op: &'o Op, steps: &mut LazySteps<'o>) -> Option<bool> {
@@ -1879,6 +1882,22 @@ impl<'a> Evaluator<'a> {
                 &s.preds
             }
             LazyStep::Whole(s) => {
+                // positions without `last()`: each node goes through the
+                // predicates and on down the walk before the next is asked
+                if let Some(mut st) = Stages::new(&s.preds) {
+                    if !st.done {
+                        self.candidates(s.axis, &s.test, n, &mut cands);
+                    }
+                    for &c in &cands {
+                        if self.passes(&mut st, c)? && self.any_from_with(c, rest, last)? {
+                            return Ok(true);
+                        }
+                        if st.done {
+                            break;
+                        }
+                    }
+                    return Ok(false);
+                }
                 let mut found = Seq::new();
                 self.step(s, n, &mut found)?;
                 for item in found {
