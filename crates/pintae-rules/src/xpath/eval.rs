@@ -1885,18 +1885,7 @@ impl<'a> Evaluator<'a> {
                 // positions without `last()`: each node goes through the
                 // predicates and on down the walk before the next is asked
                 if let Some(mut st) = Stages::new(&s.preds) {
-                    if !st.done {
-                        self.candidates(s.axis, &s.test, n, &mut cands);
-                    }
-                    for &c in &cands {
-                        if self.passes(&mut st, c)? && self.any_from_with(c, rest, last)? {
-                            return Ok(true);
-                        }
-                        if st.done {
-                            break;
-                        }
-                    }
-                    return Ok(false);
+                    return self.staged(s, &mut st, n, &mut |ev, c| ev.any_from_with(c, rest, last));
                 }
                 let mut found = Seq::new();
                 self.step(s, n, &mut found)?;
@@ -1944,6 +1933,32 @@ impl<'a> Evaluator<'a> {
             }
         }
         Ok(true)
+    }
+
+    /// The nodes of step `s` from `n`, in axis order, that pass its
+    /// predicates (`st`, positional without `last()`), handed to `each` one
+    /// at a time as they pass; stops when a predicate has passed the last
+    /// position it keeps, or when `each` says true, which it returns.
+    fn staged<G: FnMut(&mut Self, XNode<'a>) -> R<bool>>(
+        &mut self,
+        s: &'a StepOp,
+        st: &mut Stages<'a>,
+        n: XNode<'a>,
+        each: &mut G,
+    ) -> R<bool> {
+        let mut cands: smallvec::SmallVec<[XNode<'a>; 8]> = smallvec::SmallVec::new();
+        if !st.done {
+            self.candidates(s.axis, &s.test, n, &mut cands);
+        }
+        for &c in &cands {
+            if self.passes(st, c)? && each(self, c)? {
+                return Ok(true);
+            }
+            if st.done {
+                break;
+            }
+        }
+        Ok(false)
     }
 
     /// Takes node `c` through the predicates of `st`, each at the position
@@ -2631,19 +2646,11 @@ impl<'a> Evaluator<'a> {
         // position it keeps (`[p][1]` asks `p` of no node after the first
         // it keeps, and raises no error there)
         if let Some(mut st) = Stages::new(&s.preds) {
-            let mut cand: smallvec::SmallVec<[XNode<'a>; 8]> = smallvec::SmallVec::new();
-            if !st.done {
-                self.candidates(axis, test, n, &mut cand);
-            }
             let start = out.len();
-            for &c in &cand {
-                if self.passes(&mut st, c)? {
-                    out.push(Item::Node(c));
-                }
-                if st.done {
-                    break;
-                }
-            }
+            self.staged(s, &mut st, n, &mut |_, c| {
+                out.push(Item::Node(c));
+                Ok(false)
+            })?;
             if axis.is_reverse() {
                 out[start..].reverse();
             }
