@@ -1,7 +1,9 @@
 //! Property tests: `xs:decimal` arithmetic is exact. Results are checked
 //! against a reference in scaled 128-bit integers (amounts with up to 6
-//! fractional digits), and through the whole XPath pipeline (literal →
-//! arithmetic → comparison), which is how the rules use money.
+//! fractional digits), in big integers (operands with up to 28 digits on
+//! either side of the point, whose results a 96-bit decimal cannot hold),
+//! and through the whole XPath pipeline (literal → arithmetic →
+//! comparison), which is how the rules use money.
 
 use num_bigint::{BigInt, Sign};
 use num_integer::Integer;
@@ -10,6 +12,24 @@ use pintae_rules::xpath::value::{arith, ArithOp, Atomic};
 use pintae_rules::xpath::XPath;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+
+/// A decimal `units / 10^scale` with up to 28 digits on either side of the
+/// point: the whole range of a 96-bit decimal, where sums and products no
+/// longer fit it.
+fn wide() -> impl Strategy<Value = (i128, u32)> {
+    let max = 79_228_162_514_264_337_593_543_950_335i128;
+    prop_oneof![(-max..=max, 0u32..=28), (-10i128.pow(12)..10i128.pow(12), 20u32..=28)]
+}
+
+/// Decimals with 28 fractional digits one unit away from a half
+/// (`7.4999999999999999999999999999`), where a sum with 0.5 no longer fits
+/// a 96-bit decimal.
+fn near_halves() -> impl Strategy<Value = (i128, u32)> {
+    (-7i128..=7, prop_oneof![Just(-1i128), Just(1i128)], any::<bool>()).prop_map(|(i, d, neg)| {
+        let units = i.abs() * 10i128.pow(28) + 5 * 10i128.pow(27) + d;
+        (if neg { -units } else { units }, 28)
+    })
+}
 
 /// A decimal `units / 10^scale` and its text.
 fn amount() -> impl Strategy<Value = (i128, u32)> {
@@ -127,6 +147,35 @@ proptest! {
         // reference: floor(x + 1/2) in integers
         let twice = scaled(a, sa) * 2 + 10i128.pow(12);
         let want = twice.div_euclid(2 * 10i128.pow(12));
+        prop_assert_eq!(got, vec![want.to_string()]);
+    }
+
+    #[test]
+    fn wide_add_sub_mul_are_exact((a, sa) in wide(), (b, sb) in wide()) {
+        let x = Atomic::Decimal(Decimal::from_i128_with_scale(a, sa));
+        let y = Atomic::Decimal(Decimal::from_i128_with_scale(b, sb));
+        // reference: both at the larger scale, in big integers
+        let s = sa.max(sb);
+        let ra = BigInt::from(a) * pow10(i64::from(s - sa));
+        let rb = BigInt::from(b) * pow10(i64::from(s - sb));
+        let text = |op| arith(op, &x, &y).expect("exact").to_str().to_string();
+        prop_assert_eq!(text(ArithOp::Add), canonical_big(&(&ra + &rb), i64::from(s)));
+        prop_assert_eq!(text(ArithOp::Sub), canonical_big(&(&ra - &rb), i64::from(s)));
+        let prod = BigInt::from(a) * BigInt::from(b);
+        prop_assert_eq!(text(ArithOp::Mul), canonical_big(&prod, i64::from(sa + sb)));
+    }
+
+    #[test]
+    fn wide_round_is_half_up((a, sa) in prop_oneof![wide(), near_halves()]) {
+        let x = Decimal::from_i128_with_scale(a, sa);
+        let expr = format!("round({x})");
+        let got = XPath::compile(&expr, &[]).expect("compiles")
+            .evaluate_strings(roxmltree::Document::parse("<a/>").expect("doc").root_element())
+            .expect("evaluates");
+        // reference: floor(x + 1/2) in big integers
+        let p = pow10(i64::from(sa));
+        let twice: BigInt = BigInt::from(a) * 2 + &p;
+        let want = twice.div_floor(&(p * 2));
         prop_assert_eq!(got, vec![want.to_string()]);
     }
 }

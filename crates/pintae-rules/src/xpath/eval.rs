@@ -1110,8 +1110,12 @@ fn is_normalized(s: &str) -> bool {
 /// `round()` of a decimal: a tie toward positive infinity (exactly, even at
 /// the edge of [`Decimal`]'s range).
 fn round_half_up_dec<'a>(d: Decimal) -> Atomic<'a> {
-    match d.checked_add(Decimal::new(5, 1)) {
-        Some(x) => Atomic::Decimal(x.floor()),
+    // not floor(d + 0.5): rust_decimal rounds a sum past its 28 digits
+    // (7.4999999999999999999999999999 + 0.5 is 8); d - floor(d) is exact
+    let f = d.floor();
+    let up = d - f >= Decimal::new(5, 1);
+    match if up { f.checked_add(Decimal::ONE) } else { Some(f) } {
+        Some(x) => Atomic::Decimal(x),
         None => crate::xpath::value::big(crate::xpath::bigdec::BigDec::from_decimal(&d).round()),
     }
 }

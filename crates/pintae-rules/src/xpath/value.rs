@@ -1301,9 +1301,10 @@ fn decimal_arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atom
         return Err(div_zero());
     }
     let exact = match op {
-        ArithOp::Add => x.checked_add(y),
-        ArithOp::Sub => x.checked_sub(y),
-        // a product rust_decimal had to round comes back at a smaller scale
+        // a sum or product rust_decimal had to round comes back at a smaller
+        // scale (`1.0000000000000000000000000001 + 300` would be 301)
+        ArithOp::Add => x.checked_add(y).filter(|r| r.scale() == x.scale().max(y.scale())),
+        ArithOp::Sub => x.checked_sub(y).filter(|r| r.scale() == x.scale().max(y.scale())),
         ArithOp::Mul => x.checked_mul(y).filter(|r| r.scale() == x.scale() + y.scale()),
         ArithOp::Div => return decimal_quotient(a, b),
         // a rounded 28-digit quotient can truncate wrong
