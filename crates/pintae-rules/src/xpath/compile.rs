@@ -598,7 +598,7 @@ impl<'c> Compiler<'c> {
             AstKind::Root => Op::Root,
             AstKind::FromRoot(rel) => self.after(Op::Root, rel, false)?,
             AstKind::FromRootDesc(rel) => self.after(Op::Root, rel, true)?,
-            AstKind::Path(l, r) => Op::Path(self.boxed(l)?, self.boxed(r)?),
+            AstKind::Path(l, r) => parent_guarded(Op::Path(self.boxed(l)?, self.boxed(r)?)),
             AstKind::PathDesc(l, r) => {
                 let l = self.compile(l)?;
                 self.desc(l, r)?
@@ -931,6 +931,51 @@ pub fn never_numeric(op: &Op) -> bool {
         Op::Call(b, _) => b.returns_non_numeric() && !uses_position(op),
         _ => false,
     }
+}
+
+/// `descendant::X[P]/Y[Q]` as the official processor runs it: it reads a
+/// relative path that starts with a filtered descendant step followed by a
+/// child element step as `descendant::Y[parent::X[P]][Q]`, so `P` is never
+/// asked of an `X` without a child `Y` (`descendant::cbc:ID[. > 1]/cac:Item`
+/// raises no error on an identifier that is not a number). The same
+/// values come from `descendant::X[Y][P]/Y[Q]`, which this returns; other
+/// paths come back unchanged. It holds when no predicate of either step
+/// looks at positions (one that does keeps the path as written there; a
+/// lone `Y[last()]` is the exception), `X`
+/// is not `node()`, and the path starts at the context item (`descendant::`
+/// or `./descendant::`, not `/descendant::`, `$v/…` or `a/descendant::…`).
+fn parent_guarded(op: Op) -> Op {
+    let Op::Path(mut l, r) = op else { return op };
+    let applies = |x: &StepOp, y: &Op| {
+        let Op::Step(y) = y else { return false };
+        let element_test = matches!(
+            y.test,
+            NodeTest::Name { .. } | NodeTest::Element | NodeTest::ElementNamed { .. }
+        );
+        x.axis == Axis::Descendant
+            && x.test != NodeTest::AnyNode
+            && !x.preds.is_empty()
+            && x.unpositional
+            && y.axis == Axis::Child
+            && element_test
+            // `Y[last()]` too, which it reads as the `Y` with no later sibling `Y`
+            && (y.unpositional || matches!(&y.preds[..], [Op::Call(Builtin::Last, a)] if a.is_empty()))
+    };
+    let x = match &mut *l {
+        Op::Step(x) => x,
+        Op::Path(c, x) if matches!(**c, Op::Context) => match &mut **x {
+            Op::Step(x) => x,
+            _ => return Op::Path(l, r),
+        },
+        _ => return Op::Path(l, r),
+    };
+    if applies(x, &r) {
+        if let Op::Step(y) = &*r {
+            let guard = Op::Step(StepOp::new(Axis::Child, y.test.clone(), vec![]));
+            x.preds.insert(0, guard);
+        }
+    }
+    Op::Path(l, r)
 }
 
 /// Whether an expression asks for `last()` of its own focus (not of a
