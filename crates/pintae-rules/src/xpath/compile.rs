@@ -1340,6 +1340,20 @@ pub fn at_most_one(op: &Op) -> bool {
     }
 }
 
+/// Whether an expression is a constant the official processor computes when
+/// it compiles it: literals, and sequences, ranges, arithmetic and casts of
+/// them (not function calls but `true()` and `false()`).
+pub(crate) fn constant(op: &Op) -> bool {
+    match op {
+        Op::Const(_) | Op::Empty => true,
+        Op::Call(Builtin::True | Builtin::False, args) => args.is_empty(),
+        Op::Seq(items) => items.iter().all(constant),
+        Op::Range(a, b) | Op::Arith(_, a, b) => constant(a) && constant(b),
+        Op::Neg(a) | Op::Cast(a, ..) => constant(a),
+        _ => false,
+    }
+}
+
 /// Whether an expression refers to any variable.
 fn uses_vars(op: &Op) -> bool {
     let mut found = false;

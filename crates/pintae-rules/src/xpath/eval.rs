@@ -2989,6 +2989,7 @@ impl<'a> Evaluator<'a> {
                 })))
             }
             B::Contains | B::StartsWith | B::EndsWith | B::SubstringBefore | B::SubstringAfter => {
+                self.folded_strings(args, f)?;
                 self.literal_collation(args.get(2), f)?;
                 let s = self.string_arg(&args[0], f)?;
                 let t = self.string_arg(&args[1], f)?;
@@ -3324,17 +3325,29 @@ impl<'a> Evaluator<'a> {
                 Ok(v)
             }
             B::RoundHalfToEven => {
-                // the precision first: its error comes before the value's
+                // a literal precision's error is found when the official
+                // processor compiles the call, before the value's; any other
+                // precision is evaluated after the value, and not at all
+                // when the value is empty
+                let literal = args
+                    .get(1)
+                    .is_some_and(|p| matches!(p, Op::Const(_) | Op::Empty | Op::Seq(_)));
                 let precision = match args.get(1) {
-                    None => 0,
-                    Some(p) => self.integer_arg(p, f)?,
+                    Some(p) if literal => Some(self.integer_arg(p, f)?),
+                    _ => None,
                 };
                 let Some(x) = self.opt_numeric(&args[0], f)? else {
                     return Ok(Seq::new());
                 };
+                let precision = match (precision, args.get(1)) {
+                    (Some(p), _) => p,
+                    (None, Some(p)) => self.integer_arg(p, f)?,
+                    (None, None) => 0,
+                };
                 Ok(atom(round_half_to_even(x, precision)?))
             }
             B::Compare | B::CodepointEqual => {
+                self.folded_strings(args, f)?;
                 self.literal_collation(args.get(2), f)?;
                 let x = self.opt_string(&args[0], f)?;
                 let y = self.opt_string(&args[1], f)?;
@@ -3434,6 +3447,32 @@ impl<'a> Evaluator<'a> {
             Some(c @ Op::Const(_)) => self.collation(c, f),
             _ => Ok(()),
         }
+    }
+
+    /// The official processor folds a constant string argument (`1`,
+    /// `(1, 2)`, `1 to 1`, `true()`) when it compiles a call and refuses a
+    /// value that cannot be one string (`XPTY0004`) before anything else of
+    /// the call, a literal collation included. Checked only where a
+    /// collation is given (no rule passes one; elsewhere the argument's own
+    /// error is the same). A constant whose evaluation errs is left to run
+    /// time, as it leaves it.
+    fn folded_strings(&mut self, args: &'a [Op], f: &Focus<'a>) -> R<()> {
+        if args.len() < 3 {
+            return Ok(());
+        }
+        for a in &args[..2] {
+            if !crate::xpath::compile::constant(a) {
+                continue;
+            }
+            let Ok(v) = self.eval(a, f) else { continue };
+            let one_string = v.len() <= 1
+                && v.iter()
+                    .all(|i| matches!(i, Item::Atomic(Atomic::String(_) | Atomic::Untyped(_))));
+            if !one_string {
+                return Err(type_err("an argument that is never one string"));
+            }
+        }
+        Ok(())
     }
 
     /// A collation computed from the document or variables, checked after
