@@ -9,6 +9,7 @@
 pub mod ast;
 pub mod bigdec;
 pub mod compile;
+mod doubles;
 pub mod error;
 pub mod eval;
 pub mod functions;

@@ -632,7 +632,8 @@ pub fn parse_double(s: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
-/// The canonical string of an `xs:double` (XPath 2.0 rules).
+/// The canonical string of an `xs:double` (XPath 2.0 rules), with the
+/// official processor's digits (see [`super::doubles`]).
 pub fn double_to_string(d: f64) -> String {
     if d.is_nan() {
         return "NaN".into();
@@ -643,60 +644,7 @@ pub fn double_to_string(d: f64) -> String {
     if d == 0.0 {
         return if d.is_sign_negative() { "-0".into() } else { "0".into() };
     }
-    let a = d.abs();
-    let plain = (1e-6..1e6).contains(&a);
-    if let Some(s) = shortest_tie_toward_zero(d, plain) {
-        return s;
-    }
-    if plain {
-        return format!("{d}");
-    }
-    let s = format!("{d:E}");
-    match s.split_once('E') {
-        Some((m, e)) if !m.contains('.') => format!("{m}.0E{e}"),
-        _ => s,
-    }
-}
-
-/// Where two shortest decimals are equally near the double (its exact value
-/// has one digit more, a 5, and both read back as it), the official
-/// processor prints the one nearer zero; Rust's formatting the other. The
-/// double's string in that case, `None` otherwise. A tie needs two decimals
-/// one unit apart in their last digit to read back as the same double, so
-/// a shortest form of 16 digits or more (15 is checked, for margin).
-fn shortest_tie_toward_zero(d: f64, plain: bool) -> Option<String> {
-    let sci = format!("{:e}", d.abs());
-    let (mantissa, exp) = sci.split_once('e')?;
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() < 15 {
-        return None;
-    }
-    let exact = BigDec::from_f64_exact(d.abs())?.canonical();
-    let exact_digits = exact.trim_start_matches(['0', '.']).replace('.', "");
-    let exact_digits = exact_digits.trim_end_matches('0');
-    if exact_digits.len() != digits.len() + 1 || !exact_digits.ends_with('5') {
-        return None;
-    }
-    let lower = &exact_digits[..digits.len()];
-    if lower == digits {
-        return None;
-    }
-    let exp: i32 = exp.parse().ok()?;
-    let lower = lower.trim_end_matches('0');
-    let text = format!("{}.{}e{exp}", &lower[..1], &lower[1..]);
-    if text.parse::<f64>().ok()? != d.abs() {
-        return None;
-    }
-    let sign = if d < 0.0 { "-" } else { "" };
-    let frac = if lower.len() > 1 { &lower[1..] } else { "0" };
-    Some(if plain {
-        // the exact value's positional form (no trailing zeros, so its last
-        // character is the 5) without that last digit
-        let cut = exact[..exact.len() - 1].trim_end_matches('0').trim_end_matches('.');
-        format!("{sign}{cut}")
-    } else {
-        format!("{sign}{}.{frac}E{exp}", &lower[..1])
-    })
+    super::doubles::finite_text(d)
 }
 
 /// The canonical string of an `xs:decimal`.
