@@ -633,7 +633,7 @@ pub fn parse_double(s: &str) -> Option<f64> {
 }
 
 /// The canonical string of an `xs:double` (XPath 2.0 rules), with the
-/// official processor's digits (see [`super::doubles`]).
+/// official processor's digits (the rules are in `xpath/doubles.rs`).
 pub fn double_to_string(d: f64) -> String {
     if d.is_nan() {
         return "NaN".into();
