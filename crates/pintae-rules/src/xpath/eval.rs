@@ -3108,11 +3108,16 @@ impl<'a> Evaluator<'a> {
                 let v = self.atomized(&args[0], f)?;
                 self.computed_collation(args.get(1), f)?;
                 let mut best: Option<Atomic<'a>> = None;
+                // numbers of mixed types are promoted to a common one: a
+                // double among them (an untyped value is one) makes the
+                // result a double; an integer among decimals stays an integer
+                let mut doubles = false;
                 for x in v {
                     let x = match x {
                         Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
                         x => x,
                     };
+                    doubles |= matches!(x, Atomic::Double(_));
                     // NaN anywhere makes the result NaN; the official
                     // processor returns it without comparing the rest
                     if matches!(x, Atomic::Double(d) if d.is_nan()) {
@@ -3137,7 +3142,13 @@ impl<'a> Evaluator<'a> {
                         }
                     });
                 }
-                Ok(best.map(atom).unwrap_or_default())
+                Ok(match best {
+                    Some(x @ (Atomic::Integer(_) | Atomic::Decimal(_) | Atomic::BigDecimal(_))) if doubles => {
+                        atom(x.cast(AtomicType::Double)?)
+                    }
+                    Some(x) => atom(x),
+                    None => Seq::new(),
+                })
             }
             B::Abs | B::Round | B::Floor | B::Ceiling => Ok(self.rounded(b, args, f)?.map(atom).unwrap_or_default()),
             B::Data => Ok(self.atomized(&args[0], f)?.into_iter().map(Item::Atomic).collect()),
