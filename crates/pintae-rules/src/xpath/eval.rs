@@ -508,7 +508,7 @@ impl<'a> SchemaState<'a> {
 enum LazyStep<'a> {
     /// A step whose predicates are never numbers.
     One(&'a StepOp),
-    /// A child or attribute step with positional predicates, taken from
+    /// A child, attribute or self step with positional predicates, taken from
     /// each node the walk reaches as the official processor's nested
     /// iterators take it: without `last()`, its nodes go through the
     /// predicates one at a time, each on down the walk before the next is
@@ -523,7 +523,7 @@ enum LazyStep<'a> {
 
 /// The steps of a path of nodes (steps from the context node or the root,
 /// the first of which may be a union of two predicate-free child steps),
-/// when no predicate is positional except on child and attribute steps;
+/// when no predicate is positional except on child, attribute and self steps;
 /// the flag is set for a path from the root. `None` for other expressions.
 /// Whether such a path has a node does not depend on order or duplicates,
 /// so the official processor walks it as nested loops, lazily
@@ -561,14 +561,12 @@ fn lazy_path<'o>(op: &'o Op, steps: &mut LazySteps<'o>) -> Option<bool> {
 }
 
 /// How a lazy walk takes step `s`; `None` for positional predicates on an
-/// axis other than child and attribute.
+/// axis other than child, attribute and self.
 fn lazy_step(s: &StepOp) -> Option<LazyStep<'_>> {
     if s.unpositional {
         Some(LazyStep::One(s))
-    } else if matches!(s.axis, Axis::Child | Axis::Attribute) {
-        Some(LazyStep::Whole(s))
     } else {
-        None
+        Some(LazyStep::Whole(s))
     }
 }
 
@@ -615,15 +613,17 @@ fn step_foci(left: Seq<'_>) -> impl Iterator<Item = R<Focus<'_>>> {
     })
 }
 
-/// Whether `op` is a path of child (and a last attribute) steps, one of
-/// them with predicates: a cheap test before [`lazy_path`] for
-/// [`Evaluator::general_lazily`].
+/// Whether `op` is a path of child and self (and a last attribute) steps,
+/// one of them with predicates: a cheap test before [`lazy_path`] for
+/// [`Evaluator::general_lazily`]. Walked as nested loops, such a path gives
+/// its nodes in document order, each once (a self step keeps or drops the
+/// node it is given).
 fn filtered_child_path(op: &Op) -> bool {
     fn walk(op: &Op, last: bool, filtered: &mut bool) -> bool {
         match op {
             Op::Step(s) => {
                 *filtered |= !s.preds.is_empty();
-                s.axis == Axis::Child || (last && s.axis == Axis::Attribute)
+                matches!(s.axis, Axis::Child | Axis::SelfAxis) || (last && s.axis == Axis::Attribute)
             }
             Op::Path(l, r) => walk(r, last, filtered) && (matches!(**l, Op::Root) || walk(l, false, filtered)),
             Op::PerDocument(inner, ..) => walk(inner, last, filtered),
