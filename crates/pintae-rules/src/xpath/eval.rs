@@ -613,25 +613,71 @@ fn step_foci(left: Seq<'_>) -> impl Iterator<Item = R<Focus<'_>>> {
     })
 }
 
-/// Whether `op` is a path of child and self (and a last attribute) steps,
-/// one of them with predicates: a cheap test before [`lazy_path`] for
-/// [`Evaluator::general_lazily`]. Walked as nested loops, such a path gives
-/// its nodes in document order, each once (a self step keeps or drops the
-/// node it is given).
-fn filtered_child_path(op: &Op) -> bool {
-    fn walk(op: &Op, last: bool, filtered: &mut bool) -> bool {
+/// The order in which a nested walk of a path's steps gives its nodes, as
+/// far as the official processor relies on it: from one node, from nodes
+/// none of which contains another, or in document order but nested.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WalkOrder {
+    One,
+    Peers,
+    Nested,
+}
+
+impl WalkOrder {
+    /// The order after a step on `axis`; `None` when the walk would leave
+    /// document order (or repeat nodes), where the official processor sorts
+    /// the path's nodes before it takes the first.
+    fn then(self, axis: Axis) -> Option<WalkOrder> {
+        use WalkOrder::*;
+        match (self, axis) {
+            (One, Axis::SelfAxis | Axis::Parent) => Some(One),
+            (One | Peers, Axis::Child | Axis::Attribute | Axis::SelfAxis) => Some(Peers),
+            (One, Axis::FollowingSibling) => Some(Peers),
+            (One | Peers, Axis::Descendant | Axis::DescendantOrSelf) => Some(Nested),
+            (Nested, Axis::SelfAxis | Axis::Attribute) => Some(Nested),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `op` is a path that a nested walk gives in document order, each
+/// node once ([`WalkOrder`]), with predicates on one of its steps: a cheap
+/// test before [`lazy_path`] where the order of the nodes counts (a first
+/// node, a first two).
+fn filtered_sorted_path(op: &Op) -> bool {
+    fn order(op: &Op, filtered: &mut bool) -> Option<WalkOrder> {
         match op {
             Op::Step(s) => {
                 *filtered |= !s.preds.is_empty();
-                matches!(s.axis, Axis::Child | Axis::SelfAxis) || (last && s.axis == Axis::Attribute)
+                WalkOrder::One.then(s.axis)
             }
-            Op::Path(l, r) => walk(r, last, filtered) && (matches!(**l, Op::Root) || walk(l, false, filtered)),
-            Op::PerDocument(inner, ..) => walk(inner, last, filtered),
-            _ => false,
+            Op::Path(l, r) => {
+                let Op::Step(s) = &**r else { return None };
+                let before = match &**l {
+                    Op::Root => WalkOrder::One,
+                    l => order(l, filtered)?,
+                };
+                *filtered |= !s.preds.is_empty();
+                before.then(s.axis)
+            }
+            Op::PerDocument(inner, ..) => order(inner, filtered),
+            _ => None,
         }
     }
     let mut filtered = false;
-    walk(op, true, &mut filtered) && filtered
+    order(op, &mut filtered).is_some() && filtered
+}
+
+/// Whether some step of `op`, a path, has predicates: where only whether
+/// some node compares true counts (a general comparison), the official
+/// processor walks any such path as nested loops, in axis order.
+fn filtered_path(op: &Op) -> bool {
+    match op {
+        Op::Step(s) => !s.preds.is_empty(),
+        Op::Path(l, r) => filtered_path(l) || filtered_path(r),
+        Op::PerDocument(inner, ..) => filtered_path(inner),
+        _ => false,
+    }
 }
 
 /// The operands of `a | b` when both are predicate-free child steps.
@@ -656,11 +702,11 @@ fn walk_start<'a>(op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) -> Optio
     })
 }
 
-/// [`walk_start`] for a path of child steps with predicates
-/// ([`filtered_child_path`]), whose nested walk is document order, the
-/// order the official processor pulls its nodes in; `None` for others.
+/// [`walk_start`] for a path with predicates whose nested walk is document
+/// order ([`filtered_sorted_path`]), the order the official processor pulls
+/// its nodes in; `None` for others.
 fn child_walk_start<'a>(op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) -> Option<XNode<'a>> {
-    if !filtered_child_path(op) {
+    if !filtered_sorted_path(op) {
         return None;
     }
     walk_start(op, f, steps)
@@ -1781,10 +1827,11 @@ impl<'a> Evaluator<'a> {
     /// A general comparison of a path whose steps filter with predicates
     /// and a constant (`cac:InvoiceLine[…]/cbc:Amount > 0`), as the
     /// official processor evaluates it: the path's nodes are pulled one at
-    /// a time, in document order, and the first that compares true ends it,
-    /// so a predicate that would raise an error on a later node is never
-    /// evaluated. `None` when the operands are not of that form (only child
-    /// and attribute steps, whose nested walk is document order).
+    /// a time, as nested loops over its steps give them (whether some node
+    /// compares true does not depend on their order, so it does not sort
+    /// them), and the first that compares true ends it, so a predicate that
+    /// would raise an error on a later node is never evaluated. `None` when
+    /// the operands are not of that form ([`filtered_path`], [`lazy_path`]).
     fn general_lazily(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, single: bool, f: &Focus<'a>) -> Option<R<bool>> {
         let (path, c, const_first) = match (l, r) {
             (p, Op::Const(c)) => (p, c, false),
@@ -1792,7 +1839,10 @@ impl<'a> Evaluator<'a> {
             _ => return None,
         };
         let mut steps = LazySteps::new();
-        let start = child_walk_start(path, f, &mut steps)?;
+        if !filtered_path(path) {
+            return None;
+        }
+        let start = walk_start(path, f, &mut steps)?;
         let b = const_atomic(c);
         let mut compare = |_: &mut Self, x: XNode<'a>| -> R<bool> {
             let a = atomize_item(&Item::Node(x));
@@ -2432,7 +2482,7 @@ impl<'a> Evaluator<'a> {
     /// [`Evaluator::first_two`] atomized; an operand it would evaluate
     /// whole is atomized in place where [`Evaluator::atomized`] can.
     fn first_two_atoms(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Atoms<'a>> {
-        if matches!(op, Op::PerDocument(..)) || filtered_child_path(op) {
+        if matches!(op, Op::PerDocument(..)) || filtered_sorted_path(op) {
             return Ok(self.first_two(op, f)?.iter().map(atomize_item).collect());
         }
         self.atomized(op, f)
