@@ -17,9 +17,10 @@
 //! output is the shortest digits, and when that is one digit the nearest
 //! two-digit form that reads back (`4.9E-324`).
 //!
-//! Both rules were pinned against the official processor on 13,791
+//! Both rules were pinned against the official processor on 35,987
 //! doubles (random bit patterns, every power of two, subnormals, quotients
-//! and scaled integers): all agree. The conformance files hold a selection.
+//! and scaled integers, and their negations; 22,196 of them drawn after the
+//! code was written): all agree. The conformance files hold a selection.
 
 use num_bigint::BigUint;
 use num_integer::Integer;

@@ -508,13 +508,14 @@ impl<'a> SchemaState<'a> {
 enum LazyStep<'a> {
     /// A step whose predicates are never numbers.
     One(&'a StepOp),
-    /// A child, attribute or self step with positional predicates, taken from
+    /// A step with positional predicates, on any axis, taken from
     /// each node the walk reaches as the official processor's nested
     /// iterators take it: without `last()`, its nodes go through the
     /// predicates one at a time, each on down the walk before the next is
     /// asked for, until a predicate has passed the last position it keeps;
     /// with `last()`, the step's nodes from that node are found whole
-    /// first. The nodes of later starting points are not asked for.
+    /// first. Its nodes come in axis order. The nodes of later starting
+    /// points are not asked for.
     Whole(&'a StepOp),
     /// `(a | b)`: two predicate-free child steps, their nodes merged in
     /// document order.
@@ -523,8 +524,8 @@ enum LazyStep<'a> {
 
 /// The steps of a path of nodes (steps from the context node or the root,
 /// the first of which may be a union of two predicate-free child steps),
-/// when no predicate is positional except on child, attribute and self steps;
-/// the flag is set for a path from the root. `None` for other expressions.
+/// each step taken as [`lazy_step`] says; the flag is set for a path from
+/// the root. `None` for other expressions.
 /// Whether such a path has a node does not depend on order or duplicates,
 /// so the official processor walks it as nested loops, lazily
 /// ([`Evaluator::exists_lazily`]).
@@ -536,7 +537,7 @@ fn lazy_path<'o>(op: &'o Op, steps: &mut LazySteps<'o>) -> Option<bool> {
             // walked, not looked up: its value need not be computed whole
             Op::PerDocument(inner, ..) => chain(inner, out),
             Op::Step(s) => {
-                out.push(lazy_step(s)?);
+                out.push(lazy_step(s));
                 Some(false)
             }
             Op::Union(a, b) => {
@@ -546,7 +547,7 @@ fn lazy_path<'o>(op: &'o Op, steps: &mut LazySteps<'o>) -> Option<bool> {
             }
             Op::Path(l, r) => {
                 let Op::Step(s) = &**r else { return None };
-                let step = lazy_step(s)?;
+                let step = lazy_step(s);
                 let from_root = match &**l {
                     Op::Root => true,
                     l => chain(l, out)?,
@@ -560,13 +561,13 @@ fn lazy_path<'o>(op: &'o Op, steps: &mut LazySteps<'o>) -> Option<bool> {
     chain(op, steps)
 }
 
-/// How a lazy walk takes step `s`; `None` for positional predicates on an
-/// axis other than child, attribute and self.
-fn lazy_step(s: &StepOp) -> Option<LazyStep<'_>> {
+/// How a lazy walk takes step `s`: node by node through its predicates
+/// when none is positional, else as a whole step from each node.
+fn lazy_step(s: &StepOp) -> LazyStep<'_> {
     if s.unpositional {
-        Some(LazyStep::One(s))
+        LazyStep::One(s)
     } else {
-        Some(LazyStep::Whole(s))
+        LazyStep::Whole(s)
     }
 }
 
@@ -1838,10 +1839,10 @@ impl<'a> Evaluator<'a> {
             (Op::Const(c), p) => (p, c, true),
             _ => return None,
         };
-        let mut steps = LazySteps::new();
         if !filtered_path(path) {
             return None;
         }
+        let mut steps = LazySteps::new();
         let start = walk_start(path, f, &mut steps)?;
         let b = const_atomic(c);
         let mut compare = |_: &mut Self, x: XNode<'a>| -> R<bool> {
