@@ -625,12 +625,17 @@ enum WalkOrder {
 }
 
 impl WalkOrder {
-    /// The order after a step on `axis`; `None` when the walk would leave
-    /// document order (or repeat nodes), where the official processor sorts
-    /// the path's nodes before it takes the first.
-    fn then(self, axis: Axis) -> Option<WalkOrder> {
+    /// The order after a step on `axis`, `filtered` when the step has
+    /// predicates; `None` when the walk would leave document order (or
+    /// repeat nodes), where the official processor sorts the path's nodes
+    /// before it takes the first. A self step without predicates after
+    /// nested nodes only filters them (the official processor folds
+    /// `E/self::T` into `E[self::T]`); with predicates it is a step of its
+    /// own, whose order the processor does not know from nested nodes.
+    fn then(self, axis: Axis, filtered: bool) -> Option<WalkOrder> {
         use WalkOrder::*;
         match (self, axis) {
+            (Nested, Axis::SelfAxis) if filtered => None,
             (One, Axis::SelfAxis | Axis::Parent) => Some(One),
             (One | Peers, Axis::Child | Axis::Attribute | Axis::SelfAxis) => Some(Peers),
             (One, Axis::FollowingSibling) => Some(Peers),
@@ -650,7 +655,7 @@ fn filtered_sorted_path(op: &Op) -> bool {
         match op {
             Op::Step(s) => {
                 *filtered |= !s.preds.is_empty();
-                WalkOrder::One.then(s.axis)
+                WalkOrder::One.then(s.axis, !s.preds.is_empty())
             }
             Op::Path(l, r) => {
                 let Op::Step(s) = &**r else { return None };
@@ -659,7 +664,7 @@ fn filtered_sorted_path(op: &Op) -> bool {
                     l => order(l, filtered)?,
                 };
                 *filtered |= !s.preds.is_empty();
-                before.then(s.axis)
+                before.then(s.axis, !s.preds.is_empty())
             }
             Op::PerDocument(inner, ..) => order(inner, filtered),
             _ => None,
