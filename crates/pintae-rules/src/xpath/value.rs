@@ -1204,7 +1204,9 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                         return Err(div_zero());
                     }
                     let q = (x / y).trunc();
-                    if !q.is_finite() || q.abs() >= 9.2e18 {
+                    // integers are i128 here (the official processor's are
+                    // unbounded: 1e19 idiv 1 is an integer there too)
+                    if !q.is_finite() || q.abs() >= 1.7e38 {
                         return Err(overflow());
                     }
                     Atomic::Integer(q as i128)
