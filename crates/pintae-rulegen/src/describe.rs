@@ -99,7 +99,7 @@ pub fn value(e: &Ast) -> Option<String> {
                 ArithOp::Add => "+",
                 ArithOp::Sub => "−",
                 ArithOp::Mul => "×",
-                ArithOp::Div => "÷",
+                ArithOp::Div | ArithOp::DecimalDiv => "÷",
                 ArithOp::IDiv => "integer-divided by",
                 ArithOp::Mod => "modulo",
             };

@@ -46,11 +46,12 @@ fn scaled(units: i128, scale: u32) -> i128 {
 }
 
 /// The scale the official processor counts for a decimal divisor or
-/// dividend `units / 10^scale`: 0 for a whole number written without
-/// fractional digits that fits 32 bits, else the scale once trailing zeros
-/// (integer digits included) are gone.
+/// dividend `units / 10^scale`: 0 for a decimal of scale 0 (pintae's form
+/// of a decimal the processor made from an integer or a double, whose
+/// scale it keeps), else the scale once trailing zeros (integer digits
+/// included) are gone.
 fn counted_scale(units: i128, scale: u32) -> i64 {
-    if scale == 0 && i32::try_from(units).is_ok() {
+    if scale == 0 {
         return 0;
     }
     let mut s = i64::from(scale);

@@ -626,7 +626,14 @@ impl<'c> Compiler<'c> {
             AstKind::Value(op, l, r) => Op::Value(*op, self.boxed(l)?, self.boxed(r)?),
             AstKind::NodeCmp(op, l, r) => Op::NodeCmp(op, self.boxed(l)?, self.boxed(r)?),
             AstKind::Range(l, r) => Op::Range(self.boxed(l)?, self.boxed(r)?),
-            AstKind::Arith(op, l, r) => Op::Arith(*op, self.boxed(l)?, self.boxed(r)?),
+            AstKind::Arith(op, l, r) => {
+                let (l, r) = (self.boxed(l)?, self.boxed(r)?);
+                let op = match op {
+                    ArithOp::Div if decimal_division(&l, &r) => ArithOp::DecimalDiv,
+                    op => *op,
+                };
+                Op::Arith(op, l, r)
+            }
             AstKind::Neg(e) => Op::Neg(self.boxed(e)?),
             AstKind::Union(l, r) => Op::Union(self.boxed(l)?, self.boxed(r)?),
             AstKind::Intersect(l, r) => Op::Intersect(self.boxed(l)?, self.boxed(r)?),
@@ -1350,6 +1357,74 @@ pub(crate) fn constant(op: &Op) -> bool {
         Op::Seq(items) => items.iter().all(constant),
         Op::Range(a, b) | Op::Arith(_, a, b) => constant(a) && constant(b),
         Op::Neg(a) | Op::Cast(a, ..) => constant(a),
+        _ => false,
+    }
+}
+
+/// The numeric type the official processor gives an expression when it
+/// compiles it, as far as it decides how `div` divides two integers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StaticNum {
+    Integer,
+    Decimal,
+    Double,
+    /// A constant that is an integer or a decimal: the processor computes
+    /// it when it compiles the expression, so its type is that of its
+    /// value, and pintae's values have the same types at run time.
+    Exact,
+}
+
+/// The numeric type the official processor infers for `op` ([`StaticNum`]);
+/// `None` where pintae does not follow its inference (the operator then
+/// goes by the values' own types, as the processor does for an operand of
+/// unknown type).
+fn static_numeric(op: &Op) -> Option<StaticNum> {
+    use StaticNum::*;
+    if constant(op) {
+        return match op {
+            Op::Const(Const::Integer(_)) => Some(Integer),
+            Op::Const(Const::Decimal(_) | Const::BigDecimal(_)) => Some(Decimal),
+            Op::Const(Const::Double(_)) | Op::Cast(_, AtomicType::Double, _) => Some(Double),
+            Op::Cast(_, AtomicType::Integer, _) => Some(Integer),
+            Op::Cast(_, AtomicType::Decimal, _) => Some(Exact),
+            Op::Neg(x) => static_numeric(x),
+            Op::Arith(_, a, b) => match (static_numeric(a)?, static_numeric(b)?) {
+                (Double, _) | (_, Double) => Some(Double),
+                _ => Some(Exact),
+            },
+            _ => None,
+        };
+    }
+    match op {
+        Op::Cast(_, AtomicType::Decimal, _) => Some(Decimal),
+        Op::Cast(_, AtomicType::Integer, _) | Op::Call(Builtin::Count | Builtin::StringLength, _) => Some(Integer),
+        Op::Cast(_, AtomicType::Double, _) | Op::Call(Builtin::Number, _) => Some(Double),
+        Op::Neg(x) => static_numeric(x),
+        Op::Call(
+            Builtin::Abs | Builtin::Floor | Builtin::Ceiling | Builtin::Round | Builtin::RoundHalfToEven,
+            args,
+        ) => args.first().and_then(static_numeric),
+        Op::Arith(ArithOp::IDiv, ..) => Some(Integer),
+        Op::Arith(op, a, b) => match (op, static_numeric(a)?, static_numeric(b)?) {
+            (_, Double, _) | (_, _, Double) => Some(Double),
+            (ArithOp::Div | ArithOp::DecimalDiv, ..) | (_, Decimal, _) | (_, _, Decimal) => Some(Decimal),
+            (_, Integer, Integer) => Some(Integer),
+            // an integer and a constant of either type
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether the official processor divides `l div r` with its decimal
+/// division: the operands' static types are both integer or decimal, at
+/// least one decimal, and not both computed when it compiles.
+fn decimal_division(l: &Op, r: &Op) -> bool {
+    use StaticNum::*;
+    match (static_numeric(l), static_numeric(r)) {
+        (Some(x), Some(y)) => {
+            x != Double && y != Double && (x == Decimal || y == Decimal) && !(constant(l) && constant(r))
+        }
         _ => false,
     }
 }

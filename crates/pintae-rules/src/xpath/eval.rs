@@ -2342,25 +2342,32 @@ impl<'a> Evaluator<'a> {
                 _ => Atomic::Integer(i),
             },
             Atomic::Decimal(d) => {
-                let r = match b {
-                    B::Abs => Atomic::Decimal(d.abs()),
-                    B::Round => round_half_up_dec(d),
-                    B::Floor => Atomic::Decimal(d.floor()),
-                    _ => Atomic::Decimal(d.ceil()),
-                };
-                // a decimal with a fractional digit rounds to one the
-                // official processor holds as a big decimal still
-                match r {
-                    Atomic::Decimal(r) if d.scale() > 0 => Atomic::Decimal(crate::xpath::value::as_big_decimal(r)),
-                    r => r,
+                use crate::xpath::value::as_big_decimal;
+                // the official processor gives back a positive value to
+                // `abs` and a whole one to `round` as it is, and makes a new
+                // (big) decimal of anything else
+                match b {
+                    B::Abs if d.is_sign_positive() && !d.is_zero() => Atomic::Decimal(d),
+                    B::Abs => Atomic::Decimal(as_big_decimal(d.abs())),
+                    B::Round if d.scale() == 0 => Atomic::Decimal(d),
+                    B::Round => match round_half_up_dec(d) {
+                        Atomic::Decimal(r) => Atomic::Decimal(as_big_decimal(r)),
+                        r => r,
+                    },
+                    B::Floor => Atomic::Decimal(as_big_decimal(d.floor())),
+                    _ => Atomic::Decimal(as_big_decimal(d.ceil())),
                 }
             }
-            Atomic::BigDecimal(d) => crate::xpath::value::big(match b {
+            // a new big decimal there, even where a [`Decimal`] holds it
+            Atomic::BigDecimal(d) => match crate::xpath::value::big(match b {
                 B::Abs => d.abs(),
                 B::Round => d.round(),
                 B::Floor => d.floor(),
                 _ => d.ceiling(),
-            }),
+            }) {
+                Atomic::Decimal(r) => Atomic::Decimal(crate::xpath::value::as_big_decimal(r)),
+                r => r,
+            },
             other => {
                 let d = other.as_f64();
                 Atomic::Double(match b {
@@ -3644,10 +3651,10 @@ fn round_half_to_even(x: Atomic<'_>, precision: i128) -> Result<Atomic<'_>, XPat
         ),
         Atomic::Decimal(d) => {
             let r = crate::xpath::value::big(BigDec::from_decimal(&d).round_half_even(p));
-            // as `round`: a decimal with a fractional digit rounds to one the
-            // official processor still holds as a big decimal
+            // as `round`: only a whole decimal rounded to a place at or
+            // after its point is given back as it is
             match r {
-                Atomic::Decimal(r) if d.scale() > 0 => Atomic::Decimal(crate::xpath::value::as_big_decimal(r)),
+                Atomic::Decimal(r) if d.scale() > 0 || p < 0 => Atomic::Decimal(crate::xpath::value::as_big_decimal(r)),
                 r => r,
             }
         }

@@ -76,7 +76,7 @@ fn arith_sym(op: ArithOp) -> &'static str {
         ArithOp::Add => "+",
         ArithOp::Sub => "-",
         ArithOp::Mul => "*",
-        ArithOp::Div => "div",
+        ArithOp::Div | ArithOp::DecimalDiv => "div",
         ArithOp::IDiv => "idiv",
         ArithOp::Mod => "mod",
     }

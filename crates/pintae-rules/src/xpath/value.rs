@@ -516,12 +516,35 @@ fn decimal_lexical(s: &str) -> Option<&str> {
     (dots <= 1 && digits > 0).then_some(t)
 }
 
+/// A cast of the string `s` to `xs:decimal`, as the official processor
+/// makes it: an `xs:integer` for a lexical form without a point whose
+/// digits, with a minus sign but not a plus sign, are fewer than 16
+/// characters (`' +007 '`, `'-00000000000007'`, not `'-000000000000007'`),
+/// else a decimal ([`parse_decimal_exact`]). `xs:decimal('7') instance of
+/// xs:integer` is true there, also at run time; arithmetic on two such
+/// values stays integer, but division keeps the rule the operands' static
+/// types chose ([`ArithOp::DecimalDiv`]).
+fn cast_string_to_decimal<'a>(s: &str) -> Option<Atomic<'a>> {
+    let t = decimal_lexical(s)?;
+    let unsigned = t.strip_prefix('+').unwrap_or(t);
+    if unsigned.len() < 16 && !unsigned.contains('.') {
+        return unsigned.parse::<i64>().ok().map(|i| Atomic::Integer(i128::from(i)));
+    }
+    lexical_decimal(t)
+}
+
 /// Parses the lexical form of `xs:decimal` into the value, exact whatever
 /// its size (a [`Decimal`] when one holds it).
 pub fn parse_decimal_exact<'a>(s: &str) -> Option<Atomic<'a>> {
-    let t = decimal_lexical(s)?;
+    lexical_decimal(decimal_lexical(s)?)
+}
+
+/// [`parse_decimal_exact`] of a text [`decimal_lexical`] has trimmed and
+/// checked.
+fn lexical_decimal<'a>(t: &str) -> Option<Atomic<'a>> {
     match Decimal::from_str_exact(t.strip_prefix('+').unwrap_or(t)) {
-        Ok(d) => Some(Atomic::Decimal(d)),
+        // parsed, it is a big decimal there (`30.` divides as `3E1`)
+        Ok(d) => Some(Atomic::Decimal(as_big_decimal(d))),
         Err(_) => big_parse(t),
     }
 }
@@ -530,7 +553,7 @@ pub fn parse_decimal_exact<'a>(s: &str) -> Option<Atomic<'a>> {
 #[cold]
 #[inline(never)]
 fn big_parse<'a>(t: &str) -> Option<Atomic<'a>> {
-    BigDec::parse(t).map(big)
+    BigDec::parse(t).map(big_result)
 }
 
 /// A decimal as an atomic value: a [`Decimal`] when one holds it.
@@ -552,8 +575,10 @@ fn big_result<'a>(b: BigDec) -> Atomic<'a> {
     }
 }
 
-/// `d` as a value the official processor holds as a big decimal rather
-/// than as an integer: the two divide differently (see
+/// `d` as a decimal the official processor has stripped of its trailing
+/// zeros (a result of arithmetic, a parsed literal or string, a rounded or
+/// negated value) rather than one it made from an integer or a double,
+/// which keeps scale 0: the two divide differently (see
 /// `decimal_quotient`), and a [`Decimal`] with a fractional digit is how
 /// pintae tells them apart, so a whole number gets one (`30` as `30.0`,
 /// the same value). Past 96 bits it is left as it is: division counts such
@@ -767,10 +792,13 @@ impl<'a> Atomic<'a> {
                 Atomic::Date(_) | Atomic::Time(_) => return Err(fail(self)),
             },
             AtomicType::Decimal => match self {
-                Atomic::Untyped(s) | Atomic::String(s) => parse_decimal_exact(s).ok_or_else(|| fail(self))?,
+                Atomic::Untyped(s) | Atomic::String(s) => cast_string_to_decimal(s).ok_or_else(|| fail(self))?,
                 Atomic::Boolean(b) => Atomic::Decimal(Decimal::from(u8::from(*b))),
+                // within 64 bits the official processor keeps the scale 0 of
+                // the integer; a bigger integer becomes a big decimal
                 Atomic::Integer(i) => match to_decimal_exact(self) {
-                    Some(d) => Atomic::Decimal(d),
+                    Some(d) if i64::try_from(*i).is_ok() => Atomic::Decimal(d),
+                    Some(d) => Atomic::Decimal(as_big_decimal(d)),
                     None => big(BigDec::from_i128(*i)),
                 },
                 Atomic::Decimal(d) => Atomic::Decimal(*d),
@@ -932,7 +960,7 @@ fn big_arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
         ArithOp::Add => big_result(x.add(&y)),
         ArithOp::Sub => big_result(x.sub(&y)),
         ArithOp::Mul => big_result(x.mul(&y)),
-        ArithOp::Div => return decimal_quotient(a, b),
+        ArithOp::Div | ArithOp::DecimalDiv => return decimal_quotient(a, b),
         ArithOp::Mod => big_result(x.rem(&y).ok_or_else(div_zero)?),
         ArithOp::IDiv => Atomic::Integer(x.idiv(&y).ok_or_else(div_zero)?.try_into().map_err(|_| overflow())?),
     })
@@ -1027,6 +1055,11 @@ pub enum ArithOp {
     Mul,
     /// `div`
     Div,
+    /// `div` where the official processor's static types choose decimal
+    /// division (one operand is statically `xs:decimal`, neither a double):
+    /// two `xs:integer` values divide as decimals of scale 0, not by the
+    /// rule for two integers. Written `div`.
+    DecimalDiv,
     /// `idiv`
     IDiv,
     /// `mod`
@@ -1043,19 +1076,23 @@ fn div_zero() -> XPathError {
 
 /// `a div b` on integers and decimals, as the official processor divides.
 /// No specification fixes the digits of a decimal quotient past 18; these
-/// rules were found by probing it (SaxonC-HE 13) and are pinned by the
-/// conformance files:
-/// - two `xs:integer`s from 0 to 2^31 − 1: a whole quotient is exact
+/// are the rules of its integer and decimal division (SaxonC-HE 13),
+/// pinned by the conformance files:
+/// - two `xs:integer`s from 0 to 2^31 − 1: a whole quotient is an integer
 ///   (`60 div 2`), any other has 18 fractional digits;
 /// - two other `xs:integer`s (one negative, or past 32 bits): both lose
 ///   their trailing zeros (`-30` is −3·10¹, scale −1) and the quotient
 ///   keeps max(18, scale of `a` − scale of `b` + 18) fractional digits
 ///   (`1 div -30` has 19, `1 div 3000000000` 27);
-/// - otherwise the same count, where an integer, and a decimal without
-///   fractional digits within 32 bits (`xs:decimal('30')`), has scale 0 and
-///   any other decimal loses its trailing zeros (`30.0` has scale −1,
-///   `1.50` scale 1): `1 div 30.0` has 19 digits, `1.55 div 7` 20,
-///   `1.5 div 70` 19.
+/// - otherwise (and for two integers whose static types chose decimal
+///   division, [`ArithOp::DecimalDiv`]) the same count, where an integer
+///   and a decimal of scale 0 count scale 0, and any other decimal its
+///   scale without trailing zeros (`30.0` has scale −1, `1.50` scale 1):
+///   `1 div 30.0` has 19 digits, `1.55 div 7` 20, `1.5 div 70` 19. A
+///   decimal of scale 0 is one the processor made from an integer or a
+///   double, which keeps its scale; every other decimal it makes loses its
+///   trailing zeros, and pintae gives those a fractional digit
+///   ([`as_big_decimal`]).
 ///
 /// The quotient is rounded to the nearest, an exact tie toward zero
 /// (Java's `HALF_DOWN`).
@@ -1067,7 +1104,8 @@ fn decimal_quotient<'a>(a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'a>, XP
         (Atomic::Integer(x), Atomic::Integer(y)) => match (i32::try_from(*x), i32::try_from(*y)) {
             (Ok(x), Ok(y)) if x >= 0 && y > 0 => {
                 if x % y == 0 {
-                    return Ok(Atomic::Decimal(Decimal::from(x / y)));
+                    // an integer there (`(60 div 2) instance of xs:integer`)
+                    return Ok(Atomic::Integer(i128::from(x / y)));
                 }
                 18
             }
@@ -1094,14 +1132,13 @@ fn quotient_at<'a>(a: &Atomic<'a>, b: &Atomic<'a>, scale: i64) -> Result<Atomic<
     Ok(big_result(x.div(&y, s).ok_or_else(div_zero)?))
 }
 
-/// The scale a decimal division counts for an operand when the two are not
-/// both `xs:integer`s: 0 for an integer of any size and for a decimal
-/// without fractional digits within 32 bits (`xs:decimal('30')`), else the
-/// scale without trailing zeros.
+/// The scale a decimal division counts for an operand: 0 for an integer
+/// of any size and for a decimal of scale 0, else the scale without
+/// trailing zeros.
 fn operand_scale(a: &Atomic) -> i64 {
     match a {
         Atomic::Integer(_) => 0,
-        Atomic::Decimal(d) if d.scale() == 0 && i32::try_from(d.mantissa()).is_ok() => 0,
+        Atomic::Decimal(d) if d.scale() == 0 => 0,
         _ => stripped_scale(a),
     }
 }
@@ -1190,6 +1227,16 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
     let (mut ca, mut cb) = (None, None);
     let a = promoted(a, &mut ca)?;
     let b = promoted(b, &mut cb)?;
+    let op = match (op, a, b) {
+        (ArithOp::DecimalDiv, Atomic::Integer(_), Atomic::Integer(_)) => {
+            if is_zero(b) {
+                return Err(div_zero());
+            }
+            return quotient_at(a, b, 18);
+        }
+        (ArithOp::DecimalDiv, ..) => ArithOp::Div,
+        _ => op,
+    };
     match (a, b) {
         (Atomic::Double(_), _) | (_, Atomic::Double(_)) => {
             let (x, y) = (a.as_f64(), b.as_f64());
@@ -1197,7 +1244,7 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                 ArithOp::Add => Atomic::Double(x + y),
                 ArithOp::Sub => Atomic::Double(x - y),
                 ArithOp::Mul => Atomic::Double(x * y),
-                ArithOp::Div => Atomic::Double(x / y),
+                ArithOp::Div | ArithOp::DecimalDiv => Atomic::Double(x / y),
                 ArithOp::Mod => Atomic::Double(x % y),
                 ArithOp::IDiv => {
                     if y == 0.0 {
@@ -1220,7 +1267,7 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
                 ArithOp::Sub => Atomic::Integer(x.checked_sub(y).ok_or_else(overflow)?),
                 ArithOp::Mul => Atomic::Integer(x.checked_mul(y).ok_or_else(overflow)?),
                 // the quotient of two integers is a decimal
-                ArithOp::Div => return decimal_quotient(a, b),
+                ArithOp::Div | ArithOp::DecimalDiv => return decimal_quotient(a, b),
                 ArithOp::IDiv => {
                     if y == 0 {
                         return Err(div_zero());
@@ -1247,7 +1294,7 @@ fn decimal_arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atom
     let (Some(x), Some(y)) = (to_decimal_exact(a), to_decimal_exact(b)) else {
         return big_arith(op, a, b);
     };
-    if y.is_zero() && matches!(op, ArithOp::Div | ArithOp::IDiv | ArithOp::Mod) {
+    if y.is_zero() && matches!(op, ArithOp::Div | ArithOp::DecimalDiv | ArithOp::IDiv | ArithOp::Mod) {
         return Err(div_zero());
     }
     let exact = match op {
@@ -1256,16 +1303,16 @@ fn decimal_arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atom
         ArithOp::Add => x.checked_add(y).filter(|r| r.scale() == x.scale().max(y.scale())),
         ArithOp::Sub => x.checked_sub(y).filter(|r| r.scale() == x.scale().max(y.scale())),
         ArithOp::Mul => x.checked_mul(y).filter(|r| r.scale() == x.scale() + y.scale()),
-        ArithOp::Div => return decimal_quotient(a, b),
+        ArithOp::Div | ArithOp::DecimalDiv => return decimal_quotient(a, b),
         // a rounded 28-digit quotient can truncate wrong
         ArithOp::IDiv => None,
         ArithOp::Mod => x.checked_rem(y),
     };
     match exact {
-        // with a fractional operand the official processor computes on big
-        // decimals, whatever the digits of the result (`1500 + 0.0`)
-        Some(r) if x.scale() > 0 || y.scale() > 0 => Ok(Atomic::Decimal(as_big_decimal(r))),
-        Some(r) => Ok(Atomic::Decimal(r)),
+        // unless both operands are integers the official processor computes
+        // on big decimals, whatever the digits of the result (`1500 + 0.0`,
+        // `xs:decimal(30) * 1`)
+        Some(r) => Ok(Atomic::Decimal(as_big_decimal(r))),
         None if op == ArithOp::Mod => Err(overflow()),
         None => big_arith(op, a, b),
     }
@@ -1276,7 +1323,7 @@ pub fn negate<'a>(a: &Atomic<'a>) -> Result<Atomic<'a>, XPathError> {
     match a {
         Atomic::Untyped(_) => negate(&a.cast(AtomicType::Double)?),
         Atomic::Integer(i) => Ok(Atomic::Integer(i.checked_neg().ok_or_else(overflow)?)),
-        Atomic::Decimal(d) => Ok(Atomic::Decimal(-*d)),
+        Atomic::Decimal(d) => Ok(Atomic::Decimal(as_big_decimal(-*d))),
         Atomic::BigDecimal(b) => Ok(Atomic::BigDecimal(Rc::new(b.neg()))),
         Atomic::Double(d) => Ok(Atomic::Double(-*d)),
         other => Err(err(
