@@ -49,6 +49,9 @@ pub enum ErrorCode {
     FOCA0002,
     /// Input value too large for integer.
     FOCA0003,
+    /// A date whose year is past what the official processor holds (32
+    /// bits).
+    FODT0001,
     /// Invalid regular expression.
     FORX0002,
     /// Invalid regular expression flags.

@@ -241,6 +241,22 @@ impl Date {
     }
 }
 
+/// Whether the text of a date that does not parse fails on its year being
+/// past 2^31 − 1, which the official processor checks first, with its own
+/// error (FODT0001): it reads the year up to the first `-`, `:`, `+`, `T`
+/// or `Z`, and a year of four digits or more, without a leading zero past
+/// four, that is a number past that range is refused there whatever
+/// follows (`20262026007TRUE`). Any other failure is FORG0001.
+fn year_past_32_bits(s: &str) -> bool {
+    let s = s.trim_matches(is_xml_ws);
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let year = body.split(['-', ':', '+', 'T', 'Z']).next().unwrap_or("");
+    year.len() >= 4
+        && !(year.len() > 4 && year.starts_with('0'))
+        && year.bytes().all(|b| b.is_ascii_digit())
+        && year.parse::<u32>().map_or(true, |y| y > i32::MAX as u32)
+}
+
 /// A time of day with an optional timezone (minutes east of UTC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Time {
@@ -843,7 +859,13 @@ impl<'a> Atomic<'a> {
                 n => Atomic::Double(n.as_f64()),
             },
             AtomicType::Date => match self {
-                Atomic::Untyped(s) | Atomic::String(s) => Atomic::Date(Date::parse(s).ok_or_else(|| fail(self))?),
+                Atomic::Untyped(s) | Atomic::String(s) => Atomic::Date(Date::parse(s).ok_or_else(|| {
+                    if year_past_32_bits(s) {
+                        err(ErrorCode::FODT0001, format!("the year of {s:?} is out of range"))
+                    } else {
+                        fail(self)
+                    }
+                })?),
                 Atomic::Date(d) => Atomic::Date(*d),
                 _ => return Err(fail(self)),
             },
