@@ -614,64 +614,132 @@ fn step_foci(left: Seq<'_>) -> impl Iterator<Item = R<Focus<'_>>> {
     })
 }
 
-/// The order in which a nested walk of a path's steps gives its nodes, as
-/// far as the official processor relies on it: from one node, from nodes
-/// none of which contains another, or in document order but nested.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum WalkOrder {
-    One,
-    Peers,
-    Nested,
+/// What the official processor knows, when it compiles a path, of the
+/// nodes of its leading steps (its static properties): at most one node,
+/// or none containing another (peers). Such nodes are in document order,
+/// as the nested loops give them or because the processor sorts them.
+#[derive(Clone, Copy)]
+struct PathProps {
+    single: bool,
+    peer: bool,
 }
 
-impl WalkOrder {
-    /// The order after a step on `axis`, `filtered` when the step has
-    /// predicates; `None` when the walk would leave document order (or
-    /// repeat nodes), where the official processor sorts the path's nodes
-    /// before it takes the first. A self step without predicates after
-    /// nested nodes only filters them (the official processor folds
-    /// `E/self::T` into `E[self::T]`); with predicates it is a step of its
-    /// own, whose order the processor does not know from nested nodes.
-    fn then(self, axis: Axis, filtered: bool) -> Option<WalkOrder> {
-        use WalkOrder::*;
-        match (self, axis) {
-            (Nested, Axis::SelfAxis) if filtered => None,
-            (One, Axis::SelfAxis | Axis::Parent) => Some(One),
-            (One | Peers, Axis::Child | Axis::Attribute | Axis::SelfAxis) => Some(Peers),
-            (One, Axis::FollowingSibling) => Some(Peers),
-            (One | Peers, Axis::Descendant | Axis::DescendantOrSelf) => Some(Nested),
-            (Nested, Axis::SelfAxis | Axis::Attribute) => Some(Nested),
-            _ => None,
+impl PathProps {
+    /// One node: the context item, or the root.
+    const ONE: PathProps = PathProps {
+        single: true,
+        peer: true,
+    };
+
+    /// The properties after step `s`, and whether the nested loops over it
+    /// give document order without repeats; where they do not, the
+    /// processor sorts the path up to and including `s`, evaluating it
+    /// whole, and pulls the rest from that. A step gives at most one node
+    /// on the parent and self axes, as a named attribute, and with a
+    /// predicate that keeps one position (`[1]`, `[last()]`); such a step
+    /// is in order whatever its axis. Nested loops keep order from one
+    /// node on any forward axis, and from several on the attribute axis,
+    /// or on an axis within each node's subtree when no node contains
+    /// another. The nodes stay peers from one node, or from peers on the
+    /// child, attribute, self, parent and sibling axes (not on the
+    /// ancestor axes, even with `[1]`: `cac:InvoiceLine/cbc:ID/ancestor::*[1]`
+    /// is sorted as nodes that may nest). `E/self::T` is a filter of `E`
+    /// there, not a step.
+    fn then(self, s: &StepOp) -> (PathProps, bool) {
+        use Axis::*;
+        if s.axis == SelfAxis && s.preds.is_empty() {
+            return (self, true);
         }
+        let named_attribute = s.axis == Attribute
+            && matches!(&s.test, NodeTest::Name { local: Some(_), ns, .. } if !matches!(ns, NsTest::Any));
+        let single = matches!(s.axis, Parent | SelfAxis) || named_attribute || s.preds.iter().any(keeps_one_position);
+        let forward = !matches!(s.axis, Ancestor | AncestorOrSelf | Preceding | PrecedingSibling);
+        let peer_axis = matches!(
+            s.axis,
+            Child | Attribute | SelfAxis | Parent | FollowingSibling | PrecedingSibling
+        );
+        let subtree = matches!(s.axis, Child | Descendant | DescendantOrSelf | Attribute | SelfAxis);
+        let in_order = (forward || single) && (self.single || s.axis == Attribute || (self.peer && subtree));
+        let single = self.single && single;
+        let after = PathProps {
+            single,
+            peer: single || (self.peer && peer_axis),
+        };
+        (after, in_order)
     }
 }
 
-/// Whether `op` is a path that a nested walk gives in document order, each
-/// node once ([`WalkOrder`]), with predicates on one of its steps: a cheap
-/// test before [`lazy_path`] where the order of the nodes counts (a first
-/// node, a first two).
-fn filtered_sorted_path(op: &Op) -> bool {
-    fn order(op: &Op, filtered: &mut bool) -> Option<WalkOrder> {
-        match op {
-            Op::Step(s) => {
-                *filtered |= !s.preds.is_empty();
-                WalkOrder::One.then(s.axis, !s.preds.is_empty())
-            }
+/// Whether a predicate keeps at most one position: a number, `last()`, or
+/// `position() = n`.
+fn keeps_one_position(p: &Op) -> bool {
+    match p {
+        Op::Const(Const::Integer(_) | Const::Decimal(_) | Const::Double(_)) => true,
+        Op::Call(Builtin::Last, args) => args.is_empty(),
+        Op::General(CmpOp::Eq, a, b, _) | Op::Value(CmpOp::Eq, a, b) => matches!(
+            (&**a, &**b),
+            (Op::Call(Builtin::Position, _), Op::Const(Const::Integer(_)))
+                | (Op::Const(Const::Integer(_)), Op::Call(Builtin::Position, _))
+        ),
+        _ => false,
+    }
+}
+
+/// How the official processor orders the nodes of a path of steps
+/// ([`PathProps`]).
+struct PathPlan<'o> {
+    /// The leading part it sorts last, evaluating it whole, and the number
+    /// of its steps; `None` when the nested loops over every step are in
+    /// order.
+    sorted: Option<(&'o Op, usize)>,
+    /// The number of steps.
+    steps: usize,
+    /// A step after the sorted part (any step, without one) has predicates.
+    filtered_after: bool,
+}
+
+/// The [`PathPlan`] of a path of steps from the context item or the root;
+/// `None` for other expressions.
+fn path_plan(op: &Op) -> Option<PathPlan<'_>> {
+    fn scan<'o>(op: &'o Op, props: &mut PathProps, plan: &mut PathPlan<'o>) -> Option<()> {
+        let s = match op {
+            Op::PerDocument(inner, ..) => return scan(inner, props, plan),
+            Op::Step(s) => s,
             Op::Path(l, r) => {
                 let Op::Step(s) = &**r else { return None };
-                let before = match &**l {
-                    Op::Root => WalkOrder::One,
-                    l => order(l, filtered)?,
-                };
-                *filtered |= !s.preds.is_empty();
-                before.then(s.axis, !s.preds.is_empty())
+                if !matches!(**l, Op::Root) {
+                    scan(l, props, plan)?;
+                }
+                s
             }
-            Op::PerDocument(inner, ..) => order(inner, filtered),
-            _ => None,
+            _ => return None,
+        };
+        plan.steps += 1;
+        let (after, in_order) = props.then(s);
+        *props = after;
+        if in_order {
+            plan.filtered_after |= !s.preds.is_empty();
+        } else {
+            plan.sorted = Some((op, plan.steps));
+            plan.filtered_after = false;
         }
+        Some(())
     }
-    let mut filtered = false;
-    order(op, &mut filtered).is_some() && filtered
+    let mut plan = PathPlan {
+        sorted: None,
+        steps: 0,
+        filtered_after: false,
+    };
+    let mut props = PathProps::ONE;
+    scan(op, &mut props, &mut plan)?;
+    Some(plan)
+}
+
+/// Whether `op` is a path whose nested walk the official processor takes
+/// as it comes, in document order and each node once ([`PathProps`]),
+/// with predicates on one of its steps: a cheap test before [`lazy_path`]
+/// where the order of the nodes counts (a first node, a first two).
+fn filtered_sorted_path(op: &Op) -> bool {
+    path_plan(op).is_some_and(|p| p.sorted.is_none() && p.filtered_after)
 }
 
 /// Whether some step of `op`, a path, has predicates: where only whether
@@ -717,6 +785,20 @@ fn child_walk_start<'a>(op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) ->
     }
     walk_start(op, f, steps)
 }
+
+/// For a path the official processor sorts up to a step and pulls in
+/// order from there ([`PathPlan`]), with predicates on a later step: the
+/// part up to that step, and how many steps it has
+/// (`cac:InvoiceLine[1]/../cac:InvoiceLine[cbc:LineExtensionAmount > 0]`
+/// stops at the second line that passes). `None` for other expressions.
+fn sorted_prefix(op: &Op) -> Option<(&Op, usize)> {
+    let plan = path_plan(op)?;
+    plan.sorted.filter(|&(_, n)| n < plan.steps && plan.filtered_after)
+}
+
+/// The nodes a lazy walk of a path's steps starts from, in document order
+/// ([`Evaluator::ordered_walk`]).
+type Starts<'a> = smallvec::SmallVec<[XNode<'a>; 1]>;
 
 /// The steps [`lazy_path`] finds (most paths have few).
 type LazySteps<'o> = smallvec::SmallVec<[LazyStep<'o>; 4]>;
@@ -2176,12 +2258,15 @@ impl<'a> Evaluator<'a> {
     fn filter_lazily(&mut self, b: &'a Op, preds: &'a [Op], f: &Focus<'a>) -> Option<R<Seq<'a>>> {
         let mut st = Stages::new(preds)?;
         let mut steps = LazySteps::new();
-        let start = child_walk_start(b, f, &mut steps)?;
         let mut out = Seq::new();
         if st.done {
-            return Some(Ok(out));
+            return (filtered_sorted_path(b) || sorted_prefix(b).is_some()).then_some(Ok(out));
         }
-        let walked = self.any_from_with(start, &steps, &mut |ev, x| {
+        let starts = match self.ordered_walk(b, f, &mut steps)? {
+            Ok(starts) => starts,
+            Err(e) => return Some(Err(e)),
+        };
+        let walked = self.any_from_each(&starts, &steps, &mut |ev, x| {
             if ev.passes(&mut st, x)? {
                 out.push(Item::Node(x));
             }
@@ -2196,7 +2281,10 @@ impl<'a> Evaluator<'a> {
     /// not evaluated (nor their errors raised). `None` for other inputs.
     fn quant_lazily(&mut self, q: Quant, slot: usize, input: &'a Op, body: &'a Op, f: &Focus<'a>) -> Option<R<bool>> {
         let mut steps = LazySteps::new();
-        let start = child_walk_start(input, f, &mut steps)?;
+        let starts = match self.ordered_walk(input, f, &mut steps)? {
+            Ok(starts) => starts,
+            Err(e) => return Some(Err(e)),
+        };
         let decides = |ev: &mut Self, x: XNode<'a>| -> R<bool> {
             ev.tick()?;
             ev.set_var(slot, smallvec![Item::Node(x)]);
@@ -2204,7 +2292,7 @@ impl<'a> Evaluator<'a> {
             Ok(b == (q == Quant::Some))
         };
         Some(
-            self.any_from_with(start, &steps, &mut { decides })
+            self.any_from_each(&starts, &steps, &mut { decides })
                 .map(|decided| decided == (q == Quant::Some)),
         )
     }
@@ -2481,9 +2569,10 @@ impl<'a> Evaluator<'a> {
             }
         }
         let mut steps = LazySteps::new();
-        if let Some(start) = child_walk_start(op, f, &mut steps) {
+        if let Some(walk) = self.ordered_walk(op, f, &mut steps) {
+            let starts = walk?;
             let mut out = Seq::new();
-            self.any_from_with(start, &steps, &mut |_, x| {
+            self.any_from_each(&starts, &steps, &mut |_, x| {
                 out.push(Item::Node(x));
                 Ok(out.len() >= 2)
             })?;
@@ -2492,10 +2581,56 @@ impl<'a> Evaluator<'a> {
         self.eval(op, f)
     }
 
+    /// Where the nodes of `op` come from when the official processor pulls
+    /// them in document order, the steps to walk pushed onto `steps` (given
+    /// empty): a path whose nested walk is in that order is walked from
+    /// its start ([`child_walk_start`]); a path it sorts up to a step
+    /// ([`sorted_prefix`]) has that part evaluated whole, and where it is
+    /// one node the rest is walked from it. `None` where the path is to be
+    /// evaluated whole.
+    fn ordered_walk(&mut self, op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) -> Option<R<Starts<'a>>> {
+        if let Some(start) = child_walk_start(op, f, steps) {
+            return Some(Ok(smallvec![start]));
+        }
+        let (prefix, n) = sorted_prefix(op)?;
+        if !matches!(f.item, Some(Item::Node(_))) {
+            return None;
+        }
+        steps.clear();
+        lazy_path(op, steps)?;
+        let part = match self.eval(prefix, f) {
+            Ok(v) => v,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut starts = Starts::new();
+        for item in &part {
+            let Item::Node(node) = item else { return None };
+            starts.push(*node);
+        }
+        steps.drain(..n);
+        Some(Ok(starts))
+    }
+
+    /// [`Evaluator::any_from_with`] from each of `starts` in turn, until
+    /// `last` says to stop.
+    fn any_from_each<F: FnMut(&mut Self, XNode<'a>) -> R<bool>>(
+        &mut self,
+        starts: &[XNode<'a>],
+        steps: &[LazyStep<'a>],
+        last: &mut F,
+    ) -> R<bool> {
+        for &n in starts {
+            if self.any_from_with(n, steps, last)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// [`Evaluator::first_two`] atomized; an operand it would evaluate
     /// whole is atomized in place where [`Evaluator::atomized`] can.
     fn first_two_atoms(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Atoms<'a>> {
-        if matches!(op, Op::PerDocument(..)) || filtered_sorted_path(op) {
+        if matches!(op, Op::PerDocument(..)) || filtered_sorted_path(op) || sorted_prefix(op).is_some() {
             return Ok(self.first_two(op, f)?.iter().map(atomize_item).collect());
         }
         self.atomized(op, f)
