@@ -746,10 +746,29 @@ fn filtered_sorted_path(op: &Op) -> bool {
 /// some node compares true counts (a general comparison), the official
 /// processor walks any such path as nested loops, in axis order.
 fn filtered_path(op: &Op) -> bool {
+    some_step(op, &|s| !s.preds.is_empty())
+}
+
+/// Whether some step of `op`, a path, is on a reverse axis: where only
+/// whether some node compares true counts, the official processor takes
+/// such a step's nodes in axis order, not document order, so a node that
+/// raises an error can come before one that compares true
+/// (`cbc:Bad/preceding-sibling::*/cbc:LineExtensionAmount = 100.1`).
+fn reverse_path(op: &Op) -> bool {
+    some_step(op, &|s| {
+        matches!(
+            s.axis,
+            Axis::Ancestor | Axis::AncestorOrSelf | Axis::Preceding | Axis::PrecedingSibling
+        )
+    })
+}
+
+/// Whether some step of `op`, a path of steps, is one `test` accepts.
+fn some_step(op: &Op, test: &dyn Fn(&StepOp) -> bool) -> bool {
     match op {
-        Op::Step(s) => !s.preds.is_empty(),
-        Op::Path(l, r) => filtered_path(l) || filtered_path(r),
-        Op::PerDocument(inner, ..) => filtered_path(inner),
+        Op::Step(s) => test(s),
+        Op::Path(l, r) => some_step(l, test) || some_step(r, test),
+        Op::PerDocument(inner, ..) => some_step(inner, test),
         _ => false,
     }
 }
@@ -1926,7 +1945,7 @@ impl<'a> Evaluator<'a> {
             (Op::Const(c), p) => (p, c, true),
             _ => return None,
         };
-        if !filtered_path(path) {
+        if !filtered_path(path) && !reverse_path(path) {
             return None;
         }
         let mut steps = LazySteps::new();
