@@ -623,11 +623,37 @@ pub(crate) fn parse_integer(s: &str) -> Result<i128, bool> {
     t.strip_prefix('+').unwrap_or(t).parse::<i128>().map_err(|_| true)
 }
 
+/// The official processor reads a text of fewer than nine characters of
+/// digits, a point and whitespace by hand, and counts the fractional
+/// digits from the point to the last digit: whitespace between the point
+/// and the first digit (none before it) counts as zeros there, so
+/// `'. 2026'` is 0.02026 rather than an error. `None` for any other text.
+fn spaced_fraction(s: &str) -> Option<f64> {
+    if s.len() >= 9 {
+        return None;
+    }
+    let b = s.as_bytes();
+    let dot = b.iter().position(|&c| c == b'.')?;
+    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let after = &b[dot + 1..];
+    let gap = after.iter().take_while(|c| ws(c)).count();
+    let digits = after[gap..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if !b[..dot].iter().all(ws) || gap == 0 || digits == 0 || !after[gap + digits..].iter().all(ws) {
+        return None;
+    }
+    let num: u32 = std::str::from_utf8(&after[gap..gap + digits]).ok()?.parse().ok()?;
+    let places = i32::try_from(gap + digits).ok()?;
+    Some(f64::from(num) / 10f64.powi(places))
+}
+
 /// Parses the lexical form of `xs:double`. As the official processor
 /// does, the special values match after trimming only when the text starts
 /// with whitespace: `' INF '` and `' NaN'` are doubles, `'INF '` and
 /// `'NaN '` are not (a numeral may end in whitespace either way).
 pub fn parse_double(s: &str) -> Option<f64> {
+    if let Some(v) = spaced_fraction(s) {
+        return Some(v);
+    }
     let t = s.trim_matches(is_xml_ws);
     let special = if s.starts_with(is_xml_ws) { t } else { s };
     match special {
