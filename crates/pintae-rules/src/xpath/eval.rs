@@ -819,6 +819,21 @@ fn sorted_prefix(op: &Op) -> Option<(&Op, usize)> {
 /// ([`Evaluator::ordered_walk`]).
 type Starts<'a> = smallvec::SmallVec<[XNode<'a>; 1]>;
 
+/// Whether `op` is a constant the official processor knows, when it
+/// compiles it, is not an integer: a string, decimal or double literal,
+/// `true()` or `false()`, or a cast of a constant to a type other than
+/// `xs:integer` and `xs:decimal`.
+fn constant_non_integer(op: &Op) -> bool {
+    match op {
+        Op::Const(c) => !matches!(c, Const::Integer(_)),
+        Op::Call(Builtin::True | Builtin::False, args) => args.is_empty(),
+        Op::Cast(x, t, _) => {
+            !matches!(t, AtomicType::Integer | AtomicType::Decimal) && crate::xpath::compile::constant(x)
+        }
+        _ => false,
+    }
+}
+
 /// The steps [`lazy_path`] finds (most paths have few).
 type LazySteps<'o> = smallvec::SmallVec<[LazyStep<'o>; 4]>;
 
@@ -2242,12 +2257,13 @@ impl<'a> Evaluator<'a> {
 
     /// The integer bounds of `l to r`; `None` for an empty range.
     fn range_bounds(&mut self, l: &'a Op, r: &'a Op, f: &Focus<'a>) -> R<Option<(i128, i128)>> {
-        let Some(a) = self.opt_atomic(l, f)? else {
-            return Ok(None);
-        };
-        let Some(b) = self.opt_atomic(r, f)? else {
-            return Ok(None);
-        };
+        // the official processor refuses a constant bound that cannot be
+        // an integer when it compiles the range, and otherwise computes and
+        // checks both bounds, the first then the second, before an empty
+        // one makes the range empty (`() to xs:string(cbc:ID)` is XPTY0004)
+        if constant_non_integer(l) || constant_non_integer(r) {
+            return Err(type_err("a range bound that is not an integer"));
+        }
         let to_int = |x: Atomic<'a>| -> R<i128> {
             match x {
                 Atomic::Integer(i) => Ok(i),
@@ -2258,7 +2274,11 @@ impl<'a> Evaluator<'a> {
                 other => Err(type_err(format!("range bound of type {}", other.type_of().name()))),
             }
         };
-        let (a, b) = (to_int(a)?, to_int(b)?);
+        let a = self.opt_atomic(l, f)?.map(to_int).transpose()?;
+        let b = self.opt_atomic(r, f)?.map(to_int).transpose()?;
+        let (Some(a), Some(b)) = (a, b) else {
+            return Ok(None);
+        };
         if b < a {
             return Ok(None);
         }
