@@ -693,7 +693,9 @@ struct PathPlan<'o> {
     sorted: Option<(&'o Op, usize)>,
     /// The number of steps.
     steps: usize,
-    /// A step after the sorted part (any step, without one) has predicates.
+    /// A step after the sorted part (any step, without one) has
+    /// predicates: only then does pulling the path's nodes lazily, in
+    /// order, ever stop before a predicate the whole path would evaluate.
     filtered_after: bool,
 }
 
@@ -734,12 +736,13 @@ fn path_plan(op: &Op) -> Option<PathPlan<'_>> {
     Some(plan)
 }
 
-/// Whether `op` is a path whose nested walk the official processor takes
-/// as it comes, in document order and each node once ([`PathProps`]),
-/// with predicates on one of its steps: a cheap test before [`lazy_path`]
-/// where the order of the nodes counts (a first node, a first two).
-fn filtered_sorted_path(op: &Op) -> bool {
-    path_plan(op).is_some_and(|p| p.sorted.is_none() && p.filtered_after)
+/// Whether the official processor pulls the nodes of `op`, a path, in
+/// document order with predicates left to evaluate lazily
+/// ([`PathPlan::filtered_after`]): a cheap test before
+/// [`Evaluator::ordered_walk`] where the order of the nodes counts (a
+/// first node, a first two).
+fn ordered_lazily(op: &Op) -> bool {
+    path_plan(op).is_some_and(|p| p.filtered_after)
 }
 
 /// Whether some step of `op`, a path, has predicates: where only whether
@@ -793,26 +796,6 @@ fn walk_start<'a>(op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) -> Optio
     } else {
         *n
     })
-}
-
-/// [`walk_start`] for a path with predicates whose nested walk is document
-/// order ([`filtered_sorted_path`]), the order the official processor pulls
-/// its nodes in; `None` for others.
-fn child_walk_start<'a>(op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) -> Option<XNode<'a>> {
-    if !filtered_sorted_path(op) {
-        return None;
-    }
-    walk_start(op, f, steps)
-}
-
-/// For a path the official processor sorts up to a step and pulls in
-/// order from there ([`PathPlan`]), with predicates on a later step: the
-/// part up to that step, and how many steps it has
-/// (`cac:InvoiceLine[1]/../cac:InvoiceLine[cbc:LineExtensionAmount > 0]`
-/// stops at the second line that passes). `None` for other expressions.
-fn sorted_prefix(op: &Op) -> Option<(&Op, usize)> {
-    let plan = path_plan(op)?;
-    plan.sorted.filter(|&(_, n)| n < plan.steps && plan.filtered_after)
 }
 
 /// The nodes a lazy walk of a path's steps starts from, in document order
@@ -2299,7 +2282,7 @@ impl<'a> Evaluator<'a> {
         let mut steps = LazySteps::new();
         let mut out = Seq::new();
         if st.done {
-            return (filtered_sorted_path(b) || sorted_prefix(b).is_some()).then_some(Ok(out));
+            return ordered_lazily(b).then_some(Ok(out));
         }
         let starts = match self.ordered_walk(b, f, &mut steps)? {
             Ok(starts) => starts,
@@ -2621,21 +2604,22 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Where the nodes of `op` come from when the official processor pulls
-    /// them in document order, the steps to walk pushed onto `steps` (given
-    /// empty): a path whose nested walk is in that order is walked from
-    /// its start ([`child_walk_start`]); a path it sorts up to a step
-    /// ([`sorted_prefix`]) has that part evaluated whole, and where it is
-    /// one node the rest is walked from it. `None` where the path is to be
-    /// evaluated whole.
+    /// them in document order with predicates left to evaluate lazily
+    /// ([`ordered_lazily`]), the steps to walk pushed onto `steps` (given
+    /// empty): a path whose nested walk is in that order is walked from its
+    /// start; a path it sorts up to a step ([`PathPlan::sorted`]) has that
+    /// part evaluated whole, and the rest is walked from each of its nodes
+    /// (`cac:InvoiceLine[1]/../cac:InvoiceLine[cbc:LineExtensionAmount > 0]`
+    /// stops at the second line that passes). `None` where the path is to
+    /// be evaluated whole.
     fn ordered_walk(&mut self, op: &'a Op, f: &Focus<'a>, steps: &mut LazySteps<'a>) -> Option<R<Starts<'a>>> {
-        if let Some(start) = child_walk_start(op, f, steps) {
-            return Some(Ok(smallvec![start]));
-        }
-        let (prefix, n) = sorted_prefix(op)?;
+        let plan = path_plan(op).filter(|p| p.filtered_after)?;
+        let Some((prefix, n)) = plan.sorted else {
+            return walk_start(op, f, steps).map(|start| Ok(smallvec![start]));
+        };
         if !matches!(f.item, Some(Item::Node(_))) {
             return None;
         }
-        steps.clear();
         lazy_path(op, steps)?;
         let part = match self.eval(prefix, f) {
             Ok(v) => v,
@@ -2669,7 +2653,7 @@ impl<'a> Evaluator<'a> {
     /// [`Evaluator::first_two`] atomized; an operand it would evaluate
     /// whole is atomized in place where [`Evaluator::atomized`] can.
     fn first_two_atoms(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Atoms<'a>> {
-        if matches!(op, Op::PerDocument(..)) || filtered_sorted_path(op) || sorted_prefix(op).is_some() {
+        if matches!(op, Op::PerDocument(..)) || ordered_lazily(op) {
             return Ok(self.first_two(op, f)?.iter().map(atomize_item).collect());
         }
         self.atomized(op, f)

@@ -634,7 +634,7 @@ fn spaced_fraction(s: &str) -> Option<f64> {
     }
     let b = s.as_bytes();
     let dot = b.iter().position(|&c| c == b'.')?;
-    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let ws = |c: &u8| is_xml_ws(char::from(*c));
     let after = &b[dot + 1..];
     let gap = after.iter().take_while(|c| ws(c)).count();
     let digits = after[gap..].iter().take_while(|c| c.is_ascii_digit()).count();
