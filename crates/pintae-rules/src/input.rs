@@ -243,7 +243,7 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
         // no DTD, so no entity is ever resolved
         ..roxmltree::ParsingOptions::default()
     };
-    roxmltree::Document::parse_with_options(text, opts).map_err(|e| match e {
+    let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|e| match e {
         roxmltree::Error::DtdDetected => InputError::Dtd,
         roxmltree::Error::NodesLimitReached => InputError::TooLarge { limit: MAX_NODES },
         other => {
@@ -254,7 +254,88 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
                 message: other.to_string(),
             }
         }
-    })
+    })?;
+    if let Some(at) = repeated_declaration(text) {
+        let (line, column) = line_col(text, at);
+        return Err(InputError::Xml {
+            line,
+            column,
+            message: format!(
+                "the attribute '{}' at {line}:{column} is already defined",
+                declared_name(&text.as_bytes()[at..])
+            ),
+        });
+    }
+    Ok(doc)
+}
+
+/// The name of the namespace declaration at the start of `b` (`xmlns` or
+/// `xmlns:xml`).
+fn declared_name(b: &[u8]) -> &'static str {
+    if b.starts_with(b"xmlns:") {
+        "xmlns:xml"
+    } else {
+        "xmlns"
+    }
+}
+
+/// Where a start tag declares the default namespace, or the `xml` prefix,
+/// a second time: not well-formed (an attribute given twice), but
+/// roxmltree checks only other prefixes for repeats. A document is first
+/// searched for such declarations (a vector scan); only one with two or
+/// more is read tag by tag.
+fn repeated_declaration(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut declarations = memchr::memmem::find_iter(b, b"xmlns").filter(|&at| declaration_at(b, at));
+    declarations.next()?;
+    declarations.next()?;
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'<', &b[i..]) {
+        let at = i + p;
+        if let Some(end) = not_an_element(b, at) {
+            i = end;
+            continue;
+        }
+        if b.get(at + 1) == Some(&b'/') {
+            i = past(b, at, b">");
+            continue;
+        }
+        // a start tag: its attributes, name by name, values skipped
+        let (mut default, mut xml) = (false, false);
+        let mut j = at + 1;
+        while j < b.len() && b[j] != b'>' {
+            match b[j] {
+                q @ (b'"' | b'\'') => {
+                    j = memchr::memchr(q, &b[j + 1..]).map_or(b.len(), |e| j + 1 + e + 1);
+                }
+                c if c.is_ascii_whitespace() && declaration_at(b, j + 1) => {
+                    let seen = if b[j + 6] == b':' { &mut xml } else { &mut default };
+                    if *seen {
+                        return Some(j + 1);
+                    }
+                    *seen = true;
+                    j += 6;
+                }
+                _ => j += 1,
+            }
+        }
+        i = j + 1;
+        if i >= b.len() {
+            break;
+        }
+    }
+    None
+}
+
+/// Whether `b[at..]` reads as a declaration of the default namespace or of
+/// the `xml` prefix: `xmlns` or `xmlns:xml`, then `=` after optional
+/// whitespace.
+fn declaration_at(b: &[u8], at: usize) -> bool {
+    let Some(rest) = b.get(at..).and_then(|r| r.strip_prefix(b"xmlns")) else {
+        return false;
+    };
+    let rest = rest.strip_prefix(b":xml").unwrap_or(rest);
+    rest.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'=')
 }
 
 /// What a parsed input turned out to be.
