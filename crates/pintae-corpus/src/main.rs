@@ -6,7 +6,8 @@
 //!     pintae-corpus record GROUP ORACLE.jsonl DIR   # → testdata/oracle/GROUP.jsonl
 //!     pintae-corpus scale FILE K          # an invoice with K× the lines, on stdout
 //!     pintae-corpus hunt DIR SEED N       # N fresh mutants per PINT-AE example and
-//!                                         # N/3 with odd values per example,
+//!                                         # N/3 with odd values and N/3 written
+//!                                         # other ways (lexical) per example,
 //!                                         # DIR/<ruleset>/<name>.xml (scripts/hunt.sh)
 
 use std::collections::HashMap;
@@ -105,6 +106,7 @@ fn main() -> Result<()> {
             let examples = pintae_corpus::examples(&shared()?)?;
             let mut docs = pintae_corpus::mutate::random_mutants(&examples, seed, n);
             docs.extend(pintae_corpus::mutate::odd_mutants(&examples, seed, n.div_ceil(3)));
+            docs.extend(pintae_corpus::mutate::lexical_mutants(&examples, seed, n.div_ceil(3)));
             write_docs(&dir, &docs)?;
             eprintln!("wrote {} mutants seeded {seed:?} to {}", docs.len(), dir.display());
         }

@@ -14,6 +14,9 @@ use pintae_model::position::Spans;
 
 use crate::Doc;
 
+mod lexical;
+pub use lexical::lexical_mutants;
+
 /// Mutants per PINT-AE example.
 pub const PER_EXAMPLE: usize = 100;
 
