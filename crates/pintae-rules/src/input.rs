@@ -1,6 +1,8 @@
 //! Reading untrusted invoice bytes: UTF-8 check, XML parsing with DTDs
 //! refused and a node limit, UBL root check and SBDH envelope unwrapping.
 
+use std::borrow::Cow;
+
 use pintae_model::{ns, position, DocumentKind};
 use serde::Serialize;
 
@@ -25,6 +27,25 @@ pub enum InputError {
         column: u32,
         /// Byte offset.
         offset: usize,
+    },
+    /// The bytes are not valid in the encoding the document declares (or
+    /// its byte order mark shows).
+    #[error("not valid {encoding} at line {line}, column {column} (byte {offset})")]
+    BadEncoding {
+        /// The encoding, by its standard name.
+        encoding: String,
+        /// 1-based line.
+        line: u32,
+        /// 1-based column (in characters).
+        column: u32,
+        /// Byte offset.
+        offset: usize,
+    },
+    /// The XML declaration names an encoding pintae cannot read.
+    #[error("the XML declaration names the encoding '{encoding}', which pintae cannot read")]
+    UnknownEncoding {
+        /// The name as declared.
+        encoding: String,
     },
     /// The document declares a DTD (refused: entity expansion and external entities are attack vectors).
     #[error(
@@ -98,14 +119,146 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
     (line, column)
 }
 
-/// Decodes bytes as UTF-8 (a leading BOM is skipped).
-pub fn decode(bytes: &[u8]) -> Result<&str, InputError> {
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+/// Decodes bytes to text as an XML parser does: UTF-8 unless a byte order
+/// mark or the XML declaration says otherwise. UTF-8 and UTF-16 (with or
+/// without a byte order mark) are recognised from the first bytes; any
+/// other encoding a declaration names (`ISO-8859-1`, `windows-1252`, …) is
+/// decoded to UTF-8 first, characters for characters, so lines and columns
+/// stay those of the file. A UTF-8 text is borrowed, not copied.
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return utf8(rest).map(Cow::Borrowed);
+    }
+    let utf16 = match bytes {
+        [0xFE, 0xFF, rest @ ..] => Some((encoding_rs::UTF_16BE, rest)),
+        [0xFF, 0xFE, rest @ ..] => Some((encoding_rs::UTF_16LE, rest)),
+        // `<?` without a byte order mark
+        [0, b'<', 0, b'?', ..] => Some((encoding_rs::UTF_16BE, bytes)),
+        [b'<', 0, b'?', 0, ..] => Some((encoding_rs::UTF_16LE, bytes)),
+        _ => None,
+    };
+    if let Some((encoding, rest)) = utf16 {
+        return decode_as(encoding, rest).map(Cow::Owned);
+    }
+    let Some(label) = declared_encoding(bytes) else {
+        return utf8(bytes).map(Cow::Borrowed);
+    };
+    let name = String::from_utf8_lossy(label).trim().to_ascii_lowercase();
+    if LATIN1.contains(&name.as_str()) {
+        // ISO-8859-1 proper: every byte is the character of that number (the
+        // Encoding Standard reads this label as windows-1252 instead)
+        return Ok(Cow::Owned(bytes.iter().map(|b| char::from(*b)).collect()));
+    }
+    let unknown = || InputError::UnknownEncoding {
+        encoding: String::from_utf8_lossy(label).into_owned(),
+    };
+    let encoding = encoding_rs::Encoding::for_label_no_replacement(label).ok_or_else(unknown)?;
+    if encoding == encoding_rs::UTF_8 {
+        return utf8(bytes).map(Cow::Borrowed);
+    }
+    // US-ASCII (which the Encoding Standard reads as windows-1252) is UTF-8
+    // up to the first byte past 127; a UTF-16 document's declaration is not
+    // readable as ASCII, so one that is is not UTF-16
+    let (ascii, bad_at) = if ASCII.contains(&name.as_str()) {
+        ("US-ASCII", bytes.iter().position(|b| !b.is_ascii()))
+    } else if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+        ("UTF-16", Some(0))
+    } else {
+        return decode_as(encoding, bytes).map(Cow::Owned);
+    };
+    match bad_at {
+        None => utf8(bytes).map(Cow::Borrowed),
+        Some(offset) => {
+            let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or("");
+            let (line, column) = line_col(valid, offset);
+            Err(InputError::BadEncoding {
+                encoding: ascii.to_string(),
+                line,
+                column,
+                offset,
+            })
+        }
+    }
+}
+
+/// Labels of ISO-8859-1 (IANA's names and aliases).
+const LATIN1: &[&str] = &[
+    "iso-8859-1",
+    "iso8859-1",
+    "iso_8859-1",
+    "iso_8859-1:1987",
+    "latin1",
+    "l1",
+    "iso-ir-100",
+    "ibm819",
+    "cp819",
+    "csisolatin1",
+    "8859_1",
+];
+/// Labels of US-ASCII, which the Encoding Standard reads as windows-1252.
+const ASCII: &[&str] = &[
+    "us-ascii",
+    "ascii",
+    "iso646-us",
+    "ansi_x3.4-1968",
+    "cp367",
+    "ibm367",
+    "csascii",
+];
+
+/// The encoding named by the XML declaration at the start of `bytes`.
+fn declared_encoding(bytes: &[u8]) -> Option<&[u8]> {
+    let decl = bytes.strip_prefix(b"<?xml")?;
+    let end = memchr::memmem::find(decl.get(..decl.len().min(512))?, b"?>")?;
+    let decl = &decl[..end];
+    let at = memchr::memmem::find(decl, b"encoding")?;
+    let rest = decl[at + 8..].trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
+    let (&quote, rest) = rest.split_first()?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let len = memchr::memchr(quote, rest)?;
+    Some(&rest[..len])
+}
+
+/// `bytes` as UTF-8, or where they stop being it.
+fn utf8(bytes: &[u8]) -> Result<&str, InputError> {
     std::str::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
         let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or("");
         let (line, column) = line_col(valid, offset);
         InputError::NotUtf8 { line, column, offset }
+    })
+}
+
+/// `bytes` decoded from `encoding`, or where they stop being in it.
+fn decode_as(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Result<String, InputError> {
+    if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+        return Ok(text.into_owned());
+    }
+    // not valid: decode again up to the first bad sequence, for the place
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text = String::new();
+    let mut pos = 0;
+    let offset = loop {
+        let rest = bytes.get(pos..).unwrap_or_default();
+        text.reserve(rest.len().saturating_mul(3).saturating_add(16));
+        let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut text, true);
+        pos += read;
+        match result {
+            encoding_rs::DecoderResult::OutputFull => continue,
+            encoding_rs::DecoderResult::Malformed(bad, after) => {
+                break pos.saturating_sub(usize::from(bad) + usize::from(after));
+            }
+            encoding_rs::DecoderResult::InputEmpty => break pos,
+        }
+    };
+    let (line, column) = line_col(&text, text.len());
+    Err(InputError::BadEncoding {
+        encoding: encoding.name().to_string(),
+        line,
+        column,
+        offset,
     })
 }
 

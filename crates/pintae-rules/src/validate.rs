@@ -98,7 +98,7 @@ pub(crate) fn validate_with<'v, P: Pick<'v>>(bytes: &[u8], pick: P) -> Report {
         Ok(t) => t,
         Err(e) => return Report::from_input_error(e),
     };
-    let doc = match input::parse(text) {
+    let doc = match input::parse(&text) {
         Ok(d) => d,
         Err(e) => return Report::from_input_error(e),
     };

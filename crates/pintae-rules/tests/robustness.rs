@@ -24,6 +24,8 @@ fn pint_validator() -> &'static Validator {
 fn kind(e: &InputError) -> &'static str {
     match e {
         InputError::NotUtf8 { .. } => "not_utf8",
+        InputError::BadEncoding { .. } => "bad_encoding",
+        InputError::UnknownEncoding { .. } => "unknown_encoding",
         InputError::Dtd => "dtd",
         InputError::Xml { .. } => "xml",
         InputError::TooDeep { .. } => "too_deep",
@@ -36,9 +38,10 @@ fn kind(e: &InputError) -> &'static str {
 
 fn line_of(e: &InputError) -> Option<u32> {
     match e {
-        InputError::NotUtf8 { line, .. } | InputError::Xml { line, .. } | InputError::TooDeep { line, .. } => {
-            Some(*line)
-        }
+        InputError::NotUtf8 { line, .. }
+        | InputError::BadEncoding { line, .. }
+        | InputError::Xml { line, .. }
+        | InputError::TooDeep { line, .. } => Some(*line),
         _ => None,
     }
 }
@@ -257,4 +260,131 @@ fn deeply_nested_schematron_is_refused() {
         e.to_string().contains("deep.sch:1:") && e.to_string().contains("nest deeper"),
         "{e}"
     );
+}
+
+/// The bundled example with non-ASCII characters in a comment, a name and
+/// a code (the code makes rules fire on a value that has one), its XML
+/// declaration naming `encoding`.
+fn example_declared(encoding: &str) -> String {
+    let text =
+        std::fs::read_to_string(pintae_corpus::workspace_dir().join("testdata/examples/coffee-roaster-invoice.xml"))
+            .expect("bundled example");
+    let body = text.split_once("?>").map_or(text.as_str(), |(_, b)| b);
+    let body = body.replacen("Corniche Cup Cafe", "Corniche Cup Café", 1).replacen(
+        ">AED</cbc:DocumentCurrencyCode>",
+        ">AÉD</cbc:DocumentCurrencyCode>",
+        1,
+    );
+    assert!(body.contains("Café") && body.contains("AÉD"), "the example changed");
+    format!("<?xml version=\"1.0\" encoding=\"{encoding}\"?>{body}")
+}
+
+fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let units = bom.then_some(0xFEFF).into_iter().chain(text.encode_utf16());
+    units
+        .flat_map(|u| if big_endian { u.to_be_bytes() } else { u.to_le_bytes() })
+        .collect()
+}
+
+fn latin1(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("a Latin-1 character"))
+        .collect()
+}
+
+/// A document in another encoding, as its declaration or byte order mark
+/// says, gets the report of the same document in UTF-8: the same failures,
+/// values, lines and columns.
+#[test]
+fn declared_encodings_give_the_utf8_report() {
+    let rules = pint_validator();
+    let reference = rules.validate(example_declared("UTF-8").as_bytes());
+    assert!(reference.input_error.is_none(), "{:?}", reference.input_error);
+    assert!(
+        reference.failed.iter().any(|f| f.value.as_deref() == Some("AÉD")),
+        "no rule reads the changed code: {:?}",
+        reference.failed_ids()
+    );
+    let with_bom = [&[0xEF, 0xBB, 0xBF][..], example_declared("UTF-8").as_bytes()].concat();
+    let variants: Vec<(&str, Vec<u8>)> = vec![
+        ("UTF-8 with a byte order mark", with_bom),
+        ("ISO-8859-1", latin1(&example_declared("ISO-8859-1"))),
+        ("latin1", latin1(&example_declared("latin1"))),
+        ("windows-1252", latin1(&example_declared("windows-1252"))),
+        (
+            "UTF-16LE with a byte order mark",
+            utf16(&example_declared("UTF-16"), false, true),
+        ),
+        (
+            "UTF-16BE with a byte order mark",
+            utf16(&example_declared("UTF-16"), true, true),
+        ),
+        ("UTF-16LE without", utf16(&example_declared("UTF-16"), false, false)),
+        ("UTF-16BE without", utf16(&example_declared("UTF-16"), true, false)),
+    ];
+    for (label, bytes) in variants {
+        let r = rules.validate(&bytes);
+        assert_eq!(r, reference, "{label}");
+    }
+}
+
+/// Bytes the declared encoding does not have, and encodings pintae does not
+/// know, are refused with the place or the name.
+#[test]
+fn bad_and_unknown_encodings_are_refused() {
+    let rules = pint_validator();
+    let line_of_cafe = example_declared("UTF-8")
+        .lines()
+        .position(|l| l.contains("Café"))
+        .map(|i| i as u32 + 1);
+    // US-ASCII has no é
+    let r = rules.validate(example_declared("US-ASCII").as_bytes());
+    match &r.input_error {
+        Some(InputError::BadEncoding { encoding, line, .. }) => {
+            assert_eq!(encoding, "US-ASCII");
+            // the first é is in the comment on line 3
+            assert_eq!(Some(*line), Some(3), "{:?}", r.input_error);
+        }
+        other => panic!("{other:?}"),
+    }
+    // an unpaired surrogate in UTF-16
+    let text = example_declared("UTF-16");
+    let mut units: Vec<u16> = text.encode_utf16().collect();
+    let at = text
+        .split("Café")
+        .next()
+        .map(|s| s.encode_utf16().count())
+        .expect("Café");
+    units[at] = 0xD800;
+    let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    let r = rules.validate(&[&[0xFF, 0xFE][..], &bytes].concat());
+    match &r.input_error {
+        Some(InputError::BadEncoding {
+            encoding, line, column, ..
+        }) => {
+            assert_eq!(encoding, "UTF-16LE");
+            assert_eq!(Some(*line), line_of_cafe);
+            let col = text
+                .lines()
+                .nth(*line as usize - 1)
+                .and_then(|l| l.find("Café"))
+                .map(|c| c as u32 + 1);
+            assert_eq!(Some(*column), col);
+        }
+        other => panic!("{other:?}"),
+    }
+    // UTF-16 declared in a text that is not
+    let r = rules.validate(example_declared("UTF-16").as_bytes());
+    assert!(
+        matches!(&r.input_error, Some(InputError::BadEncoding { encoding, line: 1, column: 1, .. }) if encoding == "UTF-16"),
+        "{:?}",
+        r.input_error
+    );
+    let r = rules.validate(example_declared("x-no-such-encoding").as_bytes());
+    assert!(
+        matches!(&r.input_error, Some(InputError::UnknownEncoding { encoding }) if encoding == "x-no-such-encoding"),
+        "{:?}",
+        r.input_error
+    );
+    assert!(!r.valid);
 }
