@@ -208,11 +208,20 @@ const ASCII: &[&str] = &[
 
 /// The encoding named by the XML declaration at the start of `bytes`.
 fn declared_encoding(bytes: &[u8]) -> Option<&[u8]> {
+    pseudo_attribute(bytes, b"encoding")
+}
+
+/// The value of a pseudo-attribute (`version`, `encoding`) of the XML
+/// declaration at the start of `bytes`.
+fn pseudo_attribute<'b>(bytes: &'b [u8], name: &[u8]) -> Option<&'b [u8]> {
     let decl = bytes.strip_prefix(b"<?xml")?;
     let end = memchr::memmem::find(decl.get(..decl.len().min(512))?, b"?>")?;
     let decl = &decl[..end];
-    let at = memchr::memmem::find(decl, b"encoding")?;
-    let rest = decl[at + 8..].trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
+    let at = memchr::memmem::find(decl, name)?;
+    let rest = decl[at + name.len()..]
+        .trim_ascii_start()
+        .strip_prefix(b"=")?
+        .trim_ascii_start();
     let (&quote, rest) = rest.split_first()?;
     if quote != b'"' && quote != b'\'' {
         return None;
@@ -408,40 +417,140 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
             }
         }
     })?;
-    if let Some(at) = repeated_declaration(text) {
+    if let Some((at, fault)) = missed_fault(text.as_bytes()) {
         let (line, column) = line_col(text, at);
         return Err(InputError::Xml {
             line,
             column,
-            message: format!(
-                "the attribute '{}' at {line}:{column} is already defined",
-                declared_name(&text.as_bytes()[at..])
-            ),
+            message: format!("{fault} at {line}:{column}"),
         });
     }
     Ok(doc)
 }
 
-/// The name of the namespace declaration at the start of `b` (`xmlns` or
-/// `xmlns:xml`).
-fn declared_name(b: &[u8]) -> &'static str {
-    if b.starts_with(b"xmlns:") {
-        "xmlns:xml"
-    } else {
-        "xmlns"
-    }
+/// What roxmltree lets pass although an XML parser must refuse it, as the
+/// official processor does: an XML declaration with a version other than
+/// 1.0 or 1.1 or a `standalone` other than `yes` or `no`; a character
+/// reference to a surrogate or past U+10FFFF (roxmltree reads U+FFFD); a
+/// start tag that declares the default namespace, or the `xml` prefix,
+/// twice; a prefix bound to the empty name outside XML 1.1. Where, and
+/// what.
+fn missed_fault(b: &[u8]) -> Option<(usize, String)> {
+    declaration_fault(b)
+        .or_else(|| reference_fault(b))
+        .or_else(|| namespace_fault(b, pseudo_attribute(b, b"version") == Some(b"1.1")))
 }
 
-/// Where a start tag declares the default namespace, or the `xml` prefix,
-/// a second time: not well-formed (an attribute given twice), but
-/// roxmltree checks only other prefixes for repeats. A document is first
-/// searched for such declarations (a vector scan); only one with two or
-/// more is read tag by tag.
-fn repeated_declaration(text: &str) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut declarations = memchr::memmem::find_iter(b, b"xmlns").filter(|&at| declaration_at(b, at));
-    declarations.next()?;
-    declarations.next()?;
+/// A version or `standalone` value the XML declaration may not have.
+fn declaration_fault(b: &[u8]) -> Option<(usize, String)> {
+    let rest = b.strip_prefix(b"<?xml")?;
+    if !rest.first()?.is_ascii_whitespace() {
+        return None;
+    }
+    let end = 5 + memchr::memmem::find(rest, b"?>")?;
+    // pseudo-attributes: name = 'value', as roxmltree has already checked
+    let mut i = 5;
+    while i < end {
+        let name_at = i + b[i..end].iter().position(|c| !c.is_ascii_whitespace())?;
+        let eq = name_at + memchr::memchr(b'=', &b[name_at..end])?;
+        let name = b[name_at..eq].trim_ascii_end();
+        let q_at = eq + 1 + b[eq + 1..end].iter().position(|c| !c.is_ascii_whitespace())?;
+        let q = b[q_at];
+        let v_at = q_at + 1;
+        let v_end = v_at + memchr::memchr(q, &b[v_at..end])?;
+        let value = &b[v_at..v_end];
+        let allowed: &[&[u8]] = match name {
+            b"version" => &[b"1.0", b"1.1"],
+            b"standalone" => &[b"yes", b"no"],
+            _ => &[],
+        };
+        if !allowed.is_empty() && !allowed.contains(&value) {
+            let what = String::from_utf8_lossy(name);
+            return Some((
+                v_at,
+                format!(
+                    "the XML declaration's {what} cannot be '{}'",
+                    String::from_utf8_lossy(value)
+                ),
+            ));
+        }
+        i = v_end + 1;
+        if b[i..end].iter().all(u8::is_ascii_whitespace) {
+            break;
+        }
+    }
+    None
+}
+
+/// A character reference, in text or an attribute value, to a number that
+/// is no character (a surrogate, or past U+10FFFF).
+fn reference_fault(b: &[u8]) -> Option<(usize, String)> {
+    for at in memchr::memchr_iter(b'&', b) {
+        let Some(rest) = b[at + 1..].strip_prefix(b"#") else {
+            continue;
+        };
+        let (digits, radix) = match rest.strip_prefix(b"x") {
+            Some(hex) => (&hex[..hex.iter().take_while(|c| c.is_ascii_hexdigit()).count()], 16),
+            None => (&rest[..rest.iter().take_while(|c| c.is_ascii_digit()).count()], 10),
+        };
+        let Some(n) = std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| u32::from_str_radix(d, radix).ok())
+        else {
+            continue;
+        };
+        if char::from_u32(n).is_none() && !in_section(b, at) {
+            return Some((at, format!("the character reference to {n:#X} is to no character")));
+        }
+    }
+    None
+}
+
+/// Whether offset `p` lies inside a comment, CDATA section or processing
+/// instruction (where `&#…;` is no reference).
+fn in_section(b: &[u8], p: usize) -> bool {
+    let mut i = 0;
+    while let Some(q) = memchr::memchr(b'<', &b[i..p.min(b.len())]) {
+        let at = i + q;
+        match not_an_element(b, at) {
+            Some(end) if end > p => return true,
+            Some(end) => i = end,
+            None => i = at + 1,
+        }
+    }
+    false
+}
+
+/// A start tag that declares the default namespace, or the `xml` prefix, a
+/// second time (an attribute given twice; roxmltree checks only other
+/// prefixes for repeats), or, unless the document is XML 1.1 (`xml11`),
+/// binds a prefix to the empty name. The text is first searched for
+/// declarations (a vector scan for `=`); only one with two or more of the
+/// first kind, or one of the second, is read tag by tag.
+fn namespace_fault(b: &[u8], xml11: bool) -> Option<(usize, String)> {
+    // every declaration has an `=`, and a document has few of them: the
+    // name before each is read backwards (up to the `=` before, so each
+    // byte at most once)
+    let mut repeats = 0;
+    let suspect = memchr::memchr_iter(b'=', b).any(|eq| {
+        let name_end = b[..eq]
+            .iter()
+            .rposition(|c| !c.is_ascii_whitespace())
+            .map_or(0, |p| p + 1);
+        let name_len = b[..name_end]
+            .iter()
+            .rev()
+            .take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b'<' | b'"' | b'\'' | b'=' | b'>'))
+            .count();
+        let at = name_end - name_len;
+        if default_or_xml_at(b, at) {
+            repeats += 1;
+        }
+        repeats > 1 || (!xml11 && empty_binding_at(b, at).is_some())
+    });
+    if !suspect {
+        return None;
+    }
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'<', &b[i..]) {
         let at = i + p;
@@ -461,13 +570,27 @@ fn repeated_declaration(text: &str) -> Option<usize> {
                 q @ (b'"' | b'\'') => {
                     j = memchr::memchr(q, &b[j + 1..]).map_or(b.len(), |e| j + 1 + e + 1);
                 }
-                c if c.is_ascii_whitespace() && declaration_at(b, j + 1) => {
-                    let seen = if b[j + 6] == b':' { &mut xml } else { &mut default };
+                c if c.is_ascii_whitespace() && default_or_xml_at(b, j + 1) => {
+                    let (seen, name) = if b[j + 6] == b':' {
+                        (&mut xml, "xmlns:xml")
+                    } else {
+                        (&mut default, "xmlns")
+                    };
                     if *seen {
-                        return Some(j + 1);
+                        return Some((j + 1, format!("the attribute '{name}' is already defined")));
                     }
                     *seen = true;
                     j += 6;
+                }
+                c if c.is_ascii_whitespace() && !xml11 => {
+                    if let Some(prefix) = empty_binding_at(b, j + 1) {
+                        let prefix = String::from_utf8_lossy(prefix);
+                        return Some((
+                            j + 1,
+                            format!("the prefix '{prefix}' is bound to an empty namespace name"),
+                        ));
+                    }
+                    j += 1;
                 }
                 _ => j += 1,
             }
@@ -483,12 +606,25 @@ fn repeated_declaration(text: &str) -> Option<usize> {
 /// Whether `b[at..]` reads as a declaration of the default namespace or of
 /// the `xml` prefix: `xmlns` or `xmlns:xml`, then `=` after optional
 /// whitespace.
-fn declaration_at(b: &[u8], at: usize) -> bool {
+fn default_or_xml_at(b: &[u8], at: usize) -> bool {
     let Some(rest) = b.get(at..).and_then(|r| r.strip_prefix(b"xmlns")) else {
         return false;
     };
     let rest = rest.strip_prefix(b":xml").unwrap_or(rest);
     rest.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'=')
+}
+
+/// The prefix, when `b[at..]` reads as a prefix bound to the empty name:
+/// `xmlns:p=""`, with optional whitespace around `=`.
+fn empty_binding_at(b: &[u8], at: usize) -> Option<&[u8]> {
+    let rest = b.get(at..)?.strip_prefix(b"xmlns:")?;
+    let len = rest.iter().position(|c| c.is_ascii_whitespace() || *c == b'=')?;
+    let (prefix, rest) = rest.split_at(len);
+    let rest = rest.trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
+    match rest {
+        [q @ (b'"' | b'\''), r, ..] if r == q && !prefix.is_empty() => Some(prefix),
+        _ => None,
+    }
 }
 
 /// What a parsed input turned out to be.
