@@ -4,9 +4,9 @@
 //! default namespace, whitespace inside tags, single quotes, empty-element
 //! tags), and edits that only appear in hand-made or badly generated XML
 //! (foreign elements, text between elements, a prefix bound to another
-//! namespace on a subtree, whitespace around a value). A correct engine
-//! gives the first kind the verdict of the unchanged document; the oracle
-//! decides both.
+//! namespace on a subtree, whitespace around a value or inside an
+//! attribute value). A correct engine gives the first kind the verdict of
+//! the unchanged document; the oracle decides both.
 
 use std::ops::Range;
 
@@ -28,7 +28,10 @@ const FOREIGN: &[&str] = &[
 /// Text put between the children of an aggregate.
 const MIXED: &[&str] = &["x", " 7 ", "&#160;", "&amp;"];
 /// Whitespace around a value, written as it is or as references.
-const AROUND: &[&str] = &[" ", "\n    ", "\t", "\r\n", "&#13;", "&#9;", "&#160;"];
+const AROUND: &[&str] = &[" ", "\n    ", "\t", "\r\n", "\r", "&#13;", "&#9;", "&#160;"];
+/// Put into an attribute value: what attribute-value normalisation turns
+/// into spaces (literal tabs and line ends) and what it keeps (references).
+const IN_ATTRIBUTE: &[&str] = &["\t", "\n", "\r\n", " ", "&#9;", "&#10;", "&#13;", "&#32;", "&#x41;"];
 
 /// The offset of the `>` that ends the start tag at `start`.
 fn start_tag_end(text: &str, start: usize) -> Option<usize> {
@@ -107,7 +110,7 @@ fn lexical_once(text: &str, r: &mut Rng) -> Option<String> {
         .copied()
         .filter(|n| n.children().any(|c| c.is_element()))
         .collect();
-    let edit = match r.below(14) {
+    let edit = match r.below(15) {
         // a comment or a processing instruction inside a value
         0 | 1 => {
             let (_, range) = r.pick(&leaves)?.clone();
@@ -280,6 +283,17 @@ fn lexical_once(text: &str, r: &mut Rng) -> Option<String> {
             Edit {
                 range: at..at,
                 text: format!(" xmlns:{p}=\"urn:example:other\""),
+            }
+        }
+        // whitespace, line ends or a reference in an attribute value
+        14 => {
+            let with: Vec<_> = elements.iter().filter(|n| n.attributes().len() > 0).collect();
+            let n = **r.pick(&with)?;
+            let (_, value) = spans.attribute(n, r.below(n.attributes().len()))?;
+            let at = boundary(text, value, r)?;
+            Edit {
+                range: at..at,
+                text: r.pick(IN_ATTRIBUTE)?.to_string(),
             }
         }
         // whitespace around a value
