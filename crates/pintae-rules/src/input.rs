@@ -433,8 +433,8 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
 /// 1.0 or 1.1 or a `standalone` other than `yes` or `no`; a character
 /// reference to a surrogate or past U+10FFFF (roxmltree reads U+FFFD); a
 /// start tag that declares the default namespace, or the `xml` prefix,
-/// twice; a prefix bound to the empty name outside XML 1.1. Where, and
-/// what.
+/// twice; the prefix `xmlns` declared; a prefix bound to the empty name
+/// outside XML 1.1. Where, and what.
 fn missed_fault(b: &[u8]) -> Option<(usize, String)> {
     declaration_fault(b)
         .or_else(|| reference_fault(b))
@@ -523,10 +523,11 @@ fn in_section(b: &[u8], p: usize) -> bool {
 
 /// A start tag that declares the default namespace, or the `xml` prefix, a
 /// second time (an attribute given twice; roxmltree checks only other
-/// prefixes for repeats), or, unless the document is XML 1.1 (`xml11`),
-/// binds a prefix to the empty name. The text is first searched for
-/// declarations (a vector scan for `=`); only one with two or more of the
-/// first kind, or one of the second, is read tag by tag.
+/// prefixes for repeats), binds the prefix `xmlns`, or, unless the
+/// document is XML 1.1 (`xml11`), binds a prefix to the empty name. The
+/// text is first searched for declarations (a vector scan for `=`); only
+/// one with two or more of the first kind, or one of the others, is read
+/// tag by tag.
 fn namespace_fault(b: &[u8], xml11: bool) -> Option<(usize, String)> {
     // every declaration has an `=`, and a document has few of them: the
     // name before each is read backwards (up to the `=` before, so each
@@ -546,7 +547,7 @@ fn namespace_fault(b: &[u8], xml11: bool) -> Option<(usize, String)> {
         if default_or_xml_at(b, at) {
             repeats += 1;
         }
-        repeats > 1 || (!xml11 && empty_binding_at(b, at).is_some())
+        repeats > 1 || binding_fault_at(b, at, xml11).is_some()
     });
     if !suspect {
         return None;
@@ -582,13 +583,9 @@ fn namespace_fault(b: &[u8], xml11: bool) -> Option<(usize, String)> {
                     *seen = true;
                     j += 6;
                 }
-                c if c.is_ascii_whitespace() && !xml11 => {
-                    if let Some(prefix) = empty_binding_at(b, j + 1) {
-                        let prefix = String::from_utf8_lossy(prefix);
-                        return Some((
-                            j + 1,
-                            format!("the prefix '{prefix}' is bound to an empty namespace name"),
-                        ));
+                c if c.is_ascii_whitespace() => {
+                    if let Some(fault) = binding_fault_at(b, j + 1, xml11) {
+                        return Some((j + 1, fault));
                     }
                     j += 1;
                 }
@@ -614,15 +611,22 @@ fn default_or_xml_at(b: &[u8], at: usize) -> bool {
     rest.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'=')
 }
 
-/// The prefix, when `b[at..]` reads as a prefix bound to the empty name:
-/// `xmlns:p=""`, with optional whitespace around `=`.
-fn empty_binding_at(b: &[u8], at: usize) -> Option<&[u8]> {
+/// What is wrong, when `b[at..]` reads as a declaration that binds the
+/// prefix `xmlns` (never allowed) or, outside XML 1.1 (`xml11`), a prefix
+/// to the empty name (`xmlns:p=""`); whitespace may surround `=`.
+fn binding_fault_at(b: &[u8], at: usize, xml11: bool) -> Option<String> {
     let rest = b.get(at..)?.strip_prefix(b"xmlns:")?;
     let len = rest.iter().position(|c| c.is_ascii_whitespace() || *c == b'=')?;
     let (prefix, rest) = rest.split_at(len);
     let rest = rest.trim_ascii_start().strip_prefix(b"=")?.trim_ascii_start();
+    if prefix == b"xmlns" {
+        return Some("the prefix 'xmlns' cannot be declared".to_string());
+    }
     match rest {
-        [q @ (b'"' | b'\''), r, ..] if r == q && !prefix.is_empty() => Some(prefix),
+        [q @ (b'"' | b'\''), r, ..] if r == q && !prefix.is_empty() && !xml11 => Some(format!(
+            "the prefix '{}' is bound to an empty namespace name",
+            String::from_utf8_lossy(prefix)
+        )),
         _ => None,
     }
 }
