@@ -434,11 +434,72 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
 /// reference to a surrogate or past U+10FFFF (roxmltree reads U+FFFD); a
 /// start tag that declares the default namespace, or the `xml` prefix,
 /// twice; the prefix `xmlns` declared; a prefix bound to the empty name
-/// outside XML 1.1. Where, and what.
+/// outside XML 1.1; a processing instruction named `xml`, or whose target
+/// runs into its text. Where, and what.
 fn missed_fault(b: &[u8]) -> Option<(usize, String)> {
-    declaration_fault(b)
-        .or_else(|| reference_fault(b))
-        .or_else(|| namespace_fault(b, pseudo_attribute(b, b"version") == Some(b"1.1")))
+    if let Some(fault) = declaration_fault(b) {
+        return Some(fault);
+    }
+    let xml11 = pseudo_attribute(b, b"version") == Some(b"1.1");
+    // one vector scan: references start with `&`, declarations have an `=`
+    // (a document has few of either), processing instructions a `?`
+    let mut repeats = 0;
+    let mut suspect = false;
+    for at in memchr::memchr3_iter(b'&', b'=', b'?', b) {
+        let fault = match b[at] {
+            b'&' => reference_fault(b, at),
+            b'=' => {
+                suspect = suspect || declaration_suspect(b, at, xml11, &mut repeats);
+                None
+            }
+            _ => at.checked_sub(1).and_then(|lt| pi_fault(b, lt)),
+        };
+        if fault.is_some() {
+            return fault;
+        }
+    }
+    if suspect {
+        namespace_fault(b, xml11)
+    } else {
+        None
+    }
+}
+
+/// For a processing instruction at `lt` (`<?` outside comments and CDATA,
+/// other than the XML declaration): a target named `xml` in any case, or a
+/// target not followed by whitespace or `?>`. The target is read as the
+/// official processor reads a name, so `<?xml\u{7f}` is named `xml`.
+fn pi_fault(b: &[u8], lt: usize) -> Option<(usize, String)> {
+    if b.get(lt) != Some(&b'<') || (lt == 0 && starts_with_declaration(b)) {
+        return None;
+    }
+    let rest = &b[lt + 2..];
+    let len = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':') || !c.is_ascii())
+        .count();
+    let reserved = rest[..len].eq_ignore_ascii_case(b"xml");
+    let spaced = match rest.get(len) {
+        Some(c) if c.is_ascii_whitespace() => true,
+        Some(b'?') => rest.get(len + 1) == Some(&b'>'),
+        _ => false,
+    };
+    if (!reserved && spaced) || in_section(b, lt) {
+        return None;
+    }
+    let fault = if reserved {
+        "a processing instruction cannot be named 'xml'"
+    } else {
+        "a processing instruction's target must be followed by whitespace or '?>'"
+    };
+    Some((lt, fault.to_string()))
+}
+
+/// Whether `b` starts with an XML declaration (`<?xml` and whitespace).
+fn starts_with_declaration(b: &[u8]) -> bool {
+    b.strip_prefix(b"<?xml")
+        .and_then(|r| r.first())
+        .is_some_and(u8::is_ascii_whitespace)
 }
 
 /// A version or `standalone` value the XML declaration may not have.
@@ -482,26 +543,19 @@ fn declaration_fault(b: &[u8]) -> Option<(usize, String)> {
     None
 }
 
-/// A character reference, in text or an attribute value, to a number that
-/// is no character (a surrogate, or past U+10FFFF).
-fn reference_fault(b: &[u8]) -> Option<(usize, String)> {
-    for at in memchr::memchr_iter(b'&', b) {
-        let Some(rest) = b[at + 1..].strip_prefix(b"#") else {
-            continue;
-        };
-        let (digits, radix) = match rest.strip_prefix(b"x") {
-            Some(hex) => (&hex[..hex.iter().take_while(|c| c.is_ascii_hexdigit()).count()], 16),
-            None => (&rest[..rest.iter().take_while(|c| c.is_ascii_digit()).count()], 10),
-        };
-        let Some(n) = std::str::from_utf8(digits)
-            .ok()
-            .and_then(|d| u32::from_str_radix(d, radix).ok())
-        else {
-            continue;
-        };
-        if char::from_u32(n).is_none() && !in_section(b, at) {
-            return Some((at, format!("the character reference to {n:#X} is to no character")));
-        }
+/// For a character reference at `at`, in text or an attribute value: a
+/// number that is no character (a surrogate, or past U+10FFFF).
+fn reference_fault(b: &[u8], at: usize) -> Option<(usize, String)> {
+    let rest = b[at + 1..].strip_prefix(b"#")?;
+    let (digits, radix) = match rest.strip_prefix(b"x") {
+        Some(hex) => (&hex[..hex.iter().take_while(|c| c.is_ascii_hexdigit()).count()], 16),
+        None => (&rest[..rest.iter().take_while(|c| c.is_ascii_digit()).count()], 10),
+    };
+    let n = std::str::from_utf8(digits)
+        .ok()
+        .and_then(|d| u32::from_str_radix(d, radix).ok())?;
+    if char::from_u32(n).is_none() && !in_section(b, at) {
+        return Some((at, format!("the character reference to {n:#X} is to no character")));
     }
     None
 }
@@ -521,37 +575,37 @@ fn in_section(b: &[u8], p: usize) -> bool {
     false
 }
 
+/// Whether the `=` at `eq` may end a namespace declaration that
+/// [`namespace_fault`] refuses: a second one of the default namespace or
+/// of `xml` (counted in `repeats`), one of `xmlns`, or an empty binding.
+/// The name before it is read backwards, up to the `=` before, so each
+/// byte at most once.
+fn declaration_suspect(b: &[u8], eq: usize, xml11: bool, repeats: &mut u32) -> bool {
+    let name_end = b[..eq]
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(0, |p| p + 1);
+    let name_len = b[..name_end]
+        .iter()
+        .rev()
+        .take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b'<' | b'"' | b'\'' | b'=' | b'>'))
+        .count();
+    let at = name_end - name_len;
+    if default_or_xml_at(b, at) {
+        *repeats += 1;
+    }
+    *repeats > 1 || binding_fault_at(b, at, xml11).is_some()
+}
+
 /// A start tag that declares the default namespace, or the `xml` prefix, a
 /// second time (an attribute given twice; roxmltree checks only other
 /// prefixes for repeats), binds the prefix `xmlns`, or, unless the
-/// document is XML 1.1 (`xml11`), binds a prefix to the empty name. The
-/// text is first searched for declarations (a vector scan for `=`); only
-/// one with two or more of the first kind, or one of the others, is read
-/// tag by tag.
+/// document is XML 1.1 (`xml11`), binds a prefix to the empty name:
+/// read tag by tag, for a document [`declaration_suspect`] found suspect.
 fn namespace_fault(b: &[u8], xml11: bool) -> Option<(usize, String)> {
     // every declaration has an `=`, and a document has few of them: the
     // name before each is read backwards (up to the `=` before, so each
     // byte at most once)
-    let mut repeats = 0;
-    let suspect = memchr::memchr_iter(b'=', b).any(|eq| {
-        let name_end = b[..eq]
-            .iter()
-            .rposition(|c| !c.is_ascii_whitespace())
-            .map_or(0, |p| p + 1);
-        let name_len = b[..name_end]
-            .iter()
-            .rev()
-            .take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b'<' | b'"' | b'\'' | b'=' | b'>'))
-            .count();
-        let at = name_end - name_len;
-        if default_or_xml_at(b, at) {
-            repeats += 1;
-        }
-        repeats > 1 || binding_fault_at(b, at, xml11).is_some()
-    });
-    if !suspect {
-        return None;
-    }
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'<', &b[i..]) {
         let at = i + p;
