@@ -585,7 +585,14 @@ fn declaration_suspect(b: &[u8], eq: usize, xml11: bool, repeats: &mut u32) -> b
         .iter()
         .rposition(|c| !c.is_ascii_whitespace())
         .map_or(0, |p| p + 1);
-    let name_len = b[..name_end]
+    // most `=` are other attributes': their names end otherwise, their
+    // values are not empty
+    let before = &b[..name_end];
+    let empty = matches!(b[eq + 1..].trim_ascii_start(), [q @ (b'"' | b'\''), r, ..] if q == r);
+    if !empty && !before.ends_with(b"xmlns") && !before.ends_with(b":xml") {
+        return false;
+    }
+    let name_len = before
         .iter()
         .rev()
         .take_while(|c| !c.is_ascii_whitespace() && !matches!(c, b'<' | b'"' | b'\'' | b'=' | b'>'))
