@@ -143,8 +143,12 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
     let Some(label) = declared_encoding(bytes) else {
         return utf8(bytes).map(Cow::Borrowed);
     };
-    let name = String::from_utf8_lossy(label).trim().to_ascii_lowercase();
-    if LATIN1.contains(&name.as_str()) {
+    let named = |labels: &[&str]| {
+        labels
+            .iter()
+            .any(|l| label.trim_ascii().eq_ignore_ascii_case(l.as_bytes()))
+    };
+    if named(LATIN1) {
         // ISO-8859-1 proper: every byte is the character of that number (the
         // Encoding Standard reads this label as windows-1252 instead)
         return Ok(Cow::Owned(bytes.iter().map(|b| char::from(*b)).collect()));
@@ -159,7 +163,7 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
     // US-ASCII (which the Encoding Standard reads as windows-1252) is UTF-8
     // up to the first byte past 127; a UTF-16 document's declaration is not
     // readable as ASCII, so one that is is not UTF-16
-    let (ascii, bad_at) = if ASCII.contains(&name.as_str()) {
+    let (ascii, bad_at) = if named(ASCII) {
         ("US-ASCII", bytes.iter().position(|b| !b.is_ascii()))
     } else if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
         ("UTF-16", Some(0))
@@ -168,16 +172,22 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
     };
     match bad_at {
         None => utf8(bytes).map(Cow::Borrowed),
-        Some(offset) => {
-            let valid = std::str::from_utf8(&bytes[..offset]).unwrap_or("");
-            let (line, column) = line_col(valid, offset);
-            Err(InputError::BadEncoding {
-                encoding: ascii.to_string(),
-                line,
-                column,
-                offset,
-            })
-        }
+        Some(offset) => Err(bad_encoding(
+            ascii,
+            std::str::from_utf8(&bytes[..offset]).unwrap_or(""),
+            offset,
+        )),
+    }
+}
+
+/// Bytes not in `encoding` at byte `offset`, after the text `before`.
+fn bad_encoding(encoding: &str, before: &str, offset: usize) -> InputError {
+    let (line, column) = line_col(before, before.len());
+    InputError::BadEncoding {
+        encoding: encoding.to_string(),
+        line,
+        column,
+        offset,
     }
 }
 
@@ -214,20 +224,35 @@ fn declared_encoding(bytes: &[u8]) -> Option<&[u8]> {
 /// The value of a pseudo-attribute (`version`, `encoding`) of the XML
 /// declaration at the start of `bytes`.
 fn pseudo_attribute<'b>(bytes: &'b [u8], name: &[u8]) -> Option<&'b [u8]> {
-    let decl = bytes.strip_prefix(b"<?xml")?;
-    let end = memchr::memmem::find(decl.get(..decl.len().min(512))?, b"?>")?;
-    let decl = &decl[..end];
-    let at = memchr::memmem::find(decl, name)?;
-    let rest = decl[at + name.len()..]
-        .trim_ascii_start()
-        .strip_prefix(b"=")?
-        .trim_ascii_start();
-    let (&quote, rest) = rest.split_first()?;
-    if quote != b'"' && quote != b'\'' {
-        return None;
-    }
-    let len = memchr::memchr(quote, rest)?;
-    Some(&rest[..len])
+    pseudo_attributes(bytes)
+        .find(|(n, ..)| *n == name)
+        .map(|(_, _, value)| value)
+}
+
+/// The pseudo-attributes of the XML declaration at the start of `b`, if it
+/// has one: (name, offset of the value, value). Reading stops at the first
+/// one that is not `name = 'value'` (the text may not have been parsed yet).
+fn pseudo_attributes(b: &[u8]) -> impl Iterator<Item = (&[u8], usize, &[u8])> {
+    let end = if starts_with_declaration(b) {
+        memchr::memmem::find(&b[5..], b"?>").map_or(0, |e| 5 + e)
+    } else {
+        0
+    };
+    let mut i = 5;
+    std::iter::from_fn(move || {
+        let decl = b.get(..end)?;
+        let name_at = i + decl.get(i..)?.iter().position(|c| !c.is_ascii_whitespace())?;
+        let eq = name_at + memchr::memchr(b'=', &decl[name_at..])?;
+        let q_at = eq + 1 + decl[eq + 1..].iter().position(|c| !c.is_ascii_whitespace())?;
+        let q = decl[q_at];
+        if q != b'"' && q != b'\'' {
+            return None;
+        }
+        let v_at = q_at + 1;
+        let v_end = v_at + memchr::memchr(q, &decl[v_at..])?;
+        i = v_end + 1;
+        Some((decl[name_at..eq].trim_ascii_end(), v_at, &decl[v_at..v_end]))
+    })
 }
 
 /// `bytes` as UTF-8, or where they stop being it.
@@ -262,13 +287,7 @@ fn decode_as(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> Result<S
             encoding_rs::DecoderResult::InputEmpty => break pos,
         }
     };
-    let (line, column) = line_col(&text, text.len());
-    Err(InputError::BadEncoding {
-        encoding: encoding.name().to_string(),
-        line,
-        column,
-        offset,
-    })
+    Err(bad_encoding(encoding.name(), &text, offset))
 }
 
 /// Finds where element nesting first exceeds `limit`, without parsing (a
@@ -504,43 +523,23 @@ fn starts_with_declaration(b: &[u8]) -> bool {
 
 /// A version or `standalone` value the XML declaration may not have.
 fn declaration_fault(b: &[u8]) -> Option<(usize, String)> {
-    let rest = b.strip_prefix(b"<?xml")?;
-    if !rest.first()?.is_ascii_whitespace() {
-        return None;
-    }
-    let end = 5 + memchr::memmem::find(rest, b"?>")?;
-    // pseudo-attributes: name = 'value', as roxmltree has already checked
-    let mut i = 5;
-    while i < end {
-        let name_at = i + b[i..end].iter().position(|c| !c.is_ascii_whitespace())?;
-        let eq = name_at + memchr::memchr(b'=', &b[name_at..end])?;
-        let name = b[name_at..eq].trim_ascii_end();
-        let q_at = eq + 1 + b[eq + 1..end].iter().position(|c| !c.is_ascii_whitespace())?;
-        let q = b[q_at];
-        let v_at = q_at + 1;
-        let v_end = v_at + memchr::memchr(q, &b[v_at..end])?;
-        let value = &b[v_at..v_end];
+    pseudo_attributes(b).find_map(|(name, at, value)| {
         let allowed: &[&[u8]] = match name {
             b"version" => &[b"1.0", b"1.1"],
             b"standalone" => &[b"yes", b"no"],
-            _ => &[],
+            _ => return None,
         };
-        if !allowed.is_empty() && !allowed.contains(&value) {
-            let what = String::from_utf8_lossy(name);
-            return Some((
-                v_at,
+        (!allowed.contains(&value)).then(|| {
+            (
+                at,
                 format!(
-                    "the XML declaration's {what} cannot be '{}'",
+                    "the XML declaration's {} cannot be '{}'",
+                    String::from_utf8_lossy(name),
                     String::from_utf8_lossy(value)
                 ),
-            ));
-        }
-        i = v_end + 1;
-        if b[i..end].iter().all(u8::is_ascii_whitespace) {
-            break;
-        }
-    }
-    None
+            )
+        })
+    })
 }
 
 /// For a character reference at `at`, in text or an attribute value: a
@@ -610,9 +609,6 @@ fn declaration_suspect(b: &[u8], eq: usize, xml11: bool, repeats: &mut u32) -> b
 /// document is XML 1.1 (`xml11`), binds a prefix to the empty name:
 /// read tag by tag, for a document [`declaration_suspect`] found suspect.
 fn namespace_fault(b: &[u8], xml11: bool) -> Option<(usize, String)> {
-    // every declaration has an `=`, and a document has few of them: the
-    // name before each is read backwards (up to the `=` before, so each
-    // byte at most once)
     let mut i = 0;
     while let Some(p) = memchr::memchr(b'<', &b[i..]) {
         let at = i + p;
