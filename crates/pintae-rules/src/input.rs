@@ -6,6 +6,8 @@ use std::borrow::Cow;
 use pintae_model::{ns, position, DocumentKind};
 use serde::Serialize;
 
+mod names;
+
 /// Most XML nodes a document may have (a 4,000-line invoice has ~300,000).
 pub const MAX_NODES: u32 = 20_000_000;
 
@@ -126,6 +128,23 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (u32, u32) {
 /// decoded to UTF-8 first, characters for characters, so lines and columns
 /// stay those of the file. A UTF-8 text is borrowed, not copied.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
+    decode_text(bytes).map(xml11_line_ends)
+}
+
+/// XML 1.1 also ends lines with NEL (U+0085) and LINE SEPARATOR (U+2028),
+/// which its parser reads as line feeds wherever they stand, in tags too;
+/// roxmltree knows only XML 1.0's line ends, so an XML 1.1 text with either
+/// gets line feeds in their place before it is parsed.
+fn xml11_line_ends(text: Cow<'_, str>) -> Cow<'_, str> {
+    const ENDS: [char; 2] = ['\u{85}', '\u{2028}'];
+    if pseudo_attribute(text.as_bytes(), b"version") != Some(b"1.1") || !text.contains(ENDS) {
+        return text;
+    }
+    Cow::Owned(text.replace(ENDS, "\n"))
+}
+
+/// [`decode`] before XML 1.1's line ends.
+fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return utf8(rest).map(Cow::Borrowed);
     }
@@ -436,7 +455,7 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
             }
         }
     })?;
-    if let Some((at, fault)) = missed_fault(text.as_bytes()) {
+    if let Some((at, fault)) = missed_fault(text).or_else(|| name_fault(&doc, text)) {
         let (line, column) = line_col(text, at);
         return Err(InputError::Xml {
             line,
@@ -455,7 +474,8 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
 /// twice; the prefix `xmlns` declared; a prefix bound to the empty name
 /// outside XML 1.1; a processing instruction named `xml`, or whose target
 /// runs into its text. Where, and what.
-fn missed_fault(b: &[u8]) -> Option<(usize, String)> {
+fn missed_fault(text: &str) -> Option<(usize, String)> {
+    let b = text.as_bytes();
     if let Some(fault) = declaration_fault(b) {
         return Some(fault);
     }
@@ -471,7 +491,7 @@ fn missed_fault(b: &[u8]) -> Option<(usize, String)> {
                 suspect = suspect || declaration_suspect(b, at, xml11, &mut repeats);
                 None
             }
-            _ => at.checked_sub(1).and_then(|lt| pi_fault(b, lt)),
+            _ => at.checked_sub(1).and_then(|lt| pi_fault(text, lt, xml11)),
         };
         if fault.is_some() {
             return fault;
@@ -484,30 +504,208 @@ fn missed_fault(b: &[u8]) -> Option<(usize, String)> {
     }
 }
 
+/// A C1 control character or DEL written as itself in an XML 1.1 text,
+/// which that version allows only as a character reference (roxmltree
+/// takes it, as XML 1.0 does); C0 controls are refused by the parse.
+fn restricted_fault(text: &str) -> Option<(usize, String)> {
+    let (at, c) = text
+        .char_indices()
+        .find(|&(_, c)| matches!(c, '\u{7F}'..='\u{84}' | '\u{86}'..='\u{9F}'))?;
+    Some((
+        at,
+        format!(
+            "U+{:04X} must be written as a character reference in XML 1.1",
+            u32::from(c)
+        ),
+    ))
+}
+
+/// Whether `c`, outside ASCII, may stand in a name after its first
+/// character, as the official processor's parser reads names: by XML 1.0's
+/// Appendix B, or in XML 1.1 by that version's (the fifth edition's) wider
+/// classes.
+fn name_char(c: char, xml11: bool) -> bool {
+    let c = u32::from(c);
+    if xml11 {
+        return matches!(c, 0xB7 | 0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x37D | 0x37F..=0x1FFF
+            | 0x200C..=0x200D | 0x203F..=0x2040 | 0x2070..=0x218F | 0x2C00..=0x2FEF
+            | 0x3001..=0xD7FF | 0xF900..=0xFDCF | 0xFDF0..=0xFFFD | 0x10000..=0xEFFFF);
+    }
+    u16::try_from(c).is_ok_and(|c| in_table(names::NAME_REST, c))
+}
+
+/// Whether `c` lies in one of the sorted inclusive ranges of `table`.
+fn in_table(table: &[(u16, u16)], c: u16) -> bool {
+    let k = table.partition_point(|&(_, hi)| hi < c);
+    table.get(k).is_some_and(|&(lo, _)| lo <= c)
+}
+
+/// A name in an XML 1.0 document with a character outside ASCII that may
+/// not stand where it does: roxmltree reads names by XML 1.0's fifth
+/// edition (as XML 1.1 does), the official processor's parser by the
+/// older, narrower classes of XML 1.0's Appendix B (`names`). Element,
+/// attribute and processing-instruction names and declared prefixes are
+/// each checked as a name of their own, so the part after a prefix's `:`
+/// must start as a name does, as that parser asks. Where the first one
+/// is, and what. Costs nothing on a text all in ASCII. In an XML 1.1
+/// document, whose names roxmltree reads as its parser does, the C1
+/// controls written as themselves instead (`restricted_fault`).
+fn name_fault(doc: &roxmltree::Document<'_>, text: &str) -> Option<(usize, String)> {
+    if pseudo_attribute(text.as_bytes(), b"version") == Some(b"1.1") {
+        return restricted_fault(text);
+    }
+    if !wide_name_suspect(text.as_bytes()) {
+        return None;
+    }
+    // a prefix outside ASCII shows in the text as `xmlns:` and a byte past
+    // 127 (the tree keeps every prefix in scope at every element, too many
+    // to look at in every document)
+    let b = text.as_bytes();
+    let wide_prefix = memchr::memmem::find_iter(b, b"xmlns:").any(|at| {
+        b[at + 6..]
+            .iter()
+            .take_while(|c| !c.is_ascii_whitespace() && **c != b'=')
+            .any(|c| !c.is_ascii())
+    });
+    let mut first: Option<(usize, String)> = None;
+    let mut note = |name: &str, what: &str| {
+        if let Some(fault) = bad_name(text, name, what) {
+            if first.as_ref().is_none_or(|(at, _)| fault.0 < *at) {
+                first = Some(fault);
+            }
+        }
+    };
+    // nodes by id, in document order: cheaper than a traversal
+    let nodes = (0..u32::MAX).map_while(|i| doc.get_node(roxmltree::NodeId::new(i)));
+    for node in nodes {
+        if node.is_element() {
+            note(node.tag_name().name(), "an element name");
+            for attribute in node.attributes() {
+                note(attribute.name(), "an attribute name");
+            }
+            if wide_prefix {
+                for prefix in node.namespaces().filter_map(|n| n.name()) {
+                    note(prefix, "a namespace prefix");
+                }
+            }
+        } else if let Some(pi) = node.pi() {
+            note(pi.target, "a processing instruction's target");
+        }
+    }
+    first
+}
+
+/// Whether some character outside ASCII may be part of a name: it follows
+/// `<`, `</` or `<?` with only ASCII name characters between, or it
+/// follows whitespace and the word it is in is followed by `=`. Never
+/// false for a document with such a name (the first wide character of a
+/// name is always so placed), seldom true for one without, and one look
+/// at each byte: an invoice with Arabic text passes without walking its
+/// tree.
+fn wide_name_suspect(b: &[u8]) -> bool {
+    let name_byte = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':');
+    const HIGH: u128 = u128::from_ne_bytes([0x80; 16]);
+    let mut i = 0;
+    while i < b.len() {
+        // 64 bytes at a time through text in ASCII
+        if let Some(chunk) = b[i..].first_chunk::<64>() {
+            let (w, _) = chunk.as_chunks::<16>();
+            let any = w.iter().fold(0, |acc, c| acc | u128::from_ne_bytes(*c));
+            if any & HIGH == 0 {
+                i += 64;
+                continue;
+            }
+        }
+        if b[i].is_ascii() {
+            i += 1;
+            continue;
+        }
+        // a run of bytes past 127 starts at `i`
+        let before = b[..i].iter().rposition(|&c| !name_byte(c));
+        let opener = |q: usize| q.checked_sub(1).map(|p| b[p]) == Some(b'<');
+        match before.map(|q| (q, b[q])) {
+            Some((_, b'<')) => return true,
+            Some((q, b'/' | b'?')) if opener(q) => return true,
+            Some((_, c)) if c.is_ascii_whitespace() => {
+                let end = b[i..]
+                    .iter()
+                    .position(|&c| c.is_ascii() && !name_byte(c))
+                    .map_or(b.len(), |e| i + e);
+                if b[end..].iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'=') {
+                    return true;
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += b[i..].iter().position(u8::is_ascii).unwrap_or(b.len() - i);
+    }
+    false
+}
+
+/// The first character of `name` (a slice of `text`) outside ASCII that
+/// XML 1.0's Appendix B does not allow where it stands: where it is in
+/// `text`, and what.
+#[inline]
+fn bad_name(text: &str, name: &str, what: &str) -> Option<(usize, String)> {
+    if name.bytes().all(|c| c < 0x80) {
+        return None;
+    }
+    bad_wide_name(text, name, what)
+}
+
+/// [`bad_name`] for a name with a character outside ASCII.
+#[cold]
+fn bad_wide_name(text: &str, name: &str, what: &str) -> Option<(usize, String)> {
+    let (i, c) = name.char_indices().find(|&(i, c)| {
+        let table = if i == 0 { names::NAME_START } else { names::NAME_REST };
+        !c.is_ascii() && !u16::try_from(u32::from(c)).is_ok_and(|c| in_table(table, c))
+    })?;
+    // names are slices of the text the document was parsed from
+    let start = (name.as_ptr() as usize)
+        .checked_sub(text.as_ptr() as usize)
+        .filter(|&at| at < text.len())
+        .unwrap_or(0);
+    let place = if i == 0 { "start" } else { "be part of" };
+    Some((
+        start + i,
+        format!("'{c}' (U+{:04X}) cannot {place} {what} in XML 1.0", u32::from(c)),
+    ))
+}
+
 /// For a processing instruction at `lt` (`<?` outside comments and CDATA,
-/// other than the XML declaration): a target named `xml` in any case, or a
-/// target not followed by whitespace or `?>`. The target is read as the
-/// official processor reads a name, so `<?xml\u{7f}` is named `xml`.
-fn pi_fault(b: &[u8], lt: usize) -> Option<(usize, String)> {
+/// other than the XML declaration): a target named `xml` in any case, a
+/// target with a `:` (the official processor takes only names without one,
+/// in any XML version), or a target not followed by whitespace or `?>`.
+/// The target is read as the official processor reads a name, so
+/// `<?xml\u{7f}` is named `xml`.
+fn pi_fault(text: &str, lt: usize, xml11: bool) -> Option<(usize, String)> {
+    let b = text.as_bytes();
     if b.get(lt) != Some(&b'<') || (lt == 0 && starts_with_declaration(b)) {
         return None;
     }
-    let rest = &b[lt + 2..];
-    let len = rest
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':') || !c.is_ascii())
-        .count();
+    // `<?` is ASCII, so the target starts on a character boundary
+    let target = text.get(lt + 2..)?;
+    let len = target
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':') || name_char(c, xml11)))
+        .map_or(target.len(), |(i, _)| i);
+    let rest = target.as_bytes();
     let reserved = rest[..len].eq_ignore_ascii_case(b"xml");
+    let colon = rest[..len].contains(&b':');
     let spaced = match rest.get(len) {
         Some(c) if c.is_ascii_whitespace() => true,
         Some(b'?') => rest.get(len + 1) == Some(&b'>'),
         _ => false,
     };
-    if (!reserved && spaced) || in_section(b, lt) {
+    if (!reserved && !colon && spaced) || in_section(b, lt) {
         return None;
     }
     let fault = if reserved {
         "a processing instruction cannot be named 'xml'"
+    } else if colon {
+        "a processing instruction's target cannot contain ':'"
     } else {
         "a processing instruction's target must be followed by whitespace or '?>'"
     };
@@ -791,7 +989,7 @@ fn escape_attr(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{exact_too_deep, may_be_too_deep, too_deep};
+    use super::{exact_too_deep, may_be_too_deep, too_deep, wide_name_suspect};
     use proptest::prelude::*;
 
     const PIECES: &[&str] = &[
@@ -904,5 +1102,56 @@ mod tests {
         assert_eq!(too_deep("<a><b/><b/><b/><b/></a>", 2), None);
         assert_eq!(too_deep("", 0), None);
         assert_eq!(too_deep("<a x='", 0), Some(0));
+    }
+
+    /// Text around names: ASCII, Arabic and Arabic-Indic digits, spaces and
+    /// line ends, and the `>` and quotes text may hold.
+    fn filler() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("a"),
+                Just("ملاحظة"),
+                Just("٣٠"),
+                Just(" "),
+                Just("\n"),
+                Just(">"),
+                Just("\""),
+                Just("x:y")
+            ],
+            0..90,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        /// Every name with a character past ASCII makes the text suspect,
+        /// wherever it stands among other text, in or across the 64-byte
+        /// blocks the scan skips at once.
+        #[test]
+        fn wide_names_are_always_suspect(
+            before in filler(),
+            after in filler(),
+            wide in prop_oneof![Just('\u{0660}'), Just('\u{3400}'), Just('é'), Just('\u{1F600}')],
+            shape in 0usize..7,
+        ) {
+            let named = match shape {
+                0 => format!("<a{wide}b/>"),
+                1 => format!("<p:{wide} xmlns:p='u'/>"),
+                2 => format!("<e a{wide}='1'/>"),
+                3 => format!("<e xmlns:{wide}='u'/>"),
+                4 => format!("<?a{wide} x?>"),
+                5 => format!("<e a='1'\n  b{wide}c = '2'/>"),
+                _ => format!("<{wide}></{wide}>"),
+            };
+            let doc = format!("<r>{before}{named}{after}</r>");
+            prop_assert!(wide_name_suspect(doc.as_bytes()), "{doc:?}");
+        }
+
+        /// Arabic text without `=` leaves the tree unwalked.
+        #[test]
+        fn wide_text_is_not_suspect(text in filler()) {
+            let doc = format!("<r><n a='ملاحظة'>{text}</n></r>");
+            prop_assert!(!wide_name_suspect(doc.as_bytes()), "{doc:?}");
+        }
     }
 }
