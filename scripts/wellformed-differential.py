@@ -9,9 +9,7 @@ the other checks it, and exits 1 if there is any.
     scripts/wellformed-differential.py [SEED] [COUNT]
 
 Known and accepted: a root element outside UBL's namespaces, which pintae
-refuses by design and the oracle checks against no rule; names with
-characters that XML 1.0's fifth edition allows and the official parser's
-older tables do not (U+D7FF, U+1F600, ...); an encoding declaration
+refuses by design and the oracle checks against no rule; an encoding declaration
 pintae cannot read (the oracle parses the text it decoded as UTF-8 and
 so never reads the declaration; the official validator reading the file
 refuses an unknown encoding too). Needs ../shared (or
