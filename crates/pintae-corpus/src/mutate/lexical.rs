@@ -5,8 +5,9 @@
 //! tags), and edits that only appear in hand-made or badly generated XML
 //! (foreign elements, text between elements, a prefix bound to another
 //! namespace on a subtree, whitespace around a value or inside an
-//! attribute value). A correct engine gives the first kind the verdict of
-//! the unchanged document; the oracle decides both.
+//! attribute value), and names with characters past ASCII, which the XML
+//! editions judge apart. A correct engine gives the first kind the verdict
+//! of the unchanged document; the oracle decides both.
 
 use std::ops::Range;
 
@@ -32,6 +33,21 @@ const AROUND: &[&str] = &[" ", "\n    ", "\t", "\r\n", "\r", "&#13;", "&#9;", "&
 /// Put into an attribute value: what attribute-value normalisation turns
 /// into spaces (literal tabs and line ends) and what it keeps (references).
 const IN_ATTRIBUTE: &[&str] = &["\t", "\n", "\r\n", " ", "&#9;", "&#10;", "&#13;", "&#32;", "&#x41;"];
+/// Characters past ASCII for names: Arabic letters and digits, Latin,
+/// combining and extender characters, and ones that only XML 1.0's fifth
+/// edition lets into a name (U+3400, U+D7FF, U+1F600), so that some of
+/// these names are well-formed for the official parser and some are not.
+const WIDE: &[&str] = &[
+    "ملحق",
+    "\u{0660}",
+    "é",
+    "\u{0300}",
+    "\u{00B7}",
+    "\u{0E46}",
+    "\u{3400}",
+    "\u{D7FF}",
+    "\u{1F600}",
+];
 
 /// The offset of the `>` that ends the start tag at `start`.
 fn start_tag_end(text: &str, start: usize) -> Option<usize> {
@@ -110,7 +126,7 @@ fn lexical_once(text: &str, r: &mut Rng) -> Option<String> {
         .copied()
         .filter(|n| n.children().any(|c| c.is_element()))
         .collect();
-    let edit = match r.below(15) {
+    let edit = match r.below(16) {
         // a comment or a processing instruction inside a value
         0 | 1 => {
             let (_, range) = r.pick(&leaves)?.clone();
@@ -296,6 +312,27 @@ fn lexical_once(text: &str, r: &mut Rng) -> Option<String> {
                 text: r.pick(IN_ATTRIBUTE)?.to_string(),
             }
         }
+        // a foreign element or attribute whose name has characters past
+        // ASCII, at its start, after a prefix or inside
+        15 => {
+            let n = *r.pick(&aggregates)?;
+            let wide = r.pick(WIDE)?;
+            let name = match r.below(3) {
+                0 => format!("{wide}x"),
+                1 => format!("x{wide}"),
+                _ => format!("x{wide}y"),
+            };
+            let at = start_tag_end(text, spans.element(n).start)?;
+            let (at, text) = if r.below(2) == 0 {
+                let at = if text.get(at - 1..at) == Some("/") { at - 1 } else { at };
+                (at, format!(" {name}=\"1\""))
+            } else if text.get(at - 1..at) == Some("/") {
+                return None;
+            } else {
+                (at + 1, format!("<ext:{name} xmlns:ext=\"urn:example:ext\"/>"))
+            };
+            Edit { range: at..at, text }
+        }
         // whitespace around a value
         _ => {
             let (_, range) = r.pick(&leaves)?.clone();
@@ -312,7 +349,8 @@ fn lexical_once(text: &str, r: &mut Rng) -> Option<String> {
 /// `per_example` lexical mutants of each example (PINT-AE and EN 16931),
 /// named `lexical/<example>/<i>`: half start from a random mutant
 /// (`super::mutant`, without grafts), and each gets one to three lexical
-/// edits, every one keeping the document well-formed; seeded like
+/// edits, every one but a name past ASCII keeping the document
+/// well-formed; seeded like
 /// [`super::random_mutants`].
 pub fn lexical_mutants(examples: &[Doc], seed: &str, per_example: usize) -> Vec<Doc> {
     let mut out = Vec::new();
@@ -355,7 +393,8 @@ mod tests {
 
     const SAMPLE: &str = "<?xml version=\"1.0\"?>\n<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" xmlns:cac=\"urn:c\" xmlns:cbc=\"urn:b\">\n  <cbc:ID>A&amp;1</cbc:ID>\n  <cac:Party a=\"1\" b='2'>\n    <cbc:Name>Shop</cbc:Name>\n    <cbc:Note/>\n  </cac:Party>\n</Invoice>\n";
 
-    /// Every lexical edit keeps the document well-formed, or is skipped.
+    /// Every lexical edit keeps the document well-formed, or is skipped;
+    /// but a name past ASCII, which may be meant not to be.
     #[test]
     fn edits_keep_documents_well_formed() {
         let doc = Doc {
@@ -363,12 +402,15 @@ mod tests {
             ruleset: "pint-ae-billing",
             text: SAMPLE.into(),
         };
-        let mut changed = 0;
+        let (mut changed, mut wide_names) = (0, 0);
         for d in lexical_mutants(std::slice::from_ref(&doc), "t", 300) {
-            assert!(roxmltree::Document::parse(&d.text).is_ok(), "{}", d.text);
+            let wide = !d.text.is_ascii();
+            assert!(wide || roxmltree::Document::parse(&d.text).is_ok(), "{}", d.text);
             changed += usize::from(d.text != SAMPLE);
+            wide_names += usize::from(wide);
         }
         assert!(changed > 250, "only {changed} of 300 mutants differ");
+        assert!(wide_names > 5, "only {wide_names} of 300 mutants have a name past ASCII");
     }
 
     /// The same namespace under another prefix: every tag and declaration.
