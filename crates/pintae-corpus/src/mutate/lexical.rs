@@ -410,7 +410,10 @@ mod tests {
             wide_names += usize::from(wide);
         }
         assert!(changed > 250, "only {changed} of 300 mutants differ");
-        assert!(wide_names > 5, "only {wide_names} of 300 mutants have a name past ASCII");
+        assert!(
+            wide_names > 5,
+            "only {wide_names} of 300 mutants have a name past ASCII"
+        );
     }
 
     /// The same namespace under another prefix: every tag and declaration.
