@@ -64,7 +64,7 @@ def edges():
          .replace("//", "#").replace("pub(super) const ", "").replace(": &[(u16, u16)] = &[", " = [")
          .replace("];", "]"), {}, spec)
     out = {0x85, 0xB7, 0x2028, 0x10FFFF, 0x1F600}
-    for lo, hi in spec["NAME_START"] + spec["NAME_REST"] + FIFTH:
+    for lo, hi in spec["NAME_START"] + spec["NAME_MORE"] + FIFTH:
         out.update((lo - 1, lo, hi, hi + 1))
     r = random.Random(1)
     out.update(r.randrange(0x80, 0x110000) for _ in range(400))

@@ -531,7 +531,7 @@ fn name_char(c: char, xml11: bool) -> bool {
             | 0x200C..=0x200D | 0x203F..=0x2040 | 0x2070..=0x218F | 0x2C00..=0x2FEF
             | 0x3001..=0xD7FF | 0xF900..=0xFDCF | 0xFDF0..=0xFFFD | 0x10000..=0xEFFFF);
     }
-    u16::try_from(c).is_ok_and(|c| in_table(names::NAME_REST, c))
+    u16::try_from(c).is_ok_and(|c| in_table(names::NAME_START, c) || in_table(names::NAME_MORE, c))
 }
 
 /// Whether `c` lies in one of the sorted inclusive ranges of `table`.
@@ -659,8 +659,12 @@ fn bad_name(text: &str, name: &str, what: &str) -> Option<(usize, String)> {
 #[cold]
 fn bad_wide_name(text: &str, name: &str, what: &str) -> Option<(usize, String)> {
     let (i, c) = name.char_indices().find(|&(i, c)| {
-        let table = if i == 0 { names::NAME_START } else { names::NAME_REST };
-        !c.is_ascii() && !u16::try_from(u32::from(c)).is_ok_and(|c| in_table(table, c))
+        let allowed = if i == 0 {
+            u16::try_from(u32::from(c)).is_ok_and(|c| in_table(names::NAME_START, c))
+        } else {
+            name_char(c, false)
+        };
+        !c.is_ascii() && !allowed
     })?;
     // names are slices of the text the document was parsed from
     let start = (name.as_ptr() as usize)
