@@ -93,7 +93,9 @@ def main():
     for name in sorted(oracle):
         o, p = oracle[name], pintae.get(name, {})
         # the oracle's parser refused it; a rule error is a checked document
-        o_refused = o.get("failed") is None and str(o.get("error", "")).startswith("SXXP")
+        # (a processing instruction's target is judged by Saxon's own builder)
+        o_refused = o.get("failed") is None and str(o.get("error", "")).startswith(
+            ("SXXP", "org.xml.sax.SAXException"))
         p_refused = "error" in p and "failed" not in p and "rule_errors" not in p
         accepted = ("not a UBL 2.1", "names the encoding")
         if o_refused != p_refused and not any(a in str(p.get("error", "")) for a in accepted):
