@@ -455,7 +455,16 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
             }
         }
     })?;
-    if let Some((at, fault)) = missed_fault(text).or_else(|| name_fault(&doc, text)) {
+    let xml11 = pseudo_attribute(text.as_bytes(), b"version") == Some(b"1.1");
+    // XML 1.1 names are read by roxmltree as by the official parser
+    let fault = missed_fault(text, xml11).or_else(|| {
+        if xml11 {
+            restricted_fault(text)
+        } else {
+            name_fault(&doc, text)
+        }
+    });
+    if let Some((at, fault)) = fault {
         let (line, column) = line_col(text, at);
         return Err(InputError::Xml {
             line,
@@ -472,14 +481,13 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
 /// reference to a surrogate or past U+10FFFF (roxmltree reads U+FFFD); a
 /// start tag that declares the default namespace, or the `xml` prefix,
 /// twice; the prefix `xmlns` declared; a prefix bound to the empty name
-/// outside XML 1.1; a processing instruction named `xml`, or whose target
-/// runs into its text. Where, and what.
-fn missed_fault(text: &str) -> Option<(usize, String)> {
+/// outside XML 1.1 (`xml11`); a processing instruction named `xml`, with a
+/// `:` in its target, or whose target runs into its text. Where, and what.
+fn missed_fault(text: &str, xml11: bool) -> Option<(usize, String)> {
     let b = text.as_bytes();
     if let Some(fault) = declaration_fault(b) {
         return Some(fault);
     }
-    let xml11 = pseudo_attribute(b, b"version") == Some(b"1.1");
     // one vector scan: references start with `&`, declarations have an `=`
     // (a document has few of either), processing instructions a `?`
     let mut repeats = 0;
@@ -534,6 +542,12 @@ fn name_char(c: char, xml11: bool) -> bool {
     u16::try_from(c).is_ok_and(|c| in_table(names::NAME_START, c) || in_table(names::NAME_MORE, c))
 }
 
+/// Whether ASCII `c` may stand in a name after its first character (the
+/// official processor's parser and roxmltree agree on ASCII).
+fn name_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':')
+}
+
 /// Whether `c` lies in one of the sorted inclusive ranges of `table`.
 fn in_table(table: &[(u16, u16)], c: u16) -> bool {
     let k = table.partition_point(|&(_, hi)| hi < c);
@@ -547,13 +561,8 @@ fn in_table(table: &[(u16, u16)], c: u16) -> bool {
 /// attribute and processing-instruction names and declared prefixes are
 /// each checked as a name of their own, so the part after a prefix's `:`
 /// must start as a name does, as that parser asks. Where the first one
-/// is, and what. Costs nothing on a text all in ASCII. In an XML 1.1
-/// document, whose names roxmltree reads as its parser does, the C1
-/// controls written as themselves instead (`restricted_fault`).
+/// is, and what. Costs nothing on a text all in ASCII.
 fn name_fault(doc: &roxmltree::Document<'_>, text: &str) -> Option<(usize, String)> {
-    if pseudo_attribute(text.as_bytes(), b"version") == Some(b"1.1") {
-        return restricted_fault(text);
-    }
     if !wide_name_suspect(text.as_bytes()) {
         return None;
     }
@@ -603,7 +612,6 @@ fn name_fault(doc: &roxmltree::Document<'_>, text: &str) -> Option<(usize, Strin
 /// at each byte: an invoice with Arabic text passes without walking its
 /// tree.
 fn wide_name_suspect(b: &[u8]) -> bool {
-    let name_byte = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':');
     const HIGH: u128 = u128::from_ne_bytes([0x80; 16]);
     let mut i = 0;
     while i < b.len() {
@@ -693,7 +701,7 @@ fn pi_fault(text: &str, lt: usize, xml11: bool) -> Option<(usize, String)> {
     let target = text.get(lt + 2..)?;
     let len = target
         .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':') || name_char(c, xml11)))
+        .find(|&(_, c)| !(u8::try_from(c).is_ok_and(name_byte) || name_char(c, xml11)))
         .map_or(target.len(), |(i, _)| i);
     let rest = target.as_bytes();
     let reserved = rest[..len].eq_ignore_ascii_case(b"xml");
