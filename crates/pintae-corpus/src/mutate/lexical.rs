@@ -63,6 +63,17 @@ fn start_tag_end(text: &str, start: usize) -> Option<usize> {
     None
 }
 
+/// Where an attribute goes in the start tag at `start`: before its `>`,
+/// or before the `/` of an empty-element tag.
+fn attribute_slot(text: &str, start: usize) -> Option<usize> {
+    let end = start_tag_end(text, start)?;
+    Some(if text.get(end - 1..end) == Some("/") {
+        end - 1
+    } else {
+        end
+    })
+}
+
 /// The element's name as written in its start tag at `start`.
 fn written_name(text: &str, start: usize) -> Option<&str> {
     let rest = text.get(start + 1..)?;
@@ -175,12 +186,7 @@ fn lexical_once(text: &str, r: &mut Rng) -> Option<String> {
             let n = *r.pick(&elements)?;
             let span = spans.element(n);
             let at = if r.below(2) == 0 {
-                let end = start_tag_end(text, span.start)?;
-                if text.get(end - 1..end) == Some("/") {
-                    end - 1
-                } else {
-                    end
-                }
+                attribute_slot(text, span.start)?
             } else {
                 if text.get(span.end - 2..span.end) == Some("/>") {
                     return None;
@@ -293,9 +299,7 @@ fn lexical_once(text: &str, r: &mut Rng) -> Option<String> {
             let prefixes = declared_prefixes(&doc);
             let p = r.pick(&prefixes)?;
             let n = *r.pick(&elements[1..])?;
-            let span = spans.element(n);
-            let at = start_tag_end(text, span.start)?;
-            let at = if text.get(at - 1..at) == Some("/") { at - 1 } else { at };
+            let at = attribute_slot(text, spans.element(n).start)?;
             Edit {
                 range: at..at,
                 text: format!(" xmlns:{p}=\"urn:example:other\""),
@@ -322,16 +326,18 @@ fn lexical_once(text: &str, r: &mut Rng) -> Option<String> {
                 1 => format!("x{wide}"),
                 _ => format!("x{wide}y"),
             };
-            let at = start_tag_end(text, spans.element(n).start)?;
-            let (at, text) = if r.below(2) == 0 {
-                let at = if text.get(at - 1..at) == Some("/") { at - 1 } else { at };
-                (at, format!(" {name}=\"1\""))
-            } else if text.get(at - 1..at) == Some("/") {
-                return None;
+            let start = spans.element(n).start;
+            let (at, markup) = if r.below(2) == 0 {
+                (attribute_slot(text, start)?, format!(" {name}=\"1\""))
             } else {
-                (at + 1, format!("<ext:{name} xmlns:ext=\"urn:example:ext\"/>"))
+                // an aggregate has children, so its start tag is not empty
+                let at = start_tag_end(text, start)? + 1;
+                (at, format!("<ext:{name} xmlns:ext=\"urn:example:ext\"/>"))
             };
-            Edit { range: at..at, text }
+            Edit {
+                range: at..at,
+                text: markup,
+            }
         }
         // whitespace around a value
         _ => {
