@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use pintae_model::{ns, position, DocumentKind};
 use serde::Serialize;
 
+mod encodings;
 mod names;
 
 /// Most XML nodes a document may have (a 4,000-line invoice has ~300,000).
@@ -162,41 +163,94 @@ fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
     let Some(label) = declared_encoding(bytes) else {
         return utf8(bytes).map(Cow::Borrowed);
     };
-    let named = |labels: &[&str]| {
-        labels
-            .iter()
-            .any(|l| label.trim_ascii().eq_ignore_ascii_case(l.as_bytes()))
-    };
-    if named(LATIN1) {
-        // ISO-8859-1 proper: every byte is the character of that number (the
-        // Encoding Standard reads this label as windows-1252 instead)
-        return Ok(Cow::Owned(bytes.iter().map(|b| char::from(*b)).collect()));
-    }
+    // the names the official processor takes, read as it reads them
+    // (`input/encodings.rs`, from its answers); it refuses any other
+    let name = String::from_utf8_lossy(label.trim_ascii()).to_ascii_lowercase();
+    let name = name.as_str();
     let unknown = || InputError::UnknownEncoding {
         encoding: String::from_utf8_lossy(label).into_owned(),
     };
-    let encoding = encoding_rs::Encoding::for_label_no_replacement(label).ok_or_else(unknown)?;
-    if encoding == encoding_rs::UTF_8 {
+    if encodings::UTF8_STRICT.contains(&name) {
         return utf8(bytes).map(Cow::Borrowed);
     }
-    // US-ASCII (which the Encoding Standard reads as windows-1252) is UTF-8
-    // up to the first byte past 127; a UTF-16 document's declaration is not
-    // readable as ASCII, so one that is is not UTF-16
-    let (ascii, bad_at) = if named(ASCII) {
-        ("US-ASCII", bytes.iter().position(|b| !b.is_ascii()))
-    } else if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
-        ("UTF-16", Some(0))
-    } else {
-        return decode_as(encoding, bytes).map(Cow::Owned);
-    };
-    match bad_at {
-        None => utf8(bytes).map(Cow::Borrowed),
-        Some(offset) => Err(bad_encoding(
-            ascii,
-            std::str::from_utf8(&bytes[..offset]).unwrap_or(""),
-            offset,
-        )),
+    if encodings::UTF8_REPLACING.contains(&name) {
+        return Ok(utf8_replacing(bytes));
     }
+    if encodings::ASCII.contains(&name) {
+        return match bytes.iter().position(|b| !b.is_ascii()) {
+            None => utf8(bytes).map(Cow::Borrowed),
+            Some(offset) => Err(bad_encoding(
+                "US-ASCII",
+                std::str::from_utf8(&bytes[..offset]).unwrap_or(""),
+                offset,
+            )),
+        };
+    }
+    if let Some(&(_, t)) = encodings::SINGLE_BYTE.iter().find(|(l, _)| *l == name) {
+        let table = encodings::TABLES.get(t).ok_or_else(unknown)?;
+        return Ok(Cow::Owned(single_byte(bytes, table)));
+    }
+    let Some((_, reader)) = encodings::MULTI_BYTE.iter().find(|(l, _)| *l == name) else {
+        // UTF-16 named in a text that is readable as ASCII is not UTF-16
+        let utf16 = [encoding_rs::UTF_16LE, encoding_rs::UTF_16BE];
+        return Err(match encoding_rs::Encoding::for_label_no_replacement(label) {
+            Some(e) if utf16.contains(&e) => bad_encoding("UTF-16", "", 0),
+            _ => unknown(),
+        });
+    };
+    // a few the official processor reads have no decoder here (ISO-2022-KR, …)
+    let encoding = encoding_rs::Encoding::for_label_no_replacement(reader.as_bytes()).ok_or_else(unknown)?;
+    decode_as(encoding, bytes).map(Cow::Owned)
+}
+
+/// `bytes` as UTF-8 with U+FFFD for each sequence that is not, as the
+/// official processor's platform decoder reads them: a sequence is cut where
+/// it stops being UTF-8 (`from_utf8_lossy`'s rule), except that an encoded
+/// surrogate (0xED then 0xA0-0xBF, and a continuation byte if one follows)
+/// is one sequence.
+fn utf8_replacing(bytes: &[u8]) -> Cow<'_, str> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(bytes.len() + 8);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(text) => {
+                out.push_str(text);
+                break;
+            }
+            Err(e) => {
+                let (valid, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let continues = |i: usize, lo: u8| bad.get(i).is_some_and(|b| (lo..=0xBF).contains(b));
+                let len = if bad.first() == Some(&0xED) && continues(1, 0xA0) {
+                    2 + usize::from(continues(2, 0x80))
+                } else {
+                    e.error_len().unwrap_or(bad.len())
+                };
+                out.push(char::REPLACEMENT_CHARACTER);
+                rest = bad.get(len..).unwrap_or_default();
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `bytes` in a single-byte encoding whose bytes past ASCII are the
+/// characters of `table` (U+FFFD for those it has none for, as the official
+/// processor reads them).
+fn single_byte(bytes: &[u8], table: &[u16; 128]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b.checked_sub(0x80) {
+            None => char::from(b),
+            Some(i) => table
+                .get(usize::from(i))
+                .and_then(|&c| char::from_u32(u32::from(c)))
+                .unwrap_or(char::REPLACEMENT_CHARACTER),
+        })
+        .collect()
 }
 
 /// Bytes not in `encoding` at byte `offset`, after the text `before`.
@@ -209,31 +263,6 @@ fn bad_encoding(encoding: &str, before: &str, offset: usize) -> InputError {
         offset,
     }
 }
-
-/// Labels of ISO-8859-1 (IANA's names and aliases).
-const LATIN1: &[&str] = &[
-    "iso-8859-1",
-    "iso8859-1",
-    "iso_8859-1",
-    "iso_8859-1:1987",
-    "latin1",
-    "l1",
-    "iso-ir-100",
-    "ibm819",
-    "cp819",
-    "csisolatin1",
-    "8859_1",
-];
-/// Labels of US-ASCII, which the Encoding Standard reads as windows-1252.
-const ASCII: &[&str] = &[
-    "us-ascii",
-    "ascii",
-    "iso646-us",
-    "ansi_x3.4-1968",
-    "cp367",
-    "ibm367",
-    "csascii",
-];
 
 /// The encoding named by the XML declaration at the start of `bytes`.
 fn declared_encoding(bytes: &[u8]) -> Option<&[u8]> {

@@ -388,3 +388,46 @@ fn bad_and_unknown_encodings_are_refused() {
     );
     assert!(!r.valid);
 }
+
+/// Text in a declared encoding is read as the official processor reads the
+/// file (`testdata/encodings/cases.txt`, its answers): its tables for
+/// single-byte encodings, U+FFFD where it puts one, and a refusal of the
+/// names it refuses.
+#[test]
+fn declared_encodings_read_as_the_official_processor_reads_them() {
+    let cases = std::fs::read_to_string(pintae_corpus::workspace_dir().join("testdata/encodings/cases.txt"))
+        .expect("testdata/encodings/cases.txt");
+    let mut checked = 0;
+    for line in cases.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+        let [label, bytes, want] = line.split('\t').collect::<Vec<_>>()[..] else {
+            panic!("not label, bytes and characters: {line}");
+        };
+        let body: Vec<u8> = bytes
+            .split_whitespace()
+            .map(|b| u8::from_str_radix(b, 16).expect("a hex byte"))
+            .collect();
+        let doc = [
+            format!("<?xml version=\"1.0\" encoding=\"{label}\"?><a>").as_bytes(),
+            &body,
+            b"</a>",
+        ]
+        .concat();
+        let got = match pintae_rules::input::decode(&doc) {
+            Err(_) => "refused".to_string(),
+            Ok(text) => match roxmltree::Document::parse(&text) {
+                Err(_) => "refused".to_string(),
+                Ok(d) => d
+                    .root_element()
+                    .text()
+                    .unwrap_or("")
+                    .chars()
+                    .map(|c| format!("{:x}", u32::from(c)))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            },
+        };
+        assert_eq!(got, want, "{label}: {bytes}");
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} cases");
+}
