@@ -5,11 +5,11 @@ a document naming it in its XML declaration with each byte past ASCII, and
 documents naming UTF-8 aliases with broken UTF-8 sequences, read by the
 official processor (SaxonC-HE reading the file) and by pintae
 (examples/decoded.rs). Prints every difference, counting apart the known
-gap: multi-byte encodings are read through encoding_rs (the Encoding
-Standard's tables), where the official processor puts U+FFFD for a sequence
-not in the encoding (pintae refuses the file) and reads a few bytes
-otherwise (0x80: U+FFFD there, U+20AC in GBK and U+0080 in Shift_JIS here);
-and it reads ISO-2022-KR and ISO-2022-CN, which pintae has no decoder for.
+gap: multi-byte encodings are read through encoding_rs, whose tables (the
+Encoding Standard's) and replacements of sequences not in the encoding are
+not the official processor's in places (Big5 is Big5-HKSCS there, byte 0x80
+is U+20AC in GBK, U+0080 in Shift_JIS; it has no decoder for ISO-2022-KR and
+ISO-2022-CN).
 
     scripts/encoding-differential.py     # needs: python3 -m pip install saxonche
 """
@@ -50,6 +50,11 @@ def main():
         doc(label.upper(), b"ABC xyz 09", "ASCII, upper case name")
         for b in range(0x80, 0x100):
             doc(label, bytes([b]), "byte %02X" % b)
+    for label, _ in tables_multi():
+        # a lead byte with what may or may not follow it
+        for lead in (0x81, 0x8E, 0x8F, 0xA1, 0xA4, 0xB0, 0xC8, 0xE0, 0xF0, 0xFE):
+            for trail in (0x30, 0x41, 0x7E, 0x80, 0xA1, 0xFE, 0xFF):
+                doc(label, bytes([lead, trail]), "bytes %02X %02X" % (lead, trail))
     for label in ("utf8", "unicode-1-1-utf-8", "utf-8"):
         for seq in BROKEN_UTF8:
             doc(label, seq, "bytes " + seq.hex(" ").upper())
@@ -92,7 +97,7 @@ def tables_multi():
     src = open(os.path.join(ROOT, "crates", "pintae-rules", "src", "input", "encodings.rs"), encoding="utf-8").read()
     part = src.split("MULTI_BYTE", 1)[1]
     import re
-    return re.findall(r'\("([^"]+)", "([^"]+)"\)', part)
+    return re.findall(r'\("([^"]+)", "([^"]+)", (?:true|false)\)', part)
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ def main():
                 continue
             if "2022" in label:
                 # stateful: escape sequences in ASCII switch the character set
-                multi.append(label)
+                multi.append((label, True))
                 continue
             lone = [decode(label, bytes([b])) for b in range(0x80, 0x100)]
             reads_utf8 = decode(label, "é€".encode("utf-8")) == [0xE9, 0x20AC]
@@ -90,7 +90,7 @@ def main():
                 if reads_utf8:
                     strict_utf8.append(label)
                 elif any(decode(label, pair) is not None for pair in (b"\xa4\xa2", b"\x82\xa0", b"\x8e\xa1")):
-                    multi.append(label)
+                    multi.append((label, False))
                 else:
                     ascii_only.append(label)
                 continue
@@ -107,7 +107,7 @@ def main():
             if pairs:
                 single[label] = tuple(x[0] for x in lone)
             else:
-                multi.append(label)
+                multi.append((label, None not in lone))
 
     tables = sorted(set(single.values()))
     lines = [
@@ -149,11 +149,12 @@ def main():
         "];",
         "",
         "/// Multi-byte encodings, read through encoding_rs: each name with the",
-        "/// encoding_rs label that reads it.",
-        "pub(super) const MULTI_BYTE: &[(&str, &str)] = &[",
+        "/// encoding_rs label that reads it, and whether a sequence not in the",
+        "/// encoding is read as U+FFFD (else it is an error).",
+        "pub(super) const MULTI_BYTE: &[(&str, &str, bool)] = &[",
     ]
-    for label in multi:
-        lines.append('    ("%s", "%s"),' % (label, MULTI_ALIASES.get(label, label)))
+    for label, replaces in multi:
+        lines.append('    ("%s", "%s", %s),' % (label, MULTI_ALIASES.get(label, label), "true" if replaces else "false"))
     # (a label encoding_rs does not know is refused when read: see decode_text)
     lines += ["];", ""]
     with open(OUT, "w", encoding="utf-8") as f:

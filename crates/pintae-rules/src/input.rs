@@ -190,7 +190,7 @@ fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
         let table = encodings::TABLES.get(t).ok_or_else(unknown)?;
         return Ok(Cow::Owned(single_byte(bytes, table)));
     }
-    let Some((_, reader)) = encodings::MULTI_BYTE.iter().find(|(l, _)| *l == name) else {
+    let Some(&(_, reader, replaces)) = encodings::MULTI_BYTE.iter().find(|(l, ..)| *l == name) else {
         // UTF-16 named in a text that is readable as ASCII is not UTF-16
         let utf16 = [encoding_rs::UTF_16LE, encoding_rs::UTF_16BE];
         return Err(match encoding_rs::Encoding::for_label_no_replacement(label) {
@@ -200,7 +200,11 @@ fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
     };
     // a few the official processor reads have no decoder here (ISO-2022-KR, …)
     let encoding = encoding_rs::Encoding::for_label_no_replacement(reader.as_bytes()).ok_or_else(unknown)?;
-    decode_as(encoding, bytes).map(Cow::Owned)
+    if replaces {
+        Ok(Cow::Owned(encoding.decode_without_bom_handling(bytes).0.into_owned()))
+    } else {
+        decode_as(encoding, bytes).map(Cow::Owned)
+    }
 }
 
 /// `bytes` as UTF-8 with U+FFFD for each sequence that is not, as the
