@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Differential test of decoding: for every encoding name the official
 processor or encoding_rs knows (as scripts/encoding-tables.py lists them),
-a document naming it in its XML declaration with each byte past ASCII, and
-documents naming UTF-8 aliases with broken UTF-8 sequences, read by the
+a document naming it in its XML declaration with each byte past ASCII,
+documents naming it after a UTF-8 or UTF-16 byte order mark (and in UTF-16
+without one), and documents naming UTF-8 aliases with broken UTF-8
+sequences, read by the
 official processor (SaxonC-HE reading the file) and by pintae
 (examples/decoded.rs). Prints every difference, counting apart the known
 gap: multi-byte encodings are read through encoding_rs, whose tables (the
@@ -50,6 +52,21 @@ def main():
         doc(label.upper(), b"ABC xyz 09", "ASCII, upper case name")
         for b in range(0x80, 0x100):
             doc(label, bytes([b]), "byte %02X" % b)
+    # a byte order mark with a declared name: UTF-8's leaves the name to
+    # decide, UTF-16's allows only some names, which depend on the byte order
+    def raw(name, data, what):
+        path = os.path.join(work, "d%d.xml" % len(docs))
+        with open(path, "wb") as f:
+            f.write(data)
+        docs.append((path, name, what))
+
+    for label in labels + [n for n in tables.UTF16_NAMES if n not in labels]:
+        head = '<?xml version="1.0" encoding="%s"?><a>' % label
+        raw(label, b"\xef\xbb\xbf" + head.encode() + b"\xc3\xa9\x80</a>", "after a UTF-8 byte order mark")
+        for order, bom, codec in (("LE", b"\xff\xfe", "utf-16-le"), ("BE", b"\xfe\xff", "utf-16-be")):
+            text = (head + "é</a>").encode(codec)
+            raw(label, bom + text, "in UTF-16%s with its byte order mark" % order)
+            raw(label, text, "in UTF-16%s without one" % order)
     for label, _ in tables_multi():
         # a lead byte with what may or may not follow it
         for lead in (0x81, 0x8E, 0x8F, 0xA1, 0xA4, 0xB0, 0xC8, 0xE0, 0xF0, 0xFE):

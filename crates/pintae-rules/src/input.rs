@@ -44,6 +44,16 @@ pub enum InputError {
         /// Byte offset.
         offset: usize,
     },
+    /// A UTF-16 document (by its byte order mark or its first bytes) whose
+    /// XML declaration names an encoding it is not in, which the official
+    /// processor refuses.
+    #[error("the document is {found}, but its XML declaration names the encoding '{declared}'")]
+    EncodingMismatch {
+        /// The encoding the document's first bytes show.
+        found: String,
+        /// The name as declared.
+        declared: String,
+    },
     /// The XML declaration names an encoding pintae cannot read.
     #[error("the XML declaration names the encoding '{encoding}', which pintae cannot read")]
     UnknownEncoding {
@@ -146,9 +156,8 @@ fn xml11_line_ends(text: Cow<'_, str>) -> Cow<'_, str> {
 
 /// [`decode`] before XML 1.1's line ends.
 fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
-    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return utf8(rest).map(Cow::Borrowed);
-    }
+    // after a UTF-8 byte order mark, the declaration still names the encoding
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     let utf16 = match bytes {
         [0xFE, 0xFF, rest @ ..] => Some((encoding_rs::UTF_16BE, rest)),
         [0xFF, 0xFE, rest @ ..] => Some((encoding_rs::UTF_16LE, rest)),
@@ -158,7 +167,23 @@ fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
         _ => None,
     };
     if let Some((encoding, rest)) = utf16 {
-        return decode_as(encoding, rest).map(Cow::Owned);
+        let text = decode_as(encoding, rest)?;
+        // the names the official processor takes in a UTF-16 document of that byte order
+        let names = if encoding == encoding_rs::UTF_16LE {
+            encodings::UTF16_LE
+        } else {
+            encodings::UTF16_BE
+        };
+        if let Some(label) = declared_encoding(text.as_bytes()) {
+            let name = String::from_utf8_lossy(label.trim_ascii()).to_ascii_lowercase();
+            if !names.contains(&name.as_str()) {
+                return Err(InputError::EncodingMismatch {
+                    found: encoding.name().to_string(),
+                    declared: String::from_utf8_lossy(label).into_owned(),
+                });
+            }
+        }
+        return Ok(Cow::Owned(text));
     }
     let Some(label) = declared_encoding(bytes) else {
         return utf8(bytes).map(Cow::Borrowed);

@@ -26,6 +26,7 @@ fn kind(e: &InputError) -> &'static str {
         InputError::NotUtf8 { .. } => "not_utf8",
         InputError::BadEncoding { .. } => "bad_encoding",
         InputError::UnknownEncoding { .. } => "unknown_encoding",
+        InputError::EncodingMismatch { .. } => "encoding_mismatch",
         InputError::Dtd => "dtd",
         InputError::Xml { .. } => "xml",
         InputError::TooDeep { .. } => "too_deep",
@@ -430,4 +431,51 @@ fn declared_encodings_read_as_the_official_processor_reads_them() {
         checked += 1;
     }
     assert!(checked >= 20, "only {checked} cases");
+}
+
+/// After a byte order mark, the declaration still counts as the official
+/// processor counts it: after UTF-8's, the name it gives decides the
+/// encoding; a UTF-16 document may give only the names of UTF-16 of its
+/// byte order (its answers, as `scripts/encoding-differential.py` reads
+/// them).
+#[test]
+fn declarations_after_a_byte_order_mark_count() {
+    let text = |name: &str| format!("<?xml version=\"1.0\" encoding=\"{name}\"?><a>é</a>");
+    let utf16 = |name: &str, big_endian: bool| utf16(&text(name), big_endian, true);
+    let cases: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
+        (
+            "UTF-8 mark, windows-1252 named",
+            [
+                &[0xEF, 0xBB, 0xBF][..],
+                b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\xc3\xa9\x80</a>",
+            ]
+            .concat(),
+            Some("\u{c3}\u{a9}\u{20ac}"),
+        ),
+        (
+            "UTF-8 mark, UTF-8 named",
+            [&[0xEF, 0xBB, 0xBF][..], text("UTF-8").as_bytes()].concat(),
+            Some("é"),
+        ),
+        ("UTF-16BE, unicode named", utf16("unicode", true), Some("é")),
+        ("UTF-16LE, unicode named", utf16("unicode", false), None),
+        ("UTF-16LE, UTF-16LE named", utf16("UTF-16LE", false), Some("é")),
+        ("UTF-16LE, UTF-16BE named", utf16("UTF-16BE", false), None),
+        ("UTF-16LE, UTF-8 named", utf16("UTF-8", false), None),
+        ("UTF-16BE, windows-1252 named", utf16("windows-1252", true), None),
+    ];
+    for (what, bytes, want) in cases {
+        let read = pintae_rules::input::decode(&bytes).ok().and_then(|t| {
+            roxmltree::Document::parse(&t)
+                .ok()
+                .map(|d| d.root_element().text().unwrap_or("").to_string())
+        });
+        assert_eq!(read.as_deref(), want, "{what}");
+    }
+    let r = pint_validator().validate(&utf16("UTF-8", false));
+    assert!(
+        matches!(&r.input_error, Some(InputError::EncodingMismatch { found, declared }) if found == "UTF-16LE" && declared == "UTF-8"),
+        "{:?}",
+        r.input_error
+    );
 }

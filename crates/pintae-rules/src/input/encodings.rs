@@ -25,6 +25,20 @@ pub(super) const ASCII: &[&str] = &[
 /// cannot read.
 pub(super) const UTF8_REPLACING: &[&str] = &["unicode-1-1-utf-8", "utf8"];
 
+/// Names a UTF-16 document may give in its declaration, little-endian.
+pub(super) const UTF16_LE: &[&str] = &["iso-10646-ucs-2", "utf-16", "utf-16le", "x-utf-16le"];
+
+/// Names a UTF-16 document may give in its declaration, big-endian.
+pub(super) const UTF16_BE: &[&str] = &[
+    "iso-10646-ucs-2",
+    "unicode",
+    "utf-16",
+    "utf-16be",
+    "utf16",
+    "x-utf-16be",
+    "utf_16",
+];
+
 /// Single-byte encodings: each name with its table in [`TABLES`].
 pub(super) const SINGLE_BYTE: &[(&str, usize)] = &[
     ("arabic", 12),
