@@ -175,8 +175,7 @@ fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
             encodings::UTF16_BE
         };
         if let Some(label) = declared_encoding(text.as_bytes()) {
-            let name = String::from_utf8_lossy(label.trim_ascii()).to_ascii_lowercase();
-            if !names.contains(&name.as_str()) {
+            if !names.iter().any(|n| is_name(label, n)) {
                 return Err(InputError::EncodingMismatch {
                     found: encoding.name().to_string(),
                     declared: String::from_utf8_lossy(label).into_owned(),
@@ -190,18 +189,17 @@ fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
     };
     // the names the official processor takes, read as it reads them
     // (`input/encodings.rs`, from its answers); it refuses any other
-    let name = String::from_utf8_lossy(label.trim_ascii()).to_ascii_lowercase();
-    let name = name.as_str();
     let unknown = || InputError::UnknownEncoding {
         encoding: String::from_utf8_lossy(label).into_owned(),
     };
-    if encodings::UTF8_STRICT.contains(&name) {
+    let named = |names: &[&str]| names.iter().any(|n| is_name(label, n));
+    if named(encodings::UTF8_STRICT) {
         return utf8(bytes).map(Cow::Borrowed);
     }
-    if encodings::UTF8_REPLACING.contains(&name) {
+    if named(encodings::UTF8_REPLACING) {
         return Ok(utf8_replacing(bytes));
     }
-    if encodings::ASCII.contains(&name) {
+    if named(encodings::ASCII) {
         return match bytes.iter().position(|b| !b.is_ascii()) {
             None => utf8(bytes).map(Cow::Borrowed),
             Some(offset) => Err(bad_encoding(
@@ -211,11 +209,11 @@ fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, InputError> {
             )),
         };
     }
-    if let Some(&(_, t)) = encodings::SINGLE_BYTE.iter().find(|(l, _)| *l == name) {
+    if let Some(&(_, t)) = encodings::SINGLE_BYTE.iter().find(|(l, _)| is_name(label, l)) {
         let table = encodings::TABLES.get(t).ok_or_else(unknown)?;
         return Ok(Cow::Owned(single_byte(bytes, table)));
     }
-    let Some(&(_, reader, replaces)) = encodings::MULTI_BYTE.iter().find(|(l, ..)| *l == name) else {
+    let Some(&(_, reader, replaces)) = encodings::MULTI_BYTE.iter().find(|(l, ..)| is_name(label, l)) else {
         // UTF-16 named in a text that is readable as ASCII is not UTF-16
         let utf16 = [encoding_rs::UTF_16LE, encoding_rs::UTF_16BE];
         return Err(match encoding_rs::Encoding::for_label_no_replacement(label) {
@@ -264,6 +262,12 @@ fn utf8_replacing(bytes: &[u8]) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether a declared encoding name (surrounding white space aside) is
+/// `name`, a lower-case name of `input/encodings.rs`, in any case.
+fn is_name(label: &[u8], name: &str) -> bool {
+    label.trim_ascii().eq_ignore_ascii_case(name.as_bytes())
 }
 
 /// `bytes` in a single-byte encoding whose bytes past ASCII are the
