@@ -67,6 +67,10 @@ def main():
             text = (head + "é</a>").encode(codec)
             raw(label, bom + text, "in UTF-16%s with its byte order mark" % order)
             raw(label, text, "in UTF-16%s without one" % order)
+    # white space around a name makes it none
+    for label in ("utf-8", "windows-1252", "utf8"):
+        for spaced in (" %s" % label, "%s " % label, "\t%s" % label, "%s\n" % label):
+            doc(spaced, b"\xc3\xa9", "with white space around the name")
     for label, _ in tables_multi():
         # a lead byte with what may or may not follow it
         for lead in (0x81, 0x8E, 0x8F, 0xA1, 0xA4, 0xB0, 0xC8, 0xE0, 0xF0, 0xFE):

@@ -23,7 +23,8 @@ fn main() -> Result<(), Box<dyn Error>> {
                     .join(" "),
             },
         };
-        println!("{file}\t{read}");
+        // one line a file, whatever the message quotes
+        println!("{file}\t{}", read.replace(['\n', '\t'], " "));
     }
     Ok(())
 }

@@ -264,10 +264,11 @@ fn utf8_replacing(bytes: &[u8]) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Whether a declared encoding name (surrounding white space aside) is
-/// `name`, a lower-case name of `input/encodings.rs`, in any case.
+/// Whether a declared encoding name is `name`, a lower-case name of
+/// `input/encodings.rs`, in any case (white space around it makes it no
+/// name, as the official processor reads it).
 fn is_name(label: &[u8], name: &str) -> bool {
-    label.trim_ascii().eq_ignore_ascii_case(name.as_bytes())
+    label.eq_ignore_ascii_case(name.as_bytes())
 }
 
 /// `bytes` in a single-byte encoding whose bytes past ASCII are the
