@@ -17,6 +17,7 @@ ISO-2022-CN).
 """
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -41,11 +42,14 @@ def main():
     work = tempfile.mkdtemp()
     docs = []  # (path, label, what)
 
-    def doc(label, body, what):
+    def raw(label, data, what):
         path = os.path.join(work, "d%d.xml" % len(docs))
         with open(path, "wb") as f:
-            f.write(b'<?xml version="1.0" encoding="' + label.encode() + b'"?><a>' + body + b"</a>")
+            f.write(data)
         docs.append((path, label, what))
+
+    def doc(label, body, what):
+        raw(label, b'<?xml version="1.0" encoding="' + label.encode() + b'"?><a>' + body + b"</a>", what)
 
     for label in labels:
         doc(label, b"ABC xyz 09", "ASCII")
@@ -54,12 +58,6 @@ def main():
             doc(label, bytes([b]), "byte %02X" % b)
     # a byte order mark with a declared name: UTF-8's leaves the name to
     # decide, UTF-16's allows only some names, which depend on the byte order
-    def raw(name, data, what):
-        path = os.path.join(work, "d%d.xml" % len(docs))
-        with open(path, "wb") as f:
-            f.write(data)
-        docs.append((path, name, what))
-
     for label in labels + [n for n in tables.UTF16_NAMES if n not in labels]:
         head = '<?xml version="1.0" encoding="%s"?><a>' % label
         raw(label, b"\xef\xbb\xbf" + head.encode() + b"\xc3\xa9\x80</a>", "after a UTF-8 byte order mark")
@@ -114,10 +112,9 @@ def main():
 
 
 def tables_multi():
-    """The multi-byte names of input/encodings.rs, with those it leaves without a decoder."""
+    """The multi-byte names of input/encodings.rs, each with the encoding_rs label that reads it."""
     src = open(os.path.join(ROOT, "crates", "pintae-rules", "src", "input", "encodings.rs"), encoding="utf-8").read()
     part = src.split("MULTI_BYTE", 1)[1]
-    import re
     return re.findall(r'\("([^"]+)", "([^"]+)", (?:true|false)\)', part)
 
 

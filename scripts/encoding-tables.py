@@ -66,13 +66,17 @@ def main():
     tmp = tempfile.mkdtemp()
     path = os.path.join(tmp, "probe.xml")
     with PySaxonProcessor(license=False) as proc:
-        def decode(label, body):
+        def read(data):
+            """The code points the processor reads in a file of `data`, or None if it refuses it."""
             with open(path, "wb") as f:
-                f.write(b'<?xml version="1.0" encoding="' + label.encode() + b'"?><a>' + body + b"</a>")
+                f.write(data)
             try:
                 return [ord(c) for c in proc.parse_xml(xml_file_name=path).string_value]
             except Exception:
                 return None
+
+        def decode(label, body):
+            return read(b'<?xml version="1.0" encoding="' + label.encode() + b'"?><a>' + body + b"</a>")
 
         ascii_text = bytes(range(0x20, 0x7F)).replace(b"<", b" ").replace(b"&", b" ")
         strict_utf8, ascii_only, utf8, single, multi = [], [], [], {}, []
@@ -119,14 +123,9 @@ def main():
         for order, bom, codec in (("LE", b"\xff\xfe", "utf-16-le"), ("BE", b"\xfe\xff", "utf-16-be")):
             utf16[order] = []
             for label in candidates + [n for n in UTF16_NAMES if n not in candidates]:
-                def reads(name):
-                    with open(path, "wb") as f:
-                        f.write(bom + ('<?xml version="1.0" encoding="%s"?><a>é</a>' % name).encode(codec))
-                    try:
-                        return proc.parse_xml(xml_file_name=path).string_value == "é"
-                    except Exception:
-                        return False
-                if reads(label) and reads(label.upper()):
+                reads = [read(bom + ('<?xml version="1.0" encoding="%s"?><a>é</a>' % name).encode(codec)) == [0xE9]
+                         for name in (label, label.upper())]
+                if all(reads):
                     utf16[order].append(label)
 
     tables = sorted(set(single.values()))

@@ -390,6 +390,14 @@ fn bad_and_unknown_encodings_are_refused() {
     assert!(!r.valid);
 }
 
+/// The text of the root element of a document, as pintae decodes and
+/// parses it; `None` when it refuses the document.
+fn root_text(bytes: &[u8]) -> Option<String> {
+    let text = pintae_rules::input::decode(bytes).ok()?;
+    let doc = roxmltree::Document::parse(&text).ok()?;
+    Some(doc.root_element().text().unwrap_or("").to_string())
+}
+
 /// Text in a declared encoding is read as the official processor reads the
 /// file (`testdata/encodings/cases.txt`, its answers): its tables for
 /// single-byte encodings, U+FFFD where it puts one, and a refusal of the
@@ -413,19 +421,13 @@ fn declared_encodings_read_as_the_official_processor_reads_them() {
             b"</a>",
         ]
         .concat();
-        let got = match pintae_rules::input::decode(&doc) {
-            Err(_) => "refused".to_string(),
-            Ok(text) => match roxmltree::Document::parse(&text) {
-                Err(_) => "refused".to_string(),
-                Ok(d) => d
-                    .root_element()
-                    .text()
-                    .unwrap_or("")
-                    .chars()
-                    .map(|c| format!("{:x}", u32::from(c)))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            },
+        let got = match root_text(&doc) {
+            None => "refused".to_string(),
+            Some(text) => text
+                .chars()
+                .map(|c| format!("{:x}", u32::from(c)))
+                .collect::<Vec<_>>()
+                .join(" "),
         };
         assert_eq!(got, want, "{label}: {bytes}");
         checked += 1;
@@ -465,12 +467,7 @@ fn declarations_after_a_byte_order_mark_count() {
         ("UTF-16BE, windows-1252 named", utf16("windows-1252", true), None),
     ];
     for (what, bytes, want) in cases {
-        let read = pintae_rules::input::decode(&bytes).ok().and_then(|t| {
-            roxmltree::Document::parse(&t)
-                .ok()
-                .map(|d| d.root_element().text().unwrap_or("").to_string())
-        });
-        assert_eq!(read.as_deref(), want, "{what}");
+        assert_eq!(root_text(&bytes).as_deref(), want, "{what}");
     }
     let r = pint_validator().validate(&utf16("UTF-8", false));
     assert!(
