@@ -51,7 +51,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let focus = Focus::node(context);
     for e in args {
-        let op = compile(&e)?;
+        let mut op = compile(&e)?;
+        if ebv {
+            // as a rule's test is
+            pintae_rules::xpath::direct::lower(&mut op);
+        }
         let mut ev = Evaluator::new(&lib);
         ev.number_elements(&doc);
         let t = if ebv {

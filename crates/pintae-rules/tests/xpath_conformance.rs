@@ -2,7 +2,8 @@
 //! (expectations checked against Saxon by `scripts/xpath-conformance-saxon.py`),
 //! and of the file `PINTAE_XPATH_EXTRA` names, when set
 //! (`scripts/xpath-differential.py` writes one from Saxon's answers to random
-//! expressions).
+//! expressions); and every line of `testdata/xpath/truths/*.txt`, evaluated
+//! as a rule's test is.
 
 use pintae_rules::xpath::{ubl_namespaces, XPath};
 
@@ -57,6 +58,53 @@ fn conformance_files() {
         }
     }
     assert!(total > 150, "only {total} expressions read");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The truth-test files: each expression compiled as a rule's test (with
+/// its direct forms) and taken as a truth at the context the last `@ PATH`
+/// line names.
+#[test]
+fn truth_files() {
+    let dir = pintae_corpus::workspace_dir().join("testdata/xpath/truths");
+    let ns: Vec<(&str, &str)> = ubl_namespaces().into_iter().collect();
+    let context = std::fs::read_to_string(dir.join("context.xml")).expect("truths/context.xml");
+    let doc = roxmltree::Document::parse(&context).expect("context parses");
+    let text = std::fs::read_to_string(dir.join("tests.txt")).expect("truths/tests.txt");
+    let (mut total, mut failures) = (0, Vec::new());
+    let mut at = String::from(".");
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(path) = line.strip_prefix("@ ") {
+            at = format!("({path})[1]");
+            continue;
+        }
+        let (expr, expected) = line.split_once(" => ").expect("EXPR => EXPECTED");
+        let finder = XPath::compile(&at, &ns).expect("context path compiles");
+        let node = finder
+            .first_node(doc.root_element())
+            .expect("context path evaluates")
+            .expect("context path selects a node");
+        let got = match XPath::compile_test(expr, &ns).and_then(|x| x.evaluate_bool(node)) {
+            Ok(b) => b.to_string(),
+            Err(e) => format!("!{}", e.code),
+        };
+        total += 1;
+        if got != expected.trim() {
+            failures.push(format!(
+                "tests.txt:{}: {expr} at {at}: expected {expected}, got {got}",
+                n + 1
+            ));
+        }
+    }
+    assert!(total > 100, "only {total} truth tests read");
     assert!(
         failures.is_empty(),
         "{} of {total} differ:\n{}",

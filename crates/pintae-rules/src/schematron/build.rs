@@ -160,6 +160,10 @@ impl Builder {
                 let shared = crate::xpath::compile::share_repeated_tests(&mut tests);
                 (shared, crate::xpath::compile::keep_repeated_values(&mut tests))
             };
+            // last: the rewrites above look for the shapes of the tests
+            for c in &mut checks {
+                crate::xpath::direct::lower(&mut c.test);
+            }
             rules.push(Rule {
                 context: r.context.clone(),
                 matcher,

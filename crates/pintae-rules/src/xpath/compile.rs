@@ -317,6 +317,11 @@ pub enum Op {
     Kept(Box<Op>, u32),
     InstanceOf(Box<Op>, SeqType),
     Treat(Box<Op>, SeqType),
+    /// A truth test with its direct form (see [`super::direct`]), answered
+    /// from the document's indexes when that form gives a certain answer,
+    /// else by evaluating the original expression, the operand. As a value
+    /// rather than a truth, it is its operand.
+    Direct(Box<super::direct::Direct>, Box<Op>),
 }
 
 /// A document-invariant `L/step[…][K = 'literal']` (child or descendant
@@ -1194,6 +1199,7 @@ fn same_focus_operands(op: &mut Op) -> Vec<&mut Op> {
         | Op::Castable(a, ..)
         | Op::InstanceOf(a, _)
         | Op::Treat(a, _)
+        | Op::Direct(_, a)
         | Op::Shared(a, _) => vec![&mut **a],
         Op::Or(a, b)
         | Op::And(a, b)
@@ -1284,6 +1290,7 @@ fn visit(op: &Op, all: bool, f: &mut dyn FnMut(&Op)) {
         | Op::Cast(a, ..)
         | Op::Castable(a, ..)
         | Op::InstanceOf(a, _)
+        | Op::Direct(_, a)
         | Op::Treat(a, _) => go(a),
         Op::Or(a, b)
         | Op::And(a, b)

@@ -8,6 +8,8 @@ use rust_decimal::Decimal;
 use smallvec::smallvec;
 
 use super::ast::{Axis, Quant};
+mod direct;
+
 use super::compile::{
     accessor_vs_const, one_atomic_per_node, uses_last, Const, Keyed, NameTable, NodeTest, NsTest, Op, SeqType, StepOp,
     TokenSet, NO_SYM,
@@ -243,6 +245,13 @@ impl<'a> Syms<'a> {
     /// The elements below `n` whose name has the number `sym`, in document
     /// order; `None` when `n` is not in the numbered document.
     fn descendants(&mut self, n: roxmltree::Node<'a, 'a>, sym: u32) -> Option<&[roxmltree::NodeId]> {
+        let range = self.descendant_range(n, sym)?;
+        self.by_sym.as_ref()?.items.get(range)
+    }
+
+    /// Where [`Self::descendants`] lies in the elements grouped by number
+    /// (`by_sym.items`).
+    fn descendant_range(&mut self, n: roxmltree::Node<'a, 'a>, sym: u32) -> Option<std::ops::Range<usize>> {
         if !self.numbers(n.document()) {
             return None;
         }
@@ -256,7 +265,9 @@ impl<'a> Syms<'a> {
             };
             Groups::new(names, roxmltree::NodeId::new(0), pairs)
         });
-        Some(in_subtree(by_sym.group(sym as usize), n))
+        let group = by_sym.group_range(sym as usize);
+        let within = in_subtree_range(by_sym.items.get(group.clone())?, n);
+        Some(group.start + within.start..group.start + within.end)
     }
 
     /// Whether a node passes a node test on an axis: by number when the
@@ -345,9 +356,15 @@ impl<T: Copy> Groups<T> {
 
     #[inline]
     fn group(&self, k: usize) -> &[T] {
+        self.items.get(self.group_range(k)).unwrap_or(&[])
+    }
+
+    /// Where group `k` lies in `items`.
+    #[inline]
+    fn group_range(&self, k: usize) -> std::ops::Range<usize> {
         match (self.start.get(k), self.start.get(k + 1)) {
-            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
-            _ => &[],
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
         }
     }
 }
@@ -405,8 +422,13 @@ impl<'a> DocIndex<'a> {
 
 /// The part of `all` (node ids in document order) below `n`.
 fn in_subtree<'i>(all: &'i [roxmltree::NodeId], n: roxmltree::Node<'_, '_>) -> &'i [roxmltree::NodeId] {
+    &all[in_subtree_range(all, n)]
+}
+
+/// The indexes of the part of `all` (node ids in document order) below `n`.
+fn in_subtree_range(all: &[roxmltree::NodeId], n: roxmltree::Node<'_, '_>) -> std::ops::Range<usize> {
     if n.is_root() {
-        return all;
+        return 0..all.len();
     }
     // the subtree of n is the id range (n, first node after n's subtree)
     let start = n.id().get();
@@ -421,7 +443,7 @@ fn in_subtree<'i>(all: &'i [roxmltree::NodeId], n: roxmltree::Node<'_, '_>) -> &
     }
     let lo = all.partition_point(|x| x.get() <= start);
     let hi = all.partition_point(|x| x.get() < end);
-    &all[lo..hi]
+    lo..hi
 }
 
 /// How many per-document values room is made for at first (each schema of
@@ -1629,12 +1651,14 @@ impl<'a> Evaluator<'a> {
                     Err(dyn_err(ErrorCode::XPDY0050, "treat as: value does not match the type"))
                 }
             }
+            Op::Direct(_, original) => self.eval(original, f),
         }
     }
 
     /// Effective boolean value of an expression.
     pub fn ebv(&mut self, op: &'a Op, f: &Focus<'a>) -> R<bool> {
         match op {
+            Op::Direct(d, original) => self.direct_or(d, original, f),
             // XPath 2.0 §3.6 lets an implementation return the result of
             // `or`/`and` when one operand decides it even if the other raises
             // an error. Saxon does so; an error surfaces only when the other

@@ -9,6 +9,7 @@
 pub mod ast;
 pub mod bigdec;
 pub mod compile;
+pub mod direct;
 mod doubles;
 pub mod error;
 pub mod eval;
@@ -48,6 +49,30 @@ impl XPath {
             op,
             lib: Library::default(),
         })
+    }
+
+    /// Compiles `expr` as the Schematron runner compiles an assert's test:
+    /// as [`XPath::compile`] does, with the truth tests in it given their
+    /// direct forms ([`direct`]). For [`XPath::evaluate_bool`].
+    pub fn compile_test(expr: &str, namespaces: &[(&str, &str)]) -> Result<XPath, XPathError> {
+        let mut x = XPath::compile(expr, namespaces)?;
+        direct::lower(&mut x.op);
+        Ok(x)
+    }
+
+    /// Evaluates with `node` as the context item and returns the first
+    /// node of the result, if it has one.
+    pub fn first_node<'a>(
+        &'a self,
+        node: roxmltree::Node<'a, 'a>,
+    ) -> Result<Option<roxmltree::Node<'a, 'a>>, XPathError> {
+        let mut ev = Evaluator::new(&self.lib);
+        ev.number_elements(node.document());
+        let seq = ev.eval(&self.op, &Focus::node(XNode::new(node))).map_err(|e| *e)?;
+        Ok(seq.iter().find_map(|i| match i {
+            Item::Node(n) if n.attr == 0 => Some(n.node),
+            _ => None,
+        }))
     }
 
     /// Evaluates with `node` as the context item and returns each item's

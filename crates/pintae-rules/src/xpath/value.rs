@@ -85,7 +85,7 @@ impl<'a> XNode<'a> {
     /// The string value of an element or document without children (`""`)
     /// or whose only child is a text node, the usual leaf, read without
     /// walking the subtree; `None` otherwise.
-    fn only_text(&self) -> Option<&'a str> {
+    pub(crate) fn only_text(&self) -> Option<&'a str> {
         match self.node.first_child() {
             None => Some(""),
             Some(t) if t.is_text() && t.next_sibling().is_none() => t.text(),

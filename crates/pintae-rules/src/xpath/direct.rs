@@ -1,0 +1,526 @@
+//! Truth tests answered directly from the document's indexes.
+//!
+//! Most of a check's tests ask simple questions of the context element:
+//! whether a path has a node (`cac:TaxCategory/cbc:ID`), how many
+//! (`count(cac:TaxTotal) = 1`), whether some text equals a literal
+//! (`cac:TaxCategory/normalize-space(cbc:ID) = 'S'`), joined by `and`, `or`
+//! and `not`. The evaluator answers them through its general machinery
+//! (sequences of items, atomization, the comparison rules of every type),
+//! which costs several times what the question does. [`lower`] rewrites such
+//! a test into a [`Direct`] form, and the evaluator answers that over the
+//! node ids of its per-document indexes, comparing texts in place.
+//!
+//! A direct answer is only ever given when it is certain to be the
+//! evaluator's: anything out of the ordinary (a text split over several
+//! nodes, a very wide element, a string function given two nodes or a text
+//! that is not a boolean, where the evaluator raises an error) makes the
+//! direct evaluation give up, and the evaluator then evaluates the original
+//! expression, which [`Op::Direct`] keeps beside its direct form. `and`,
+//! `or` and predicates are taken left to right and stop where the
+//! evaluator's stop. A walk over the nodes of a path stops at the first
+//! node that decides only where nothing it skips could raise an error
+//! ([`fallible`]); elsewhere it goes over every node, so that the answer
+//! does not depend on the order in which the evaluator takes them.
+
+use std::sync::Arc;
+
+use super::ast::Axis;
+use super::compile::{Const, NodeTest, NsTest, Op, StepOp, TokenSet, NO_SYM};
+use super::functions::Builtin;
+use super::value::CmpOp;
+
+/// A truth test in direct form.
+#[derive(Debug, Clone)]
+pub enum Direct {
+    /// The path has a node.
+    Exists(DPath),
+    /// `count(path) ⋈ k`, the literal on the left when the flag is set.
+    Count(DPath, CmpOp, i128, bool),
+    /// A general comparison of texts with string literals (`= 'S'`,
+    /// `= ('O', 'E')`): some text and some literal compare true.
+    Text {
+        /// The texts compared.
+        values: Values,
+        /// The operator.
+        op: CmpOp,
+        /// The literals.
+        literals: Box<[Box<str>]>,
+        /// Whether the literals are the left operand.
+        literal_first: bool,
+    },
+    /// A general comparison of the texts of two paths of nodes (both
+    /// untyped, so compared as strings).
+    Pair(DPath, CmpOp, DPath),
+    /// `path = true()` and the like: the nodes' texts read as booleans and
+    /// compared (`=` when the flag is set, else `!=`) with the literal.
+    Boolean(DPath, bool, bool),
+    /// A text that is not empty: `normalize-space(x)` or `upper-case(x)`
+    /// as a truth.
+    NonEmpty(Single),
+    /// `starts-with(x, 'lit')`, `ends-with` or `contains`.
+    Affix(Single, Affix, Box<str>),
+    /// `matches(x, 'pattern')` with the pattern compiled once.
+    Matches(Single, Arc<regex::Regex>),
+    /// The code-list test ([`Op::TokenIn`]).
+    Token(Single, Arc<TokenSet>, bool),
+    /// `string-length(x) ⋈ k`, the literal on the left when the flag is set.
+    Length(Single, CmpOp, i128, bool),
+    /// `not(…)`.
+    Not(Box<Direct>),
+    /// `… and …`.
+    And(Box<Direct>, Box<Direct>),
+    /// `… or …`.
+    Or(Box<Direct>, Box<Direct>),
+    /// Either is true, both evaluated (the two sides of a union, which the
+    /// evaluator computes whole).
+    Both(Box<Direct>, Box<Direct>),
+}
+
+/// Which of `starts-with`, `ends-with` and `contains`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affix {
+    /// `starts-with`
+    Start,
+    /// `ends-with`
+    End,
+    /// `contains`
+    Within,
+}
+
+/// The texts a comparison looks at.
+#[derive(Debug, Clone)]
+pub enum Values {
+    /// The string value of each node of the path.
+    Nodes(DPath),
+    /// One text (see [`Single`]).
+    One(Single),
+    /// `a/f(b)`: for each node of `a`, the text `f(b)` gives from it.
+    Mapped(DPath, Single),
+}
+
+/// The one text a string function is given: the string value of the (at
+/// most one) node of a path, `""` for none, through `normalize-space` and
+/// `upper-case` when the flags say so (`upper-case` outside, but for the
+/// ASCII texts it is answered for, the order does not matter).
+#[derive(Debug, Clone)]
+pub struct Single {
+    /// The path.
+    pub path: DPath,
+    /// Through `normalize-space`.
+    pub normalized: bool,
+    /// Through `upper-case`.
+    pub upper: bool,
+}
+
+/// A path of steps from the context element or the document node.
+#[derive(Debug, Clone)]
+pub struct DPath {
+    /// From the document node (`/…`) rather than the context node.
+    pub from_document: bool,
+    /// The element steps, in order.
+    pub steps: Box<[DStep]>,
+    /// A last step to an attribute: its namespace and local name.
+    pub attribute: Option<(Option<Box<str>>, Box<str>)>,
+    /// Some predicate may raise an error (see [`fallible`]): the path is
+    /// then walked whole, never stopped at a node that decides.
+    pub fallible: bool,
+    /// Nested loops over the steps reach each node once (steps to one node
+    /// come first, a descendant or ancestor step is last), which counting
+    /// needs.
+    pub distinct: bool,
+}
+
+impl DPath {
+    fn context() -> DPath {
+        DPath {
+            from_document: false,
+            steps: Box::new([]),
+            attribute: None,
+            fallible: false,
+            distinct: true,
+        }
+    }
+
+    /// Whether the path reaches at most one node: its steps go to the
+    /// node itself or its parent, and an attribute is one of a name.
+    fn at_most_one(&self) -> bool {
+        self.steps
+            .iter()
+            .all(|s| matches!(s.kind, DKind::SelfNode | DKind::Parent | DKind::ParentNamed(_)))
+    }
+}
+
+impl Single {
+    /// Whether computing the text may raise an error: its path may have two
+    /// nodes, or a predicate that may.
+    pub fn fallible(&self) -> bool {
+        self.path.fallible || !self.path.at_most_one()
+    }
+}
+
+/// Whether evaluating `d` may raise an error in the evaluator (a string
+/// function given two nodes, a text that is not a boolean): where it may,
+/// walks that could stop at the first node that decides go on over every
+/// node, so that the direct answer is given only when no node raises one,
+/// whichever order the evaluator takes them in.
+pub fn fallible(d: &Direct) -> bool {
+    match d {
+        Direct::Exists(p) | Direct::Count(p, ..) => p.fallible,
+        Direct::Text { values, .. } => match values {
+            Values::Nodes(p) => p.fallible,
+            Values::One(one) => one.fallible(),
+            Values::Mapped(a, one) => a.fallible || one.fallible(),
+        },
+        Direct::Pair(l, _, r) => l.fallible || r.fallible,
+        Direct::Boolean(..) => true,
+        Direct::NonEmpty(one)
+        | Direct::Affix(one, ..)
+        | Direct::Matches(one, _)
+        | Direct::Token(one, ..)
+        | Direct::Length(one, ..) => one.fallible(),
+        Direct::Not(d) => fallible(d),
+        Direct::And(l, r) | Direct::Or(l, r) | Direct::Both(l, r) => fallible(l) || fallible(r),
+    }
+}
+
+/// A step of a [`DPath`] with its predicates, each a [`Direct`] test.
+#[derive(Debug, Clone)]
+pub struct DStep {
+    /// Where the step goes.
+    pub kind: DKind,
+    /// Predicates, all of which a node must pass.
+    pub preds: Box<[Direct]>,
+}
+
+/// Where a [`DStep`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DKind {
+    /// `child::name`, by the name's number.
+    Child(u32),
+    /// `(a | b)` for two child names, in document order.
+    ChildEither(u32, u32),
+    /// `child::*`.
+    AnyChild,
+    /// `..`
+    Parent,
+    /// `parent::name`
+    ParentNamed(u32),
+    /// `self::node()`
+    SelfNode,
+    /// `descendant::name`, by the name's number.
+    Descendant(u32),
+    /// `ancestor::name`, by the name's number.
+    Ancestor(u32),
+}
+
+/// Rewrites the truth tests in `op` that have a direct form into
+/// [`Op::Direct`]: the whole test when it has one, else the operands of
+/// its `and`, `or` and `not`, and the tests shared among a rule's asserts.
+pub fn lower(op: &mut Op) {
+    if let Some(d) = truth(op) {
+        let original = std::mem::replace(op, Op::Empty);
+        *op = Op::Direct(Box::new(d), Box::new(original));
+        return;
+    }
+    match op {
+        Op::And(l, r) | Op::Or(l, r) => {
+            lower(l);
+            lower(r);
+        }
+        Op::Call(Builtin::Not, args) => args.iter_mut().for_each(lower),
+        Op::Shared(inner, _) => lower(inner),
+        _ => {}
+    }
+}
+
+/// The direct form of `op` taken as a truth (its effective boolean value).
+fn truth(op: &Op) -> Option<Direct> {
+    Some(match op {
+        Op::And(l, r) => Direct::And(Box::new(truth(l)?), Box::new(truth(r)?)),
+        Op::Or(l, r) => Direct::Or(Box::new(truth(l)?), Box::new(truth(r)?)),
+        Op::Call(Builtin::Not, args) => Direct::Not(Box::new(truth(one(args)?)?)),
+        Op::Call(Builtin::Boolean, args) => truth(one(args)?)?,
+        Op::Call(Builtin::Exists, args) => exists(one(args)?)?,
+        Op::Call(Builtin::Empty, args) => Direct::Not(Box::new(exists(one(args)?)?)),
+        Op::Call(Builtin::NormalizeSpace | Builtin::UpperCase, _) => Direct::NonEmpty(single(op)?),
+        Op::Call(b @ (Builtin::StartsWith | Builtin::EndsWith | Builtin::Contains), args) => match args.as_slice() {
+            [x, Op::Const(Const::String(lit))] => {
+                let affix = match b {
+                    Builtin::StartsWith => Affix::Start,
+                    Builtin::EndsWith => Affix::End,
+                    _ => Affix::Within,
+                };
+                Direct::Affix(single(x)?, affix, lit.clone())
+            }
+            _ => return None,
+        },
+        Op::MatchesConst(x, re) => Direct::Matches(single(x)?, re.clone()),
+        Op::TokenIn(x, set, spaceless) => Direct::Token(single(x)?, set.clone(), *spaceless),
+        Op::General(cmp, l, r, _) => comparison(*cmp, l, r)?,
+        _ => exists(op)?,
+    })
+}
+
+fn one(args: &[Op]) -> Option<&Op> {
+    match args {
+        [a] => Some(a),
+        _ => None,
+    }
+}
+
+/// Whether a path (or a union of two) has a node.
+fn exists(op: &Op) -> Option<Direct> {
+    match op {
+        Op::Union(a, b) => Some(Direct::Both(Box::new(exists(a)?), Box::new(exists(b)?))),
+        _ => Some(Direct::Exists(path(op)?)),
+    }
+}
+
+/// The one text `op` gives: a path of at most one node, through
+/// `normalize-space` and `upper-case`.
+fn single(op: &Op) -> Option<Single> {
+    let arg = |args: &[Op]| -> Option<Single> {
+        match args {
+            [] => Some(Single {
+                path: DPath::context(),
+                normalized: false,
+                upper: false,
+            }),
+            [a] => single(a),
+            _ => None,
+        }
+    };
+    match op {
+        Op::Call(Builtin::NormalizeSpace, args) => Some(Single {
+            normalized: true,
+            ..arg(args)?
+        }),
+        Op::Call(Builtin::UpperCase, args) if args.len() == 1 => Some(Single {
+            upper: true,
+            ..arg(args)?
+        }),
+        _ => Some(Single {
+            path: path(op)?,
+            normalized: false,
+            upper: false,
+        }),
+    }
+}
+
+/// A general comparison with literal strings, a boolean, or (for `count`
+/// and `string-length`) an integer; or of two paths of nodes.
+fn comparison(cmp: CmpOp, l: &Op, r: &Op) -> Option<Direct> {
+    let literal = |op: &Op| {
+        matches!(
+            op,
+            Op::Const(_) | Op::Call(Builtin::True | Builtin::False, _) | Op::Seq(_)
+        )
+    };
+    let (other, lit, literal_first) = match (l, r) {
+        (x, y) if literal(y) => (x, y, false),
+        (x, y) if literal(x) => (y, x, true),
+        _ => return Some(Direct::Pair(path(l)?, cmp, path(r)?)),
+    };
+    // `(a | b) = 'S'`: some node of either (both sides paths of nodes)
+    if let Op::Union(a, b) = other {
+        path(a)?;
+        path(b)?;
+        let side = |x: &Op| {
+            if literal_first {
+                comparison(cmp, lit, x)
+            } else {
+                comparison(cmp, x, lit)
+            }
+        };
+        return Some(Direct::Both(Box::new(side(a)?), Box::new(side(b)?)));
+    }
+    match lit {
+        Op::Const(Const::String(s)) => text(cmp, other, Box::new([s.clone()]), literal_first),
+        Op::Seq(items) => {
+            let literals = items
+                .iter()
+                .map(|i| match i {
+                    Op::Const(Const::String(s)) => Some(s.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            text(cmp, other, literals.into_boxed_slice(), literal_first)
+        }
+        Op::Const(Const::Integer(k)) => match other {
+            Op::Call(Builtin::Count, args) => {
+                let p = path(one(args)?)?;
+                p.distinct.then_some(Direct::Count(p, cmp, *k, literal_first))
+            }
+            Op::Call(Builtin::StringLength, args) => Some(Direct::Length(single(one(args)?)?, cmp, *k, literal_first)),
+            _ => None,
+        },
+        Op::Call(b @ (Builtin::True | Builtin::False), args) if args.is_empty() => {
+            let eq = match cmp {
+                CmpOp::Eq => true,
+                CmpOp::Ne => false,
+                _ => return None,
+            };
+            // only untyped node texts are cast to booleans; a string
+            // compared with a boolean is a type error
+            Some(Direct::Boolean(path(other)?, *b == Builtin::True, eq))
+        }
+        _ => None,
+    }
+}
+
+fn text(cmp: CmpOp, other: &Op, literals: Box<[Box<str>]>, literal_first: bool) -> Option<Direct> {
+    let values = values(other)?;
+    Some(Direct::Text {
+        values,
+        op: cmp,
+        literals,
+        literal_first,
+    })
+}
+
+/// The texts `op` gives: the nodes of a path, one text through string
+/// functions, or such a text per node of a path.
+fn values(op: &Op) -> Option<Values> {
+    match op {
+        Op::Call(..) => Some(Values::One(single(op)?)),
+        Op::Path(a, last) if matches!(**last, Op::Call(..)) => {
+            let a = path(a)?;
+            let b = single(last)?;
+            if a.attribute.is_some() || b.path.from_document {
+                return None;
+            }
+            Some(Values::Mapped(a, b))
+        }
+        _ => Some(Values::Nodes(path(op)?)),
+    }
+}
+
+/// The direct form of a path of nodes.
+fn path(op: &Op) -> Option<DPath> {
+    let mut p = DPath::context();
+    let mut steps = Vec::new();
+    build(op, &mut p, &mut steps)?;
+    // nested loops reach each node once when the steps to one node come
+    // before the others, and a descendant or ancestor step is the last
+    let mut went_down = false;
+    for (i, s) in steps.iter().enumerate() {
+        let last = i + 1 == steps.len();
+        match s.kind {
+            DKind::Parent | DKind::ParentNamed(_) if went_down => p.distinct = false,
+            DKind::Descendant(_) | DKind::Ancestor(_) if !last => p.distinct = false,
+            DKind::Ancestor(_) if went_down => p.distinct = false,
+            DKind::Child(_) | DKind::ChildEither(..) | DKind::AnyChild | DKind::Descendant(_) => went_down = true,
+            _ => {}
+        }
+    }
+    p.fallible = steps.iter().any(|s| s.preds.iter().any(fallible));
+    p.steps = steps.into_boxed_slice();
+    Some(p)
+}
+
+fn build(op: &Op, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
+    if p.attribute.is_some() {
+        // nothing follows an attribute step
+        return None;
+    }
+    match op {
+        Op::Context => Some(()),
+        Op::Root if steps.is_empty() => {
+            p.from_document = true;
+            Some(())
+        }
+        // a per-document path is walked rather than looked up only when
+        // walking it costs no more: without predicates
+        Op::PerDocument(inner, ..) if steps.is_empty() && !has_predicates(inner) => build(inner, p, steps),
+        Op::Kept(inner, _) => build(inner, p, steps),
+        Op::Step(s) => step(s, p, steps),
+        Op::Union(a, b) => {
+            steps.push(DStep {
+                kind: either(a, b)?,
+                preds: Box::new([]),
+            });
+            Some(())
+        }
+        Op::Path(l, r) => {
+            build(l, p, steps)?;
+            match &**r {
+                Op::Step(s) => step(s, p, steps),
+                Op::Union(a, b) => {
+                    steps.push(DStep {
+                        kind: either(a, b)?,
+                        preds: Box::new([]),
+                    });
+                    Some(())
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// `(a | b)` for two child steps by name without predicates.
+fn either(a: &Op, b: &Op) -> Option<DKind> {
+    let sym = |op: &Op| match op {
+        Op::Step(StepOp {
+            axis: Axis::Child,
+            test: NodeTest::Name { sym, .. },
+            preds,
+            ..
+        }) if *sym != NO_SYM && preds.is_empty() => Some(*sym),
+        _ => None,
+    };
+    Some(DKind::ChildEither(sym(a)?, sym(b)?))
+}
+
+fn has_predicates(op: &Op) -> bool {
+    match op {
+        Op::Step(s) => !s.preds.is_empty(),
+        Op::Path(l, r) => has_predicates(l) || has_predicates(r),
+        Op::Root | Op::Context => false,
+        _ => true,
+    }
+}
+
+fn step(s: &StepOp, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
+    if !s.unpositional {
+        return None;
+    }
+    let kind = match (s.axis, &s.test) {
+        (
+            Axis::Attribute,
+            NodeTest::Name {
+                ns, local: Some(local), ..
+            },
+        ) if s.preds.is_empty() => {
+            let ns = match ns {
+                NsTest::NoNs => None,
+                NsTest::Uri(u) => Some(u.clone()),
+                NsTest::Any => return None,
+            };
+            p.attribute = Some((ns, local.clone()));
+            return Some(());
+        }
+        (Axis::Child, NodeTest::Name { sym, .. }) if *sym != NO_SYM => DKind::Child(*sym),
+        (
+            Axis::Child,
+            NodeTest::Name {
+                ns: NsTest::Any,
+                local: None,
+                ..
+            },
+        ) => DKind::AnyChild,
+        (Axis::Descendant, NodeTest::Name { sym, .. }) if *sym != NO_SYM => DKind::Descendant(*sym),
+        (Axis::Ancestor, NodeTest::Name { sym, .. }) if *sym != NO_SYM => DKind::Ancestor(*sym),
+        (Axis::Parent, NodeTest::AnyNode) => DKind::Parent,
+        (Axis::Parent, NodeTest::Name { sym, .. }) if *sym != NO_SYM => DKind::ParentNamed(*sym),
+        (Axis::SelfAxis, NodeTest::AnyNode) => DKind::SelfNode,
+        _ => return None,
+    };
+    let preds = s.preds.iter().map(truth).collect::<Option<Vec<_>>>()?;
+    steps.push(DStep {
+        kind,
+        preds: preds.into_boxed_slice(),
+    });
+    Some(())
+}

@@ -1,0 +1,344 @@
+//! Answers [`Direct`] tests over the document's indexes (see
+//! [`crate::xpath::direct`]): children by name from the packed children,
+//! descendants by name from the elements grouped by name number, texts read
+//! in place. Every function gives `None` where the answer is not certain to
+//! be the evaluator's, which then evaluates the original expression.
+
+use super::{Evaluator, Focus, Item, R, WIDE};
+use crate::xpath::compile::Op;
+use std::borrow::Cow;
+
+use crate::xpath::direct::{Affix, DKind, DPath, DStep, Direct, Single, Values};
+use crate::xpath::value::{is_xml_ws, text_holds, Atomic, AtomicType, CmpOp, Str, XNode};
+
+type Node<'a> = roxmltree::Node<'a, 'a>;
+
+/// What a walk does with each node it reaches: `Some(true)` ends the walk
+/// with that answer, `Some(false)` goes on, `None` gives up.
+type Each<'e, 'a> = dyn FnMut(&mut Evaluator<'a>, XNode<'a>) -> Option<bool> + 'e;
+
+impl<'a> Evaluator<'a> {
+    /// The effective boolean value of [`Op::Direct`]: its direct answer
+    /// when there is a certain one, else the original's.
+    pub(super) fn direct_or(&mut self, d: &'a Direct, original: &'a Op, f: &Focus<'a>) -> R<bool> {
+        if let Some(Item::Node(n)) = &f.item {
+            if n.attr == 0 && self.syms.numbers(n.node.document()) {
+                if let Some(b) = self.direct(d, n.node) {
+                    #[cfg(feature = "direct-audit")]
+                    self.audit(b, original, f);
+                    return Ok(b);
+                }
+            }
+        }
+        self.ebv(original, f)
+    }
+
+    /// Checks a direct answer against the evaluator's (the `direct-audit`
+    /// feature, for tests): they must agree, and the evaluator must not
+    /// raise an error.
+    #[cfg(feature = "direct-audit")]
+    fn audit(&mut self, b: bool, original: &'a Op, f: &Focus<'a>) {
+        match self.ebv(original, f) {
+            Ok(e) if e == b => {}
+            other => panic!("direct answer {b}, the evaluator's {other:?}, for {original:?}"),
+        }
+    }
+
+    fn direct(&mut self, d: &'a Direct, n: Node<'a>) -> Option<bool> {
+        match d {
+            Direct::Exists(p) => self.walk(p, p.fallible, n, &mut |_, _| Some(true)),
+            Direct::Count(p, cmp, k, literal_first) => {
+                let mut count: i128 = 0;
+                self.walk(p, false, n, &mut |_, _| {
+                    count += 1;
+                    Some(false)
+                })?;
+                Some(holds_integer(*cmp, count, *k, *literal_first))
+            }
+            Direct::Text {
+                values,
+                op,
+                literals,
+                literal_first,
+            } => {
+                let holds = |v: &str| {
+                    literals.iter().any(|l| {
+                        if *literal_first {
+                            text_holds(*op, l, v)
+                        } else {
+                            text_holds(*op, v, l)
+                        }
+                    })
+                };
+                match values {
+                    Values::Nodes(p) => self.walk(p, p.fallible, n, &mut |_, x| Some(holds(text_of(x)?))),
+                    Values::One(one) => Some(holds(&self.single(one, n)?)),
+                    Values::Mapped(a, one) => {
+                        let whole = a.fallible || one.fallible();
+                        self.walk(a, whole, n, &mut |ev, x| Some(holds(&ev.single(one, x.node)?)))
+                    }
+                }
+            }
+            Direct::Pair(l, op, r) => {
+                let whole = l.fallible || r.fallible;
+                self.walk(l, whole, n, &mut |ev, x| {
+                    let a = text_of(x)?;
+                    ev.walk(r, whole, n, &mut |_, y| Some(text_holds(*op, a, text_of(y)?)))
+                })
+            }
+            Direct::Boolean(p, literal, eq) => self.walk(p, true, n, &mut |_, x| {
+                let b = boolean_text(text_of(x)?)?;
+                Some((b == *literal) == *eq)
+            }),
+            Direct::NonEmpty(one) => Some(!self.single(one, n)?.is_empty()),
+            Direct::Affix(one, affix, lit) => {
+                let s = self.single(one, n)?;
+                Some(match affix {
+                    Affix::Start => s.starts_with(&**lit),
+                    Affix::End => s.ends_with(&**lit),
+                    Affix::Within => s.contains(&**lit),
+                })
+            }
+            Direct::Matches(one, re) => Some(re.is_match(&self.single(one, n)?)),
+            Direct::Token(one, set, spaceless) => {
+                let s = self.single(one, n)?;
+                Some(if s.contains(' ') {
+                    !spaceless && set.haystack.contains(&format!(" {s} "))
+                } else {
+                    set.tokens.contains(&*s)
+                })
+            }
+            Direct::Length(one, cmp, k, literal_first) => {
+                let len = self.single(one, n)?.chars().count();
+                Some(holds_integer(*cmp, i128::try_from(len).ok()?, *k, *literal_first))
+            }
+            Direct::Not(d) => Some(!self.direct(d, n)?),
+            Direct::And(l, r) => {
+                if self.direct(l, n)? {
+                    self.direct(r, n)
+                } else {
+                    Some(false)
+                }
+            }
+            Direct::Or(l, r) => {
+                if self.direct(l, n)? {
+                    Some(true)
+                } else {
+                    self.direct(r, n)
+                }
+            }
+            Direct::Both(l, r) => {
+                let l = self.direct(l, n)?;
+                Some(self.direct(r, n)? || l)
+            }
+        }
+    }
+
+    /// The text of [`Single`] `one` from `n`; `None` when its path has two
+    /// nodes (the functions raise an error) or a node whose text is not
+    /// read in place.
+    fn single(&mut self, one: &'a Single, n: Node<'a>) -> Option<Cow<'a, str>> {
+        let mut first: Option<XNode<'a>> = None;
+        // a second node makes it an error, wherever the walk stops
+        let two = self.walk(&one.path, false, n, &mut |_, x| {
+            if first.is_some() {
+                return Some(true);
+            }
+            first = Some(x);
+            Some(false)
+        })?;
+        let text = match (two, first) {
+            (true, _) => return None,
+            (false, None) => "",
+            (false, Some(x)) => text_of(x)?,
+        };
+        let mut text = Cow::Borrowed(text);
+        if one.normalized && !is_normalized(&text) {
+            text = Cow::Owned(
+                text.split(is_xml_ws)
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        }
+        if one.upper && !text.bytes().all(|c| c.is_ascii() && !c.is_ascii_lowercase()) {
+            // as the evaluator maps (`upper-case`)
+            text = Cow::Owned(text.to_uppercase());
+        }
+        Some(text)
+    }
+
+    /// Hands `each` the nodes of `p` from `n`, as nested loops over its
+    /// steps take them, until one gives `Some(true)`; with `whole`, hands it
+    /// every node, and gives whether any gave `Some(true)`.
+    fn walk(&mut self, p: &'a DPath, whole: bool, n: Node<'a>, each: &mut Each<'_, 'a>) -> Option<bool> {
+        let start = if p.from_document { n.document().root() } else { n };
+        if !whole {
+            return self.from(&p.steps, p, start, each);
+        }
+        let mut any = false;
+        self.from(&p.steps, p, start, &mut |ev, x| {
+            any |= each(ev, x)?;
+            Some(false)
+        })?;
+        Some(any)
+    }
+
+    fn from(&mut self, steps: &'a [DStep], p: &'a DPath, n: Node<'a>, each: &mut Each<'_, 'a>) -> Option<bool> {
+        let Some((s, rest)) = steps.split_first() else {
+            return self.last(p, n, each);
+        };
+        let doc = n.document();
+        match s.kind {
+            DKind::SelfNode => self.through(s, rest, p, n, each),
+            DKind::Parent => match n.parent() {
+                Some(parent) => self.through(s, rest, p, parent, each),
+                None => Some(false),
+            },
+            DKind::ParentNamed(sym) => match n.parent() {
+                Some(parent) if self.syms.of_id(parent.id().get()) == sym => self.through(s, rest, p, parent, each),
+                _ => Some(false),
+            },
+            DKind::Ancestor(sym) => {
+                let mut up = n.parent();
+                while let Some(a) = up {
+                    if self.syms.of_id(a.id().get()) == sym && self.through(s, rest, p, a, each)? {
+                        return Some(true);
+                    }
+                    up = a.parent();
+                }
+                Some(false)
+            }
+            DKind::Child(sym) => {
+                if let Some((top, grouped)) = &self.syms.top {
+                    if *top == n.id().get() {
+                        for i in grouped.group_range(sym as usize) {
+                            let c = *self.syms.top.as_ref()?.1.items.get(i)?;
+                            let c = doc.get_node(roxmltree::NodeId::new(c))?;
+                            if self.through(s, rest, p, c, each)? {
+                                return Some(true);
+                            }
+                        }
+                        return Some(false);
+                    }
+                }
+                self.children(s, rest, p, n, each, |c| c == sym)
+            }
+            DKind::ChildEither(a, b) => self.children(s, rest, p, n, each, |c| c == a || c == b),
+            DKind::AnyChild => self.children(s, rest, p, n, each, |_| true),
+            DKind::Descendant(sym) => {
+                for i in self.syms.descendant_range(n, sym)? {
+                    let c = *self.syms.by_sym.as_ref()?.items.get(i)?;
+                    let c = doc.get_node(c)?;
+                    if self.through(s, rest, p, c, each)? {
+                        return Some(true);
+                    }
+                }
+                Some(false)
+            }
+        }
+    }
+
+    /// Step `s` to the element children of `n` whose name number passes
+    /// `name`, in document order.
+    fn children(
+        &mut self,
+        s: &'a DStep,
+        rest: &'a [DStep],
+        p: &'a DPath,
+        n: Node<'a>,
+        each: &mut Each<'_, 'a>,
+        name: impl Fn(u32) -> bool,
+    ) -> Option<bool> {
+        let doc = n.document();
+        for i in self.kids_range(n)? {
+            let c = *self.index.kids.as_ref()?.items.get(i)?;
+            if !name(self.syms.of_id(c)) {
+                continue;
+            }
+            let c = doc.get_node(roxmltree::NodeId::new(c))?;
+            if self.through(s, rest, p, c, each)? {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+
+    /// Where the element children of `n` lie in the packed children; `None`
+    /// for a wide element, whose children the evaluator indexes by name.
+    fn kids_range(&mut self, n: Node<'a>) -> Option<std::ops::Range<usize>> {
+        self.index.kids_of(n);
+        let range = self.index.kids.as_ref()?.group_range(n.id().get_usize());
+        (range.len() <= WIDE).then_some(range)
+    }
+
+    /// Node `c` reached by step `s`: through its predicates and on down
+    /// the rest of the path.
+    fn through(
+        &mut self,
+        s: &'a DStep,
+        rest: &'a [DStep],
+        p: &'a DPath,
+        c: Node<'a>,
+        each: &mut Each<'_, 'a>,
+    ) -> Option<bool> {
+        for d in s.preds.iter() {
+            if !self.direct(d, c)? {
+                return Some(false);
+            }
+        }
+        self.from(rest, p, c, each)
+    }
+
+    /// The end of the path at `n`: `n` itself, or its attribute.
+    fn last(&mut self, p: &'a DPath, n: Node<'a>, each: &mut Each<'_, 'a>) -> Option<bool> {
+        let Some((ns, local)) = &p.attribute else {
+            return each(self, XNode::new(n));
+        };
+        if !n.is_element() {
+            return Some(false);
+        }
+        for (i, a) in n.attributes().enumerate() {
+            if a.name() == &**local && a.namespace() == ns.as_deref() {
+                let attr = u32::try_from(i + 1).ok()?;
+                if each(self, XNode { node: n, attr })? {
+                    return Some(true);
+                }
+            }
+        }
+        Some(false)
+    }
+}
+
+/// The string value of an attribute, or of an element with at most one
+/// text node and no other children; `None` for other nodes.
+fn text_of(x: XNode<'_>) -> Option<&str> {
+    match x.attribute() {
+        Some(a) => Some(a.value()),
+        None => x.only_text(),
+    }
+}
+
+/// A text read as `xs:boolean`; `None` when it is not one (an error).
+fn boolean_text(t: &str) -> Option<bool> {
+    match Atomic::Untyped(Str::Borrowed(t)).cast(AtomicType::Boolean) {
+        Ok(Atomic::Boolean(b)) => Some(b),
+        _ => None,
+    }
+}
+
+/// `n ⋈ k`, or `k ⋈ n` when the literal is first.
+fn holds_integer(cmp: CmpOp, n: i128, k: i128, literal_first: bool) -> bool {
+    cmp.holds(Some(if literal_first { k.cmp(&n) } else { n.cmp(&k) }))
+}
+
+/// Whether `normalize-space` leaves a text as it is: no white space but
+/// single spaces between words.
+fn is_normalized(t: &str) -> bool {
+    let b = t.as_bytes();
+    let irregular = b.first() == Some(&b' ')
+        || b.last() == Some(&b' ')
+        || b.iter().any(|&c| matches!(c, b'\t' | b'\n' | b'\r'))
+        || t.contains("  ");
+    !irregular
+}
