@@ -572,6 +572,7 @@ fn lazy_path<'o>(op: &'o Op, steps: &mut LazySteps<'o>) -> Option<bool> {
                 let step = lazy_step(s);
                 let from_root = match &**l {
                     Op::Root => true,
+                    Op::Context => false,
                     l => chain(l, out)?,
                 };
                 out.push(step);
@@ -730,7 +731,8 @@ fn path_plan(op: &Op) -> Option<PathPlan<'_>> {
             Op::Step(s) => s,
             Op::Path(l, r) => {
                 let Op::Step(s) = &**r else { return None };
-                if !matches!(**l, Op::Root) {
+                // `/…` and `.//…` (`.` then a descendant step) start from one node
+                if !matches!(**l, Op::Root | Op::Context) {
                     scan(l, props, plan)?;
                 }
                 s
@@ -1989,8 +1991,13 @@ impl<'a> Evaluator<'a> {
     /// not computed, as the official processor's lazy mapping does
     /// (`cac:ClassifiedTaxCategory/normalize-space(cbc:ID) = 'S'` is true
     /// for a first category `S` even when a later one repeats `cbc:ID`,
-    /// which raises an error once its value is asked). `A` is computed
-    /// whole, as a path step's left side always is. `None` for other forms.
+    /// which raises an error once its value is asked). `A` is pulled in
+    /// document order as the official processor pulls it
+    /// ([`Evaluator::ordered_walk`]): its nodes after the first that
+    /// compares true are never asked for, so a later one whose predicate
+    /// raises an error does not
+    /// (`cac:TaxCategory[normalize-space(cbc:ID) != 'Q']/normalize-space(cbc:Percent) = '5'`
+    /// with a second category repeating `cbc:ID`). `None` for other forms.
     fn general_mapped(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, single: bool, f: &Focus<'a>) -> Option<R<bool>> {
         let (mapped, other, const_first) = match (l, r) {
             (m @ Op::Path(..), c) => (m, c, false),
@@ -2029,6 +2036,18 @@ impl<'a> Evaluator<'a> {
         single: bool,
         f: &Focus<'a>,
     ) -> R<bool> {
+        let mut steps = LazySteps::new();
+        if let Some(starts) = self.ordered_walk(prefix, f, &mut steps) {
+            // `last` looks at neither the position nor the size
+            let mut compare = |ev: &mut Self, x: XNode<'a>| -> R<bool> {
+                let Some(a) = ev.opt_atomic(last, &Focus::node(x))? else {
+                    return Ok(false);
+                };
+                let (x, y) = if const_first { (b, &a) } else { (&a, b) };
+                Ok(compare_pair(op, x, y, single)?)
+            };
+            return self.any_from_each(&starts?, &steps, &mut compare);
+        }
         for focus in step_foci(self.eval(prefix, f)?) {
             let Some(a) = self.opt_atomic(last, &focus?)? else {
                 continue;
