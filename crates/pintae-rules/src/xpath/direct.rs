@@ -49,7 +49,8 @@ pub enum Direct {
         literal_first: bool,
     },
     /// A general comparison of the texts of two paths of nodes (both
-    /// untyped, so compared as strings).
+    /// untyped, so compared as strings), neither of which can raise an
+    /// error.
     Pair(DPath, CmpOp, DPath),
     /// `path = true()` and the like: the nodes' texts read as booleans and
     /// compared (`=` when the flag is set, else `!=`) with the literal.
@@ -171,7 +172,7 @@ pub fn fallible(d: &Direct) -> bool {
             Values::One(one) => one.fallible(),
             Values::Mapped(a, one) => a.fallible || one.fallible(),
         },
-        Direct::Pair(l, _, r) => l.fallible || r.fallible,
+        Direct::Pair(..) => false,
         Direct::Boolean(..) => true,
         Direct::NonEmpty(one)
         | Direct::Affix(one, ..)
@@ -319,7 +320,13 @@ fn comparison(cmp: CmpOp, l: &Op, r: &Op) -> Option<Direct> {
     let (other, lit, literal_first) = match (l, r) {
         (x, y) if literal(y) => (x, y, false),
         (x, y) if literal(x) => (y, x, true),
-        _ => return Some(Direct::Pair(path(l)?, cmp, path(r)?)),
+        // the evaluator pulls the two sides in turns (`many_to_many`), an
+        // order a nested walk does not follow: only where no node of either
+        // can raise an error
+        _ => {
+            let (a, b) = (path(l)?, path(r)?);
+            return (!a.fallible && !b.fallible).then_some(Direct::Pair(a, cmp, b));
+        }
     };
     // `(a | b) = 'S'`: some node of either (both sides paths of nodes)
     if let Op::Union(a, b) = other {

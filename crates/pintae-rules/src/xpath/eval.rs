@@ -1758,6 +1758,9 @@ impl<'a> Evaluator<'a> {
         if let Some(hit) = self.general_mapped(op, l, r, single, f) {
             return hit;
         }
+        if !crate::xpath::compile::at_most_one(l) && !crate::xpath::compile::at_most_one(r) {
+            return self.many_to_many(op, l, r, single, f);
+        }
         let a = self.atomized(l, f)?;
         if a.is_empty() {
             return Ok(false);
@@ -1785,6 +1788,89 @@ impl<'a> Evaluator<'a> {
             }
         }
         Ok(false)
+    }
+
+    /// A general comparison of two operands that may each have several
+    /// items, as the official processor makes it: it pulls an item from
+    /// each side in turn, comparing each new item with those already pulled
+    /// from the other side, and stops at the first pair that compares true
+    /// or when both sides are exhausted, so an item (or error) past that
+    /// point is never reached: `cac:TaxCategory/cbc:ID =
+    /// cac:TaxCategory[normalize-space(cbc:ID) != 'Q']/cbc:ID` is true on
+    /// the first category's `S` even when a later category repeats
+    /// `cbc:ID`, while `cbc:Missing = …` raises that error, there being
+    /// nothing to stop at. Each side is computed up to the error it would
+    /// raise ([`Self::pulled`]) and the turns are then replayed.
+    fn many_to_many(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, single: bool, f: &Focus<'a>) -> R<bool> {
+        let (left, mut left_err) = self.pulled(l, f);
+        let (right, mut right_err) = self.pulled(r, f);
+        let (mut i, mut j) = (0, 0);
+        let (mut left_done, mut right_done) = (false, false);
+        // the items of each side kept for the other side's later items
+        let (mut kept_left, mut kept_right): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        loop {
+            if !left_done {
+                if let Some(x) = left.get(i) {
+                    for &k in &kept_right {
+                        if compare_pair(op, x, &right[k], single)? {
+                            return Ok(true);
+                        }
+                    }
+                    if !right_done {
+                        kept_left.push(i);
+                    }
+                    i += 1;
+                } else if let Some(e) = left_err.take() {
+                    return Err(e);
+                } else if right_done {
+                    return Ok(false);
+                } else {
+                    left_done = true;
+                }
+            }
+            if !right_done {
+                if let Some(y) = right.get(j) {
+                    for &k in &kept_left {
+                        if compare_pair(op, &left[k], y, single)? {
+                            return Ok(true);
+                        }
+                    }
+                    if !left_done {
+                        kept_right.push(j);
+                    }
+                    j += 1;
+                } else if let Some(e) = right_err.take() {
+                    return Err(e);
+                } else if left_done {
+                    return Ok(false);
+                } else {
+                    right_done = true;
+                }
+            }
+        }
+    }
+
+    /// The atomized items of `op` as the official processor pulls them, up
+    /// to the error the next pull would raise: a path with predicates
+    /// walked in its order ([`Self::ordered_walk`]), anything else computed
+    /// whole (its error, if any, raised by the first pull).
+    fn pulled(&mut self, op: &'a Op, f: &Focus<'a>) -> (Vec<Atomic<'a>>, Option<Box<XPathError>>) {
+        let mut steps = LazySteps::new();
+        match self.ordered_walk(op, f, &mut steps) {
+            Some(Err(e)) => (Vec::new(), Some(e)),
+            Some(Ok(starts)) => {
+                let mut items = Vec::new();
+                let walked = self.any_from_each(&starts, &steps, &mut |_, x| {
+                    items.push(atomize_item(&Item::Node(x)));
+                    Ok(false)
+                });
+                (items, walked.err())
+            }
+            None => match self.atomized(op, f) {
+                Ok(a) => (a.into_vec(), None),
+                Err(e) => (Vec::new(), Some(e)),
+            },
+        }
     }
 
     /// A value comparison (`eq`, `lt`, …); `None` when an operand is empty.

@@ -79,13 +79,10 @@ impl<'a> Evaluator<'a> {
                     }
                 }
             }
-            Direct::Pair(l, op, r) => {
-                let whole = l.fallible || r.fallible;
-                self.walk(l, whole, n, &mut |ev, x| {
-                    let a = text_of(x)?;
-                    ev.walk(r, whole, n, &mut |_, y| Some(text_holds(*op, a, text_of(y)?)))
-                })
-            }
+            Direct::Pair(l, op, r) => self.walk(l, false, n, &mut |ev, x| {
+                let a = text_of(x)?;
+                ev.walk(r, false, n, &mut |_, y| Some(text_holds(*op, a, text_of(y)?)))
+            }),
             Direct::Boolean(p, literal, eq) => self.walk(p, true, n, &mut |_, x| {
                 let b = boolean_text(text_of(x)?)?;
                 Some((b == *literal) == *eq)
