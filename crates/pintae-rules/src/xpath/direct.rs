@@ -27,7 +27,7 @@ use std::sync::Arc;
 use super::ast::Axis;
 use super::compile::{Const, NodeTest, NsTest, Op, StepOp, TokenSet, NO_SYM};
 use super::functions::Builtin;
-use super::value::CmpOp;
+use super::value::{AtomicType, CmpOp};
 
 /// A truth test in direct form.
 #[derive(Debug, Clone)]
@@ -66,6 +66,12 @@ pub enum Direct {
     Token(Single, Arc<TokenSet>, bool),
     /// `string-length(x) ⋈ k`, the literal on the left when the flag is set.
     Length(Single, CmpOp, i128, bool),
+    /// `x castable as T` (`T?` when the flag is set).
+    Castable(Single, AtomicType, bool),
+    /// A general comparison of the nodes' texts, or of the one node's text
+    /// cast to a type (`xs:decimal(x) > 0`), with a literal that is not a
+    /// string (a number): by the evaluator's rules for such a pair.
+    Number(Numeric),
     /// `not(…)`.
     Not(Box<Direct>),
     /// `… and …`.
@@ -75,6 +81,24 @@ pub enum Direct {
     /// Either is true, both evaluated (the two sides of a union, which the
     /// evaluator computes whole).
     Both(Box<Direct>, Box<Direct>),
+}
+
+/// A comparison of node texts with a literal number ([`Direct::Number`]).
+#[derive(Debug, Clone)]
+pub struct Numeric {
+    /// The nodes.
+    pub path: DPath,
+    /// The one node's text cast to this type (with whether the empty
+    /// sequence is allowed), else each node's text as it is.
+    pub cast: Option<(AtomicType, bool)>,
+    /// The operator.
+    pub op: CmpOp,
+    /// The literal.
+    pub literal: Const,
+    /// Whether the literal is the left operand.
+    pub literal_first: bool,
+    /// The compiler's flag: an operand is statically one item.
+    pub single: bool,
 }
 
 /// Which of `starts-with`, `ends-with` and `contains`.
@@ -111,6 +135,16 @@ pub struct Single {
     pub normalized: bool,
     /// Through `upper-case`.
     pub upper: bool,
+    /// Through `string`.
+    pub string: bool,
+}
+
+impl Single {
+    /// The bare path, through no function: its absence is the empty
+    /// sequence, not `""`.
+    pub fn bare(&self) -> bool {
+        !(self.normalized || self.upper || self.string)
+    }
 }
 
 /// A path of steps from the context element or the document node.
@@ -179,6 +213,10 @@ pub fn fallible(d: &Direct) -> bool {
         | Direct::Matches(one, _)
         | Direct::Token(one, ..)
         | Direct::Length(one, ..) => one.fallible(),
+        // the first two nodes, or one text: an error only in a predicate
+        Direct::Castable(one, ..) => one.path.fallible || (!one.bare() && one.fallible()),
+        // a text that is not a number is an error
+        Direct::Number(_) => true,
         Direct::Not(d) => fallible(d),
         Direct::And(l, r) | Direct::Or(l, r) | Direct::Both(l, r) => fallible(l) || fallible(r),
     }
@@ -256,8 +294,16 @@ fn truth(op: &Op) -> Option<Direct> {
             _ => return None,
         },
         Op::MatchesConst(x, re) => Direct::Matches(single(x)?, re.clone()),
+        Op::Castable(x, t, empty_ok) => {
+            let one = single(x)?;
+            // its first two values are taken in order, not walked whole
+            if one.path.fallible {
+                return None;
+            }
+            Direct::Castable(one, *t, *empty_ok)
+        }
         Op::TokenIn(x, set, spaceless) => Direct::Token(single(x)?, set.clone(), *spaceless),
-        Op::General(cmp, l, r, _) => comparison(*cmp, l, r)?,
+        Op::General(cmp, l, r, single) => comparison(*cmp, l, r, *single)?,
         _ => exists(op)?,
     })
 }
@@ -286,6 +332,7 @@ fn single(op: &Op) -> Option<Single> {
                 path: DPath::context(),
                 normalized: false,
                 upper: false,
+                string: false,
             }),
             [a] => single(a),
             _ => None,
@@ -300,17 +347,22 @@ fn single(op: &Op) -> Option<Single> {
             upper: true,
             ..arg(args)?
         }),
+        Op::Call(Builtin::String, args) => Some(Single {
+            string: true,
+            ..arg(args)?
+        }),
         _ => Some(Single {
             path: path(op)?,
             normalized: false,
             upper: false,
+            string: false,
         }),
     }
 }
 
 /// A general comparison with literal strings, a boolean, or (for `count`
 /// and `string-length`) an integer; or of two paths of nodes.
-fn comparison(cmp: CmpOp, l: &Op, r: &Op) -> Option<Direct> {
+fn comparison(cmp: CmpOp, l: &Op, r: &Op, one_item: bool) -> Option<Direct> {
     let literal = |op: &Op| {
         matches!(
             op,
@@ -334,9 +386,9 @@ fn comparison(cmp: CmpOp, l: &Op, r: &Op) -> Option<Direct> {
         path(b)?;
         let side = |x: &Op| {
             if literal_first {
-                comparison(cmp, lit, x)
+                comparison(cmp, lit, x, one_item)
             } else {
-                comparison(cmp, x, lit)
+                comparison(cmp, x, lit, one_item)
             }
         };
         return Some(Direct::Both(Box::new(side(a)?), Box::new(side(b)?)));
@@ -353,7 +405,7 @@ fn comparison(cmp: CmpOp, l: &Op, r: &Op) -> Option<Direct> {
                 .collect::<Option<Vec<_>>>()?;
             text(cmp, other, literals.into_boxed_slice(), literal_first)
         }
-        Op::Const(Const::Integer(k)) => match other {
+        Op::Const(Const::Integer(k)) if matches!(other, Op::Call(..)) => match other {
             Op::Call(Builtin::Count, args) => {
                 let p = path(one(args)?)?;
                 p.distinct.then_some(Direct::Count(p, cmp, *k, literal_first))
@@ -361,6 +413,27 @@ fn comparison(cmp: CmpOp, l: &Op, r: &Op) -> Option<Direct> {
             Op::Call(Builtin::StringLength, args) => Some(Direct::Length(single(one(args)?)?, cmp, *k, literal_first)),
             _ => None,
         },
+        Op::Const(c @ (Const::Integer(_) | Const::Decimal(_) | Const::Double(_))) => {
+            let (p, cast) = match other {
+                Op::Cast(x, t, empty_ok) => {
+                    let p = path(x)?;
+                    // its first two values are taken in order, not walked whole
+                    if p.fallible {
+                        return None;
+                    }
+                    (p, Some((*t, *empty_ok)))
+                }
+                _ => (path(other)?, None),
+            };
+            Some(Direct::Number(Numeric {
+                path: p,
+                cast,
+                op: cmp,
+                literal: c.clone(),
+                literal_first,
+                single: one_item,
+            }))
+        }
         Op::Call(b @ (Builtin::True | Builtin::False), args) if args.is_empty() => {
             let eq = match cmp {
                 CmpOp::Eq => true,
@@ -484,6 +557,7 @@ fn has_predicates(op: &Op) -> bool {
     match op {
         Op::Step(s) => !s.preds.is_empty(),
         Op::Path(l, r) => has_predicates(l) || has_predicates(r),
+        Op::PerDocument(inner, ..) | Op::Kept(inner, _) => has_predicates(inner),
         Op::Root | Op::Context => false,
         _ => true,
     }

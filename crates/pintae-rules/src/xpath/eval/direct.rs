@@ -4,7 +4,7 @@
 //! in place. Every function gives `None` where the answer is not certain to
 //! be the evaluator's, which then evaluates the original expression.
 
-use super::{Evaluator, Focus, Item, R, WIDE};
+use super::{compare_pair, const_atomic, Evaluator, Focus, Item, R, WIDE};
 use crate::xpath::compile::Op;
 use std::borrow::Cow;
 
@@ -109,6 +109,40 @@ impl<'a> Evaluator<'a> {
                 let len = self.single(one, n)?.chars().count();
                 Some(holds_integer(*cmp, i128::try_from(len).ok()?, *k, *literal_first))
             }
+            Direct::Castable(one, t, empty_ok) => {
+                if !one.bare() {
+                    let s = self.single(one, n)?;
+                    return Some(Atomic::String(Str::Borrowed(&s)).cast(*t).is_ok());
+                }
+                // the first two values: none, one, or more than one
+                Some(match self.first_two_nodes(&one.path, n)? {
+                    (_, true) => false,
+                    (None, false) => *empty_ok,
+                    (Some(x), false) => Atomic::Untyped(Str::Borrowed(text_of(x)?)).cast(*t).is_ok(),
+                })
+            }
+            Direct::Number(num) => {
+                let literal = const_atomic(&num.literal);
+                let holds = |a: &Atomic<'_>| {
+                    let (x, y) = if num.literal_first {
+                        (&literal, a)
+                    } else {
+                        (a, &literal)
+                    };
+                    compare_pair(num.op, x, y, num.single).ok()
+                };
+                let Some((t, empty_ok)) = num.cast else {
+                    return self.walk(&num.path, true, n, &mut |_, x| {
+                        holds(&Atomic::Untyped(Str::Borrowed(text_of(x)?)))
+                    });
+                };
+                match self.first_two_nodes(&num.path, n)? {
+                    // a cast of two values, or of none where it must have one
+                    (_, true) => None,
+                    (None, false) => empty_ok.then_some(false),
+                    (Some(x), false) => holds(&Atomic::Untyped(Str::Borrowed(text_of(x)?)).cast(t).ok()?),
+                }
+            }
             Direct::Not(d) => Some(!self.direct(d, n)?),
             Direct::And(l, r) => {
                 if self.direct(l, n)? {
@@ -135,19 +169,11 @@ impl<'a> Evaluator<'a> {
     /// nodes (the functions raise an error) or a node whose text is not
     /// read in place.
     fn single(&mut self, one: &'a Single, n: Node<'a>) -> Option<Cow<'a, str>> {
-        let mut first: Option<XNode<'a>> = None;
         // a second node makes it an error, wherever the walk stops
-        let two = self.walk(&one.path, false, n, &mut |_, x| {
-            if first.is_some() {
-                return Some(true);
-            }
-            first = Some(x);
-            Some(false)
-        })?;
-        let text = match (two, first) {
-            (true, _) => return None,
-            (false, None) => "",
-            (false, Some(x)) => text_of(x)?,
+        let text = match self.first_two_nodes(&one.path, n)? {
+            (_, true) => return None,
+            (None, false) => "",
+            (Some(x), false) => text_of(x)?,
         };
         let mut text = Cow::Borrowed(text);
         if one.normalized && !is_normalized(&text) {
@@ -163,6 +189,19 @@ impl<'a> Evaluator<'a> {
             text = Cow::Owned(text.to_uppercase());
         }
         Some(text)
+    }
+
+    /// The first node of `p` from `n`, and whether it has a second.
+    fn first_two_nodes(&mut self, p: &'a DPath, n: Node<'a>) -> Option<(Option<XNode<'a>>, bool)> {
+        let mut first: Option<XNode<'a>> = None;
+        let two = self.walk(p, false, n, &mut |_, x| {
+            if first.is_some() {
+                return Some(true);
+            }
+            first = Some(x);
+            Some(false)
+        })?;
+        Some((first, two))
     }
 
     /// Hands `each` the nodes of `p` from `n`, as nested loops over its
