@@ -524,14 +524,7 @@ fn build(op: &Op, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
         Op::Path(l, r) => {
             build(l, p, steps)?;
             match &**r {
-                Op::Step(s) => step(s, p, steps),
-                Op::Union(a, b) => {
-                    steps.push(DStep {
-                        kind: either(a, b)?,
-                        preds: Box::new([]),
-                    });
-                    Some(())
-                }
+                Op::Step(_) | Op::Union(..) => build(r, p, steps),
                 _ => None,
             }
         }

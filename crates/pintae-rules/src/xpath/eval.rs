@@ -446,6 +446,59 @@ fn in_subtree_range(all: &[roxmltree::NodeId], n: roxmltree::Node<'_, '_>) -> st
     lo..hi
 }
 
+/// One operand of [`Evaluator::many_to_many`]: its items up to the error
+/// the next pull would raise, how far they have been pulled, and the
+/// positions kept for the other side's later items.
+struct Side<'a> {
+    items: Vec<Atomic<'a>>,
+    err: Option<Box<XPathError>>,
+    next: usize,
+    done: bool,
+    kept: Vec<usize>,
+}
+
+impl<'a> Side<'a> {
+    fn new((items, err): (Vec<Atomic<'a>>, Option<Box<XPathError>>)) -> Side<'a> {
+        Side {
+            items,
+            err,
+            next: 0,
+            done: false,
+            kept: Vec::new(),
+        }
+    }
+
+    /// This side's turn: its next item compared (`cmp(mine, theirs)`) with
+    /// the other side's items pulled so far; `Some` once the comparison is
+    /// decided.
+    fn turn(&mut self, other: &Side<'a>, cmp: &dyn Fn(&Atomic<'a>, &Atomic<'a>) -> R<bool>) -> R<Option<bool>> {
+        if self.done {
+            return Ok(None);
+        }
+        let Some(x) = self.items.get(self.next) else {
+            if let Some(e) = self.err.take() {
+                return Err(e);
+            }
+            if other.done {
+                return Ok(Some(false));
+            }
+            self.done = true;
+            return Ok(None);
+        };
+        for y in other.kept.iter().filter_map(|&k| other.items.get(k)) {
+            if cmp(x, y)? {
+                return Ok(Some(true));
+            }
+        }
+        // kept only while the other side may still bring new items
+        if !other.done {
+            self.kept.push(self.next);
+        }
+        self.next += 1;
+        Ok(None)
+    }
+}
+
 /// How many per-document values room is made for at first (each schema of
 /// the bundled PINT-AE rules has fewer than 40).
 const PER_DOCUMENT_IDS: usize = 64;
@@ -1802,50 +1855,14 @@ impl<'a> Evaluator<'a> {
     /// nothing to stop at. Each side is computed up to the error it would
     /// raise ([`Self::pulled`]) and the turns are then replayed.
     fn many_to_many(&mut self, op: CmpOp, l: &'a Op, r: &'a Op, single: bool, f: &Focus<'a>) -> R<bool> {
-        let (left, mut left_err) = self.pulled(l, f);
-        let (right, mut right_err) = self.pulled(r, f);
-        let (mut i, mut j) = (0, 0);
-        let (mut left_done, mut right_done) = (false, false);
-        // the items of each side kept for the other side's later items
-        let (mut kept_left, mut kept_right): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        let mut left = Side::new(self.pulled(l, f));
+        let mut right = Side::new(self.pulled(r, f));
         loop {
-            if !left_done {
-                if let Some(x) = left.get(i) {
-                    for &k in &kept_right {
-                        if compare_pair(op, x, &right[k], single)? {
-                            return Ok(true);
-                        }
-                    }
-                    if !right_done {
-                        kept_left.push(i);
-                    }
-                    i += 1;
-                } else if let Some(e) = left_err.take() {
-                    return Err(e);
-                } else if right_done {
-                    return Ok(false);
-                } else {
-                    left_done = true;
-                }
+            if let Some(b) = left.turn(&right, &|x, y| Ok(compare_pair(op, x, y, single)?))? {
+                return Ok(b);
             }
-            if !right_done {
-                if let Some(y) = right.get(j) {
-                    for &k in &kept_left {
-                        if compare_pair(op, &left[k], y, single)? {
-                            return Ok(true);
-                        }
-                    }
-                    if !left_done {
-                        kept_right.push(j);
-                    }
-                    j += 1;
-                } else if let Some(e) = right_err.take() {
-                    return Err(e);
-                } else if left_done {
-                    return Ok(false);
-                } else {
-                    right_done = true;
-                }
+            if let Some(b) = right.turn(&left, &|y, x| Ok(compare_pair(op, x, y, single)?))? {
+                return Ok(b);
             }
         }
     }
