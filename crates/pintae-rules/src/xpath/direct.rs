@@ -252,23 +252,80 @@ pub enum DKind {
     Ancestor(u32),
 }
 
-/// Rewrites the truth tests in `op` that have a direct form into
-/// [`Op::Direct`]: the whole test when it has one, else the operands of
-/// its `and`, `or` and `not`, and the tests shared among a rule's asserts.
+/// Rewrites `op`, a truth test, into [`Op::Direct`] when it has a direct
+/// form, and otherwise every truth test nested in it: the operands of `and`,
+/// `or` and `not` wherever they are, the tests shared among a rule's
+/// asserts, and the predicates that are never numbers (each keeps or drops
+/// a node by its truth), also inside paths that are not themselves truth
+/// tests (`sum(../cac:AllowanceCharge[cbc:ChargeIndicator = true()]/…)`).
 pub fn lower(op: &mut Op) {
     if let Some(d) = truth(op) {
         let original = std::mem::replace(op, Op::Empty);
         *op = Op::Direct(Box::new(d), Box::new(original));
         return;
     }
+    nested(op);
+}
+
+/// Lowers the truth tests below `op`, itself not a truth test.
+fn nested(op: &mut Op) {
     match op {
         Op::And(l, r) | Op::Or(l, r) => {
             lower(l);
             lower(r);
         }
-        Op::Call(Builtin::Not, args) => args.iter_mut().for_each(lower),
+        Op::Call(Builtin::Not | Builtin::Boolean, args) => args.iter_mut().for_each(lower),
         Op::Shared(inner, _) => lower(inner),
-        _ => {}
+        Op::Step(s) => s.preds.iter_mut().for_each(predicate),
+        Op::Filter(base, preds) => {
+            nested(base);
+            preds.iter_mut().for_each(predicate);
+        }
+        Op::PerDocument(inner, _, keyed) => {
+            nested(inner);
+            if let Some(k) = keyed {
+                nested(&mut k.base);
+                nested(&mut k.key);
+            }
+        }
+        Op::NameOnly(inner, _) | Op::Kept(inner, _) | Op::Direct(_, inner) => nested(inner),
+        Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter_mut().for_each(nested),
+        Op::Path(a, b)
+        | Op::General(_, a, b, _)
+        | Op::Value(_, a, b)
+        | Op::NodeCmp(_, a, b)
+        | Op::Range(a, b)
+        | Op::Arith(_, a, b)
+        | Op::Union(a, b)
+        | Op::Intersect(a, b)
+        | Op::Except(a, b)
+        | Op::For(_, a, b)
+        | Op::Quant(_, _, a, b) => {
+            nested(a);
+            nested(b);
+        }
+        Op::If(a, b, c) => {
+            nested(a);
+            nested(b);
+            nested(c);
+        }
+        Op::MatchesConst(a, _)
+        | Op::TokenIn(a, ..)
+        | Op::Neg(a)
+        | Op::Cast(a, ..)
+        | Op::Castable(a, ..)
+        | Op::InstanceOf(a, _)
+        | Op::Treat(a, _) => nested(a),
+        Op::Const(_) | Op::Empty | Op::Var(_) | Op::Context | Op::Root => {}
+    }
+}
+
+/// A predicate: a truth test when it is never a number.
+fn predicate(p: &mut Op) {
+    if super::compile::never_numeric(p) {
+        lower(p);
+    } else {
+        nested(p);
     }
 }
 

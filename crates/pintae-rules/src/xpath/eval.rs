@@ -3212,6 +3212,8 @@ impl<'a> Evaluator<'a> {
     fn keeps(&mut self, p: &'a Op, focus: &Focus<'a>) -> R<bool> {
         match p {
             Op::Step(_) => return self.exists(p, focus),
+            // a truth test, never a number
+            Op::Direct(..) => return self.ebv(p, focus),
             Op::Path(..) => {
                 if let Some(b) = self.exists_lazily(p, focus) {
                     return b;
