@@ -8,8 +8,6 @@ use rust_decimal::Decimal;
 use smallvec::smallvec;
 
 use super::ast::{Axis, Quant};
-mod direct;
-
 use super::compile::{
     accessor_vs_const, one_atomic_per_node, uses_last, Const, Keyed, NameTable, NodeTest, NsTest, Op, SeqType, StepOp,
     TokenSet, NO_SYM,
@@ -19,6 +17,8 @@ use super::functions::Builtin;
 use super::regex::compile_regex;
 use super::value::*;
 use pintae_model::position::{node_count, start_tag_names, ElementStarts};
+
+mod direct;
 
 type R<T> = Result<T, Box<XPathError>>;
 
@@ -444,6 +444,21 @@ fn in_subtree_range(all: &[roxmltree::NodeId], n: roxmltree::Node<'_, '_>) -> st
     let lo = all.partition_point(|x| x.get() <= start);
     let hi = all.partition_point(|x| x.get() < end);
     lo..hi
+}
+
+/// Whether the official processor knows, when it compiles a general
+/// comparison, that an operand is at most one item: what
+/// [`crate::xpath::compile::at_most_one`] knows, and a named attribute of
+/// such a node (`@currencyID`, `../@unitCode`).
+fn one_item(op: &Op) -> bool {
+    let named_attribute = |op: &Op| {
+        matches!(op, Op::Step(s) if s.axis == Axis::Attribute
+            && s.preds.is_empty()
+            && matches!(&s.test, NodeTest::Name { local: Some(_), ns, .. } if !matches!(ns, NsTest::Any)))
+    };
+    crate::xpath::compile::at_most_one(op)
+        || named_attribute(op)
+        || matches!(op, Op::Path(l, r) if named_attribute(r) && crate::xpath::compile::at_most_one(l))
 }
 
 /// One operand of [`Evaluator::many_to_many`]: its items up to the error
@@ -1811,8 +1826,15 @@ impl<'a> Evaluator<'a> {
         if let Some(hit) = self.general_mapped(op, l, r, single, f) {
             return hit;
         }
-        if !crate::xpath::compile::at_most_one(l) && !crate::xpath::compile::at_most_one(r) {
+        let (l_one, r_one) = (one_item(l), one_item(r));
+        if !l_one && !r_one {
             return self.many_to_many(op, l, r, single, f);
+        }
+        // the official processor evaluates the one-item side first: when it
+        // is empty the comparison is false, the other side never evaluated
+        // (`@missing = X[P]/Y` is false whatever `P` raises)
+        if !l_one && self.atomized(r, f)?.is_empty() {
+            return Ok(false);
         }
         let a = self.atomized(l, f)?;
         if a.is_empty() {
