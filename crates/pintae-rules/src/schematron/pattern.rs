@@ -296,6 +296,12 @@ fn build(comps: Vec<Op>) -> Option<PathPattern> {
         .last()
         .filter(|s| !s.attribute)
         .and_then(|s| s.step.preds.iter().find_map(attribute_guard));
+    // last, as the shapes above are those of the compiled predicates: a
+    // predicate that is never a number is a truth test, answered directly
+    // where it has a direct form (as in the rules' tests)
+    for s in steps.iter_mut().filter(|s| !s.positional && !s.empty_leaf) {
+        s.step.preds.iter_mut().for_each(crate::xpath::direct::lower);
+    }
     Some(PathPattern { anchor, steps, guard })
 }
 
