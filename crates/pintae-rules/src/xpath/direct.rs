@@ -27,7 +27,7 @@ use std::sync::Arc;
 use super::ast::Axis;
 use super::compile::{Const, NodeTest, NsTest, Op, StepOp, TokenSet, NO_SYM};
 use super::functions::Builtin;
-use super::value::{AtomicType, CmpOp};
+use super::value::{ArithOp, AtomicType, CmpOp};
 
 /// A truth test in direct form.
 #[derive(Debug, Clone)]
@@ -81,6 +81,35 @@ pub enum Direct {
     /// Either is true, both evaluated (the two sides of a union, which the
     /// evaluator computes whole).
     Both(Box<Direct>, Box<Direct>),
+    /// A general comparison of two values of at most one item each
+    /// (`xs:decimal(cbc:X) = round(sum(…) * 100) div 100`), with the
+    /// compiler's flag that an operand is statically one item.
+    Compare(CmpOp, DValue, DValue, bool),
+    /// The effective boolean value of a value (`xs:decimal(cbc:X) and …`).
+    Value(DValue),
+}
+
+/// A value in direct form: the empty sequence or one atomic value. Two
+/// items where one is allowed, a cast that fails, arithmetic that
+/// overflows: every error of the evaluator's makes the direct evaluation
+/// give up, and only values computed without one are ever used.
+#[derive(Debug, Clone)]
+pub enum DValue {
+    /// A literal.
+    Const(Const),
+    /// The (at most one) node of a path, atomized.
+    Node(DPath),
+    /// The (at most one) node of a path cast to a type (the empty sequence
+    /// allowed when the flag is set: `xs:decimal(…)`).
+    Cast(DPath, AtomicType, bool),
+    /// Arithmetic on two values.
+    Arith(ArithOp, Box<DValue>, Box<DValue>),
+    /// `abs`, `round`, `floor` or `ceiling` of a value.
+    Rounded(Builtin, Box<DValue>),
+    /// `sum` of the atomized nodes of a path, or of a cast from each of them
+    /// (`sum(A/xs:decimal(B))`: the path to the one node cast, its type,
+    /// whether it may be absent).
+    Sum(DPath, Option<(DPath, AtomicType, bool)>),
 }
 
 /// A comparison of node texts with a literal number ([`Direct::Number`]).
@@ -176,6 +205,13 @@ impl DPath {
         }
     }
 
+    /// Whether a walk reaches the path's nodes in document order, once
+    /// each: nested loops over steps that go down, after those that go to
+    /// one node (not up through the ancestors, which come nearest first).
+    pub fn in_document_order(&self) -> bool {
+        self.distinct && !self.steps.iter().any(|s| matches!(s.kind, DKind::Ancestor(_)))
+    }
+
     /// Whether the path reaches at most one node: its steps go to the
     /// node itself or its parent, and an attribute is one of a name.
     fn at_most_one(&self) -> bool {
@@ -217,6 +253,8 @@ pub fn fallible(d: &Direct) -> bool {
         Direct::Castable(one, ..) => one.path.fallible || (!one.bare() && one.fallible()),
         // a text that is not a number is an error
         Direct::Number(_) => true,
+        // casts, arithmetic and comparisons of values of any type
+        Direct::Compare(..) | Direct::Value(_) => true,
         Direct::Not(d) => fallible(d),
         Direct::And(l, r) | Direct::Or(l, r) | Direct::Both(l, r) => fallible(l) || fallible(r),
     }
@@ -360,7 +398,14 @@ fn truth(op: &Op) -> Option<Direct> {
             Direct::Castable(one, *t, *empty_ok)
         }
         Op::TokenIn(x, set, spaceless) => Direct::Token(single(x)?, set.clone(), *spaceless),
-        Op::General(cmp, l, r, single) => comparison(*cmp, l, r, *single)?,
+        Op::General(cmp, l, r, single) => {
+            comparison(*cmp, l, r, *single).or_else(|| compare_values(*cmp, l, r, *single))?
+        }
+        Op::Cast(..)
+        | Op::Arith(..)
+        | Op::Call(Builtin::Sum | Builtin::Round | Builtin::Abs | Builtin::Floor | Builtin::Ceiling, _) => {
+            Direct::Value(value(op)?)
+        }
         _ => exists(op)?,
     })
 }
@@ -503,6 +548,49 @@ fn comparison(cmp: CmpOp, l: &Op, r: &Op, one_item: bool) -> Option<Direct> {
         }
         _ => None,
     }
+}
+
+/// A general comparison of two values of at most one item each, one of
+/// them computed (not a path or a literal, which the other forms take).
+fn compare_values(cmp: CmpOp, l: &Op, r: &Op, one_item: bool) -> Option<Direct> {
+    let (a, b) = (value(l)?, value(r)?);
+    let plain = |v: &DValue| matches!(v, DValue::Const(_) | DValue::Node(_));
+    if plain(&a) && plain(&b) {
+        return None;
+    }
+    Some(Direct::Compare(cmp, a, b, one_item))
+}
+
+/// The direct form of a value of at most one item.
+fn value(op: &Op) -> Option<DValue> {
+    Some(match op {
+        Op::Const(c) => DValue::Const(c.clone()),
+        Op::Cast(x, t, empty_ok) => DValue::Cast(first_two(x)?, *t, *empty_ok),
+        Op::Arith(o, l, r) => DValue::Arith(*o, Box::new(value(l)?), Box::new(value(r)?)),
+        Op::Call(b @ (Builtin::Round | Builtin::Abs | Builtin::Floor | Builtin::Ceiling), args) => {
+            DValue::Rounded(*b, Box::new(value(one(args)?)?))
+        }
+        Op::Call(Builtin::Sum, args) => match one(args)? {
+            Op::Path(start, last) if matches!(**last, Op::Cast(..)) => {
+                let Op::Cast(x, t, empty_ok) = &**last else { return None };
+                let start = path(start)?;
+                let each = first_two(x)?;
+                if !start.in_document_order() || start.attribute.is_some() || each.from_document {
+                    return None;
+                }
+                DValue::Sum(start, Some((each, *t, *empty_ok)))
+            }
+            nodes => DValue::Sum(path(nodes).filter(DPath::in_document_order)?, None),
+        },
+        _ => DValue::Node(first_two(op)?),
+    })
+}
+
+/// A path whose first two nodes are taken in order, lazily as the
+/// evaluator takes them (a cast's operand): without predicates that may
+/// raise an error, which a walk stopped at the second node would pass by.
+fn first_two(op: &Op) -> Option<DPath> {
+    path(op).filter(|p| !p.fallible && p.in_document_order())
 }
 
 fn text(cmp: CmpOp, other: &Op, literals: Box<[Box<str>]>, literal_first: bool) -> Option<Direct> {
@@ -654,4 +742,57 @@ fn step(s: &StepOp, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
         preds: preds.into_boxed_slice(),
     });
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::xpath::XPath;
+
+    fn lowered(expr: &str) -> Op {
+        let ns: Vec<(&str, &str)> = crate::xpath::ubl_namespaces().into_iter().collect();
+        let mut x = XPath::compile(expr, &ns).expect("compiles");
+        lower(&mut x.op);
+        x.op
+    }
+
+    /// The rounding checks of the totals (EN 16931's BR-CO rules) and the
+    /// date comparisons are answered directly: value forms, whole.
+    #[test]
+    fn the_value_idioms_of_the_rules_lower_whole() {
+        for expr in [
+            "xs:decimal(cbc:AllowanceTotalAmount) = (round(sum(../cac:AllowanceCharge[cbc:ChargeIndicator=false()]/xs:decimal(cbc:Amount)) * 10 * 10) div 100)",
+            "xs:decimal(../cbc:PriceAmount) = xs:decimal(cbc:BaseAmount) - xs:decimal(cbc:Amount)",
+            "cbc:StartDate >= xs:date(../../cac:InvoicePeriod/cbc:StartDate)",
+            "round(sum(cac:AllowanceCharge/cbc:Amount) * 100) div 100 = abs(xs:decimal(cbc:X))",
+        ] {
+            match lowered(expr) {
+                Op::Direct(d, _) => assert!(matches!(*d, Direct::Compare(..)), "{expr}: {d:?}"),
+                other => panic!("{expr} did not lower: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            lowered("xs:decimal(cbc:PrepaidAmount)"),
+            Op::Direct(d, _) if matches!(*d, Direct::Value(_))
+        ));
+    }
+
+    /// Where the evaluator takes values lazily or positionally, or a path's
+    /// walk is not in document order, no value form is made.
+    #[test]
+    fn values_that_are_not_certain_stay_with_the_evaluator() {
+        for expr in [
+            // a positional predicate
+            "xs:decimal(cac:TaxTotal[1]/cbc:TaxAmount) = xs:decimal(cbc:X) + 1",
+            // the ancestors, nearest first
+            "sum(ancestor::*/xs:decimal(cbc:Amount)) = xs:decimal(cbc:X)",
+            // a variable
+            "some $rate in cbc:Percent satisfies xs:decimal(cbc:X) = $rate + 1",
+            // two plain operands: the comparison forms for paths and literals
+            "cbc:A = cbc:B",
+        ] {
+            let op = lowered(expr);
+            assert!(!format!("{op:?}").contains("Compare("), "{expr}: {op:?}");
+        }
+    }
 }

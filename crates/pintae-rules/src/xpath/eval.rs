@@ -1350,6 +1350,80 @@ fn is_normalized(s: &str) -> bool {
     true
 }
 
+/// The sum of atomic values in order (`sum`): untyped ones as doubles,
+/// anything not a number an error; 0 for none.
+pub(super) fn sum_total<'a>(v: impl IntoIterator<Item = Atomic<'a>>) -> R<Atomic<'a>> {
+    let mut acc: Option<Atomic<'a>> = None;
+    for x in v {
+        let x = match x {
+            Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
+            x if x.is_numeric() => x,
+            other => {
+                return Err(dyn_err(
+                    ErrorCode::FORG0006,
+                    format!("sum of a value of type {}", other.type_of().name()),
+                ))
+            }
+        };
+        acc = Some(match acc {
+            None => x,
+            Some(a) => arith(ArithOp::Add, &a, &x)?,
+        });
+    }
+    Ok(acc.unwrap_or(Atomic::Integer(0)))
+}
+
+/// `abs`, `round`, `floor` or `ceiling` (`b`) of a number, as the
+/// official processor gives them.
+pub(super) fn round_like(b: Builtin, x: Atomic<'_>) -> R<Atomic<'_>> {
+    use Builtin as B;
+    Ok(match x {
+        Atomic::Integer(i) => match b {
+            B::Abs => Atomic::Integer(
+                i.checked_abs()
+                    .ok_or_else(|| XPathError::dynamic(ErrorCode::FOAR0002, "integer overflow"))?,
+            ),
+            _ => Atomic::Integer(i),
+        },
+        Atomic::Decimal(d) => {
+            use crate::xpath::value::as_big_decimal;
+            // the official processor gives back a positive value to
+            // `abs` and a whole one to `round` as it is, and makes a new
+            // (big) decimal of anything else
+            match b {
+                B::Abs if d.is_sign_positive() && !d.is_zero() => Atomic::Decimal(d),
+                B::Abs => Atomic::Decimal(as_big_decimal(d.abs())),
+                B::Round if d.scale() == 0 => Atomic::Decimal(d),
+                B::Round => match round_half_up_dec(d) {
+                    Atomic::Decimal(r) => Atomic::Decimal(as_big_decimal(r)),
+                    r => r,
+                },
+                B::Floor => Atomic::Decimal(as_big_decimal(d.floor())),
+                _ => Atomic::Decimal(as_big_decimal(d.ceil())),
+            }
+        }
+        // a new big decimal there, even where a [`Decimal`] holds it
+        Atomic::BigDecimal(d) => match crate::xpath::value::big(match b {
+            B::Abs => d.abs(),
+            B::Round => d.round(),
+            B::Floor => d.floor(),
+            _ => d.ceiling(),
+        }) {
+            Atomic::Decimal(r) => Atomic::Decimal(crate::xpath::value::as_big_decimal(r)),
+            r => r,
+        },
+        other => {
+            let d = other.as_f64();
+            Atomic::Double(match b {
+                B::Abs => d.abs(),
+                B::Round => round_double(d),
+                B::Floor => d.floor(),
+                _ => d.ceil(),
+            })
+        }
+    })
+}
+
 /// `round()` of a decimal: a tie toward positive infinity (exactly, even at
 /// the edge of [`Decimal`]'s range).
 fn round_half_up_dec<'a>(d: Decimal) -> Atomic<'a> {
@@ -2607,55 +2681,10 @@ impl<'a> Evaluator<'a> {
     /// `abs`, `round`, `floor` or `ceiling` (`b`) of `args[0]`; `None` for
     /// the empty sequence.
     fn rounded(&mut self, b: Builtin, args: &'a [Op], f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
-        use Builtin as B;
         let Some(x) = self.opt_numeric(&args[0], f)? else {
             return Ok(None);
         };
-        Ok(Some(match x {
-            Atomic::Integer(i) => match b {
-                B::Abs => Atomic::Integer(
-                    i.checked_abs()
-                        .ok_or_else(|| XPathError::dynamic(ErrorCode::FOAR0002, "integer overflow"))?,
-                ),
-                _ => Atomic::Integer(i),
-            },
-            Atomic::Decimal(d) => {
-                use crate::xpath::value::as_big_decimal;
-                // the official processor gives back a positive value to
-                // `abs` and a whole one to `round` as it is, and makes a new
-                // (big) decimal of anything else
-                match b {
-                    B::Abs if d.is_sign_positive() && !d.is_zero() => Atomic::Decimal(d),
-                    B::Abs => Atomic::Decimal(as_big_decimal(d.abs())),
-                    B::Round if d.scale() == 0 => Atomic::Decimal(d),
-                    B::Round => match round_half_up_dec(d) {
-                        Atomic::Decimal(r) => Atomic::Decimal(as_big_decimal(r)),
-                        r => r,
-                    },
-                    B::Floor => Atomic::Decimal(as_big_decimal(d.floor())),
-                    _ => Atomic::Decimal(as_big_decimal(d.ceil())),
-                }
-            }
-            // a new big decimal there, even where a [`Decimal`] holds it
-            Atomic::BigDecimal(d) => match crate::xpath::value::big(match b {
-                B::Abs => d.abs(),
-                B::Round => d.round(),
-                B::Floor => d.floor(),
-                _ => d.ceiling(),
-            }) {
-                Atomic::Decimal(r) => Atomic::Decimal(crate::xpath::value::as_big_decimal(r)),
-                r => r,
-            },
-            other => {
-                let d = other.as_f64();
-                Atomic::Double(match b {
-                    B::Abs => d.abs(),
-                    B::Round => round_double(d),
-                    B::Floor => d.floor(),
-                    _ => d.ceil(),
-                })
-            }
-        }))
+        round_like(b, x).map(Some)
     }
 
     /// `e cast as t` (`t?` when `opt`): `None` for an allowed empty sequence.
@@ -3471,24 +3500,7 @@ impl<'a> Evaluator<'a> {
                     };
                 }
                 let n = v.len();
-                let mut acc: Option<Atomic<'a>> = None;
-                for x in v {
-                    let x = match x {
-                        Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
-                        x if x.is_numeric() => x,
-                        other => {
-                            return Err(dyn_err(
-                                ErrorCode::FORG0006,
-                                format!("sum of a value of type {}", other.type_of().name()),
-                            ))
-                        }
-                    };
-                    acc = Some(match acc {
-                        None => x,
-                        Some(a) => arith(ArithOp::Add, &a, &x)?,
-                    });
-                }
-                let total = acc.unwrap_or(Atomic::Integer(0));
+                let total = sum_total(v)?;
                 if b == B::Avg {
                     return Ok(atom(arith(ArithOp::Div, &total, &Atomic::Integer(n as i128))?));
                 }

@@ -4,12 +4,12 @@
 //! in place. Every function gives `None` where the answer is not certain to
 //! be the evaluator's, which then evaluates the original expression.
 
-use super::{compare_pair, const_atomic, Evaluator, Focus, Item, R, WIDE};
+use super::{compare_pair, const_atomic, round_like, sum_total, Evaluator, Focus, Item, R, WIDE};
 use crate::xpath::compile::Op;
 use std::borrow::Cow;
 
-use crate::xpath::direct::{Affix, DKind, DPath, DStep, Direct, Single, Values};
-use crate::xpath::value::{is_xml_ws, text_holds, Atomic, AtomicType, CmpOp, Str, XNode};
+use crate::xpath::direct::{Affix, DKind, DPath, DStep, DValue, Direct, Single, Values};
+use crate::xpath::value::{arith, atomic_ebv, is_xml_ws, text_holds, Atomic, AtomicType, CmpOp, Str, XNode};
 
 type Node<'a> = roxmltree::Node<'a, 'a>;
 
@@ -162,6 +162,68 @@ impl<'a> Evaluator<'a> {
                 let l = self.direct(l, n)?;
                 Some(self.direct(r, n)? || l)
             }
+            // both sides computed, whichever the evaluator would stop at:
+            // an answer only when neither raises an error
+            Direct::Compare(op, l, r, single) => match (self.value(l, n)?, self.value(r, n)?) {
+                (Some(a), Some(b)) => compare_pair(*op, &a, &b, *single).ok(),
+                _ => Some(false),
+            },
+            Direct::Value(v) => match self.value(v, n)? {
+                Some(a) => atomic_ebv(&a).ok(),
+                None => Some(false),
+            },
+        }
+    }
+
+    /// The value of `v` from `n`: `Some(None)` for the empty sequence,
+    /// `None` to give up (where the evaluator raises an error, or may).
+    fn value(&mut self, v: &'a DValue, n: Node<'a>) -> Option<Option<Atomic<'a>>> {
+        Some(match v {
+            DValue::Const(c) => Some(const_atomic(c)),
+            DValue::Node(p) => match self.first_two_nodes(p, n)? {
+                (_, true) => return None,
+                (None, false) => None,
+                (Some(x), false) => Some(Atomic::Untyped(Str::Borrowed(text_of(x)?))),
+            },
+            DValue::Cast(p, t, empty_ok) => self.cast_one(p, *t, *empty_ok, n)?,
+            DValue::Arith(o, l, r) => match (self.value(l, n)?, self.value(r, n)?) {
+                (Some(a), Some(b)) => Some(arith(*o, &a, &b).ok()?),
+                _ => None,
+            },
+            DValue::Rounded(b, x) => match self.value(x, n)? {
+                None => None,
+                Some(a) => {
+                    // as the function conversion rules take a number
+                    let a = match a {
+                        Atomic::Untyped(_) => a.cast(AtomicType::Double).ok()?,
+                        a if a.is_numeric() => a,
+                        _ => return None,
+                    };
+                    Some(round_like(*b, a).ok()?)
+                }
+            },
+            DValue::Sum(start, each) => {
+                let mut values: Vec<Atomic<'a>> = Vec::new();
+                self.walk(start, true, n, &mut |ev, x| {
+                    let a = match each {
+                        None => Some(Atomic::Untyped(Str::Borrowed(text_of(x)?))),
+                        Some((p, t, empty_ok)) => ev.cast_one(p, *t, *empty_ok, x.node)?,
+                    };
+                    values.extend(a);
+                    Some(false)
+                })?;
+                Some(sum_total(values).ok()?)
+            }
+        })
+    }
+
+    /// The one node of `p` from `n` cast to `t`: `Some(None)` for none
+    /// where `empty_ok`, `None` to give up.
+    fn cast_one(&mut self, p: &'a DPath, t: AtomicType, empty_ok: bool, n: Node<'a>) -> Option<Option<Atomic<'a>>> {
+        match self.first_two_nodes(p, n)? {
+            (_, true) => None,
+            (None, false) => empty_ok.then_some(None),
+            (Some(x), false) => Some(Some(Atomic::Untyped(Str::Borrowed(text_of(x)?)).cast(t).ok()?)),
         }
     }
 
