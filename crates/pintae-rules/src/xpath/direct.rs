@@ -106,6 +106,10 @@ pub enum DValue {
     Arith(ArithOp, Box<DValue>, Box<DValue>),
     /// `abs`, `round`, `floor` or `ceiling` of a value.
     Rounded(Builtin, Box<DValue>),
+    /// The casts from each node of a path (`A/xs:decimal(B)`: the path to
+    /// the one node cast, its type, whether it may be absent), of which
+    /// there must be at most one.
+    Mapped(DPath, DPath, AtomicType, bool),
     /// `sum` of the atomized nodes of a path, or of a cast from each of them
     /// (`sum(A/xs:decimal(B))`: the path to the one node cast, its type,
     /// whether it may be absent).
@@ -267,6 +271,9 @@ pub struct DStep {
     pub kind: DKind,
     /// Predicates, all of which a node must pass.
     pub preds: Box<[Direct]>,
+    /// Only the first node that passes them, from each node the step
+    /// starts at (a last predicate `[1]` on a child step).
+    pub first: bool,
 }
 
 /// Where a [`DStep`] goes.
@@ -582,6 +589,15 @@ fn value(op: &Op) -> Option<DValue> {
             }
             nodes => DValue::Sum(path(nodes).filter(DPath::in_document_order)?, None),
         },
+        // `A/xs:decimal(B)`: the cast from each node of `A`
+        Op::Path(start, last) if matches!(**last, Op::Cast(..)) => {
+            let Op::Cast(x, t, empty_ok) = &**last else { return None };
+            let (start, each) = (path(start)?, first_two(x)?);
+            if !start.in_document_order() || start.attribute.is_some() || each.from_document {
+                return None;
+            }
+            DValue::Mapped(start, each, *t, *empty_ok)
+        }
         _ => DValue::Node(first_two(op)?),
     })
 }
@@ -663,6 +679,7 @@ fn build(op: &Op, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
             steps.push(DStep {
                 kind: either(a, b)?,
                 preds: Box::new([]),
+                first: false,
             });
             Some(())
         }
@@ -702,9 +719,16 @@ fn has_predicates(op: &Op) -> bool {
 }
 
 fn step(s: &StepOp, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
-    if !s.unpositional {
-        return None;
-    }
+    // `X[…][1]`: the first of the children that pass the other predicates
+    let (preds, first) = match s.preds.split_last() {
+        _ if s.unpositional => (&s.preds[..], false),
+        Some((Op::Const(Const::Integer(1)), rest))
+            if s.axis == Axis::Child && rest.iter().all(super::compile::never_numeric) =>
+        {
+            (rest, true)
+        }
+        _ => return None,
+    };
     let kind = match (s.axis, &s.test) {
         (
             Axis::Attribute,
@@ -736,10 +760,16 @@ fn step(s: &StepOp, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
         (Axis::SelfAxis, NodeTest::AnyNode) => DKind::SelfNode,
         _ => return None,
     };
-    let preds = s.preds.iter().map(truth).collect::<Option<Vec<_>>>()?;
+    let preds = preds.iter().map(truth).collect::<Option<Vec<_>>>()?;
+    // the evaluator filters every child before it takes the first: a
+    // predicate that may raise an error on a later one is left to it
+    if first && preds.iter().any(fallible) {
+        return None;
+    }
     steps.push(DStep {
         kind,
         preds: preds.into_boxed_slice(),
+        first,
     });
     Some(())
 }
@@ -775,6 +805,15 @@ mod tests {
             lowered("xs:decimal(cbc:PrepaidAmount)"),
             Op::Direct(d, _) if matches!(*d, Direct::Value(_))
         ));
+        // a first child (`[1]`) and casts mapped over a path (BR-CO-15)
+        let co15 = "cac:TaxTotal/cbc:TaxIncludedIndicator = true() or ((cac:LegalMonetaryTotal/xs:decimal(cbc:TaxInclusiveAmount) = round( (cac:LegalMonetaryTotal/xs:decimal(cbc:TaxExclusiveAmount) + cac:TaxTotal[1]/xs:decimal(cbc:TaxAmount[@currencyID=/*/cbc:DocumentCurrencyCode])) * 10 * 10) div 100))";
+        match lowered(co15) {
+            Op::Direct(d, _) => {
+                let shown = format!("{d:?}");
+                assert!(shown.contains("Mapped(") && shown.contains("first: true"), "{shown}");
+            }
+            other => panic!("BR-CO-15 did not lower whole: {other:?}"),
+        }
     }
 
     /// Where the evaluator takes values lazily or positionally, or a path's
@@ -782,8 +821,10 @@ mod tests {
     #[test]
     fn values_that_are_not_certain_stay_with_the_evaluator() {
         for expr in [
-            // a positional predicate
-            "xs:decimal(cac:TaxTotal[1]/cbc:TaxAmount) = xs:decimal(cbc:X) + 1",
+            // a position other than the first, and a first after
+            // predicates that may raise an error
+            "xs:decimal(cac:TaxTotal[2]/cbc:TaxAmount) = xs:decimal(cbc:X) + 1",
+            "xs:decimal(cac:TaxTotal[normalize-space(cbc:ID) = 'S'][1]/cbc:TaxAmount) = xs:decimal(cbc:X) + 1",
             // the ancestors, nearest first
             "sum(ancestor::*/xs:decimal(cbc:Amount)) = xs:decimal(cbc:X)",
             // a variable

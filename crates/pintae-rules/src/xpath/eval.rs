@@ -2207,7 +2207,18 @@ impl<'a> Evaluator<'a> {
         if !one_atomic_per_node(last) {
             return None;
         }
-        let b = self.one_known_value(other)?;
+        let b = match self.one_known_value(other) {
+            Some(b) => b,
+            // a computed operand of one item (`… = xs:decimal(cbc:X) - 2`)
+            // is evaluated first, as the official processor's many-to-one
+            // comparison does, and the mapping is then taken lazily
+            None if one_item(other) && !one_item(mapped) => match self.opt_atomic(other, f) {
+                Ok(Some(b)) => b,
+                Ok(None) => return Some(Ok(false)),
+                Err(e) => return Some(Err(e)),
+            },
+            None => return None,
+        };
         Some(self.compare_mapped(op, prefix, last, &b, const_first, single, f))
     }
 
@@ -2222,6 +2233,35 @@ impl<'a> Evaluator<'a> {
             },
             _ => None,
         }
+    }
+
+    /// The first two values of `prefix/last`, where `last` gives at most
+    /// one atomic value per node (`A/xs:decimal(B)`), pulled as the
+    /// official processor pulls them: the nodes of `prefix` in document
+    /// order, lazily where it walks them ([`Evaluator::ordered_walk`]), so
+    /// that a third node is never asked for (`A/xs:decimal(B) + 1` with
+    /// three `A` is `XPTY0004` even when the third amount is not a number).
+    fn first_two_mapped(&mut self, prefix: &'a Op, last: &'a Op, f: &Focus<'a>) -> R<Seq<'a>> {
+        let mut out = Seq::new();
+        let mut steps = LazySteps::new();
+        if let Some(starts) = self.ordered_walk(prefix, f, &mut steps) {
+            self.any_from_each(&starts?, &steps, &mut |ev: &mut Self, x: XNode<'a>| -> R<bool> {
+                if let Some(a) = ev.opt_atomic(last, &Focus::node(x))? {
+                    out.push(Item::Atomic(a));
+                }
+                Ok(out.len() >= 2)
+            })?;
+            return Ok(out);
+        }
+        for focus in step_foci(self.eval(prefix, f)?) {
+            if let Some(a) = self.opt_atomic(last, &focus?)? {
+                out.push(Item::Atomic(a));
+                if out.len() >= 2 {
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -2782,6 +2822,11 @@ impl<'a> Evaluator<'a> {
     /// two such lines and a third whose amount is text is XPTY0004, not
     /// FORG0001). Other expressions are evaluated whole.
     fn first_two(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Seq<'a>> {
+        if let Op::Path(prefix, last) = op {
+            if one_atomic_per_node(last) {
+                return self.first_two_mapped(prefix, last, f);
+            }
+        }
         if let Op::PerDocument(_, id, _) = op {
             if let Some(v) = self.per_document_value(*id) {
                 return Ok(v.iter().take(2).cloned().collect());

@@ -202,6 +202,18 @@ impl<'a> Evaluator<'a> {
                     Some(round_like(*b, a).ok()?)
                 }
             },
+            DValue::Mapped(start, each, t, empty_ok) => {
+                // every node's cast, whichever the evaluator would stop at
+                let mut values: Vec<Atomic<'a>> = Vec::new();
+                self.walk(start, true, n, &mut |ev, x| {
+                    values.extend(ev.cast_one(each, *t, *empty_ok, x.node)?);
+                    Some(false)
+                })?;
+                if values.len() > 1 {
+                    return None;
+                }
+                values.pop()
+            }
             DValue::Sum(start, each) => {
                 let mut values: Vec<Atomic<'a>> = Vec::new();
                 self.walk(start, true, n, &mut |ev, x| {
@@ -288,19 +300,21 @@ impl<'a> Evaluator<'a> {
         };
         let doc = n.document();
         match s.kind {
-            DKind::SelfNode => self.through(s, rest, p, n, each),
+            DKind::SelfNode => Some(self.through(s, rest, p, n, each)? == Some(true)),
             DKind::Parent => match n.parent() {
-                Some(parent) => self.through(s, rest, p, parent, each),
+                Some(parent) => Some(self.through(s, rest, p, parent, each)? == Some(true)),
                 None => Some(false),
             },
             DKind::ParentNamed(sym) => match n.parent() {
-                Some(parent) if self.syms.of_id(parent.id().get()) == sym => self.through(s, rest, p, parent, each),
+                Some(parent) if self.syms.of_id(parent.id().get()) == sym => {
+                    Some(self.through(s, rest, p, parent, each)? == Some(true))
+                }
                 _ => Some(false),
             },
             DKind::Ancestor(sym) => {
                 let mut up = n.parent();
                 while let Some(a) = up {
-                    if self.syms.of_id(a.id().get()) == sym && self.through(s, rest, p, a, each)? {
+                    if self.syms.of_id(a.id().get()) == sym && self.through(s, rest, p, a, each)? == Some(true) {
                         return Some(true);
                     }
                     up = a.parent();
@@ -313,8 +327,10 @@ impl<'a> Evaluator<'a> {
                         for i in grouped.group_range(sym as usize) {
                             let c = *self.syms.top.as_ref()?.1.items.get(i)?;
                             let c = doc.get_node(roxmltree::NodeId::new(c))?;
-                            if self.through(s, rest, p, c, each)? {
-                                return Some(true);
+                            match self.through(s, rest, p, c, each)? {
+                                Some(true) => return Some(true),
+                                Some(false) if s.first => return Some(false),
+                                _ => {}
                             }
                         }
                         return Some(false);
@@ -328,7 +344,7 @@ impl<'a> Evaluator<'a> {
                 for i in self.syms.descendant_range(n, sym)? {
                     let c = *self.syms.by_sym.as_ref()?.items.get(i)?;
                     let c = doc.get_node(c)?;
-                    if self.through(s, rest, p, c, each)? {
+                    if self.through(s, rest, p, c, each)? == Some(true) {
                         return Some(true);
                     }
                 }
@@ -355,8 +371,10 @@ impl<'a> Evaluator<'a> {
                 continue;
             }
             let c = doc.get_node(roxmltree::NodeId::new(c))?;
-            if self.through(s, rest, p, c, each)? {
-                return Some(true);
+            match self.through(s, rest, p, c, each)? {
+                Some(true) => return Some(true),
+                Some(false) if s.first => return Some(false),
+                _ => {}
             }
         }
         Some(false)
@@ -370,8 +388,9 @@ impl<'a> Evaluator<'a> {
         (range.len() <= WIDE).then_some(range)
     }
 
-    /// Node `c` reached by step `s`: through its predicates and on down
-    /// the rest of the path.
+    /// Node `c` reached by step `s`: through its predicates (`Some(None)`
+    /// when it fails one) and on down the rest of the path (`Some(Some(b))`,
+    /// `b` when the walk ends there).
     fn through(
         &mut self,
         s: &'a DStep,
@@ -379,13 +398,13 @@ impl<'a> Evaluator<'a> {
         p: &'a DPath,
         c: Node<'a>,
         each: &mut Each<'_, 'a>,
-    ) -> Option<bool> {
+    ) -> Option<Option<bool>> {
         for d in s.preds.iter() {
             if !self.direct(d, c)? {
-                return Some(false);
+                return Some(None);
             }
         }
-        self.from(rest, p, c, each)
+        Some(Some(self.from(rest, p, c, each)?))
     }
 
     /// The end of the path at `n`: `n` itself, or its attribute.
