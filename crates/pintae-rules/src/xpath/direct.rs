@@ -285,6 +285,8 @@ pub enum DKind {
     ChildEither(u32, u32),
     /// `child::*`.
     AnyChild,
+    /// `child::text()`: the text children, in document order.
+    TextChild,
     /// `..`
     Parent,
     /// `parent::name`
@@ -650,7 +652,9 @@ fn path(op: &Op) -> Option<DPath> {
             DKind::Parent | DKind::ParentNamed(_) if went_down => p.distinct = false,
             DKind::Descendant(_) | DKind::Ancestor(_) if !last => p.distinct = false,
             DKind::Ancestor(_) if went_down => p.distinct = false,
-            DKind::Child(_) | DKind::ChildEither(..) | DKind::AnyChild | DKind::Descendant(_) => went_down = true,
+            DKind::Child(_) | DKind::ChildEither(..) | DKind::AnyChild | DKind::TextChild | DKind::Descendant(_) => {
+                went_down = true
+            }
             _ => {}
         }
     }
@@ -753,6 +757,7 @@ fn step(s: &StepOp, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
                 ..
             },
         ) => DKind::AnyChild,
+        (Axis::Child, NodeTest::Text) => DKind::TextChild,
         (Axis::Descendant, NodeTest::Name { sym, .. }) if *sym != NO_SYM => DKind::Descendant(*sym),
         (Axis::Ancestor, NodeTest::Name { sym, .. }) if *sym != NO_SYM => DKind::Ancestor(*sym),
         (Axis::Parent, NodeTest::AnyNode) => DKind::Parent,
@@ -813,6 +818,17 @@ mod tests {
                 assert!(shown.contains("Mapped(") && shown.contains("first: true"), "{shown}");
             }
             other => panic!("BR-CO-15 did not lower whole: {other:?}"),
+        }
+    }
+
+    /// Text children (the date rules' `string-length(text()) = 10`).
+    #[test]
+    fn text_children_lower() {
+        for expr in [
+            "string-length(text()) = 10 and (string(.) castable as xs:date)",
+            "starts-with(normalize-space(cbc:CustomizationID/text()), 'urn:peppol:pint:billing-1@ae-1')",
+        ] {
+            assert!(matches!(lowered(expr), Op::Direct(..)), "{expr}");
         }
     }
 

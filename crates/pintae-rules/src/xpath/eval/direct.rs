@@ -340,6 +340,16 @@ impl<'a> Evaluator<'a> {
             }
             DKind::ChildEither(a, b) => self.children(s, rest, p, n, each, |c| c == a || c == b),
             DKind::AnyChild => self.children(s, rest, p, n, each, |_| true),
+            DKind::TextChild => {
+                for c in n.children().filter(|c| c.is_text()) {
+                    match self.through(s, rest, p, c, each)? {
+                        Some(true) => return Some(true),
+                        Some(false) if s.first => return Some(false),
+                        _ => {}
+                    }
+                }
+                Some(false)
+            }
             DKind::Descendant(sym) => {
                 for i in self.syms.descendant_range(n, sym)? {
                     let c = *self.syms.by_sym.as_ref()?.items.get(i)?;
@@ -427,11 +437,12 @@ impl<'a> Evaluator<'a> {
     }
 }
 
-/// The string value of an attribute, or of an element with at most one
-/// text node and no other children; `None` for other nodes.
+/// The string value of an attribute, of a text node, or of an element with
+/// at most one text node and no other children; `None` for other nodes.
 fn text_of(x: XNode<'_>) -> Option<&str> {
     match x.attribute() {
         Some(a) => Some(a.value()),
+        None if x.node.is_text() => x.node.text(),
         None => x.only_text(),
     }
 }
