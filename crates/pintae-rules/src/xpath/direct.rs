@@ -106,15 +106,17 @@ pub enum DValue {
     Arith(ArithOp, Box<DValue>, Box<DValue>),
     /// `abs`, `round`, `floor` or `ceiling` of a value.
     Rounded(Builtin, Box<DValue>),
-    /// The casts from each node of a path (`A/xs:decimal(B)`: the path to
-    /// the one node cast, its type, whether it may be absent), of which
+    /// The casts from each node of a path (`A/xs:decimal(B)`), of which
     /// there must be at most one.
-    Mapped(DPath, DPath, AtomicType, bool),
+    Mapped(DPath, EachCast),
     /// `sum` of the atomized nodes of a path, or of a cast from each of them
-    /// (`sum(A/xs:decimal(B))`: the path to the one node cast, its type,
-    /// whether it may be absent).
-    Sum(DPath, Option<(DPath, AtomicType, bool)>),
+    /// (`sum(A/xs:decimal(B))`).
+    Sum(DPath, Option<EachCast>),
 }
+
+/// The cast `A/xs:decimal(B)` makes from each node of `A`: the path to the
+/// one node cast (`B`), the type, and whether `B` may be absent.
+pub type EachCast = (DPath, AtomicType, bool);
 
 /// A comparison of node texts with a literal number ([`Direct::Number`]).
 #[derive(Debug, Clone)]
@@ -581,27 +583,28 @@ fn value(op: &Op) -> Option<DValue> {
         }
         Op::Call(Builtin::Sum, args) => match one(args)? {
             Op::Path(start, last) if matches!(**last, Op::Cast(..)) => {
-                let Op::Cast(x, t, empty_ok) = &**last else { return None };
-                let start = path(start)?;
-                let each = first_two(x)?;
-                if !start.in_document_order() || start.attribute.is_some() || each.from_document {
-                    return None;
-                }
-                DValue::Sum(start, Some((each, *t, *empty_ok)))
+                let (start, each) = cast_each(start, last)?;
+                DValue::Sum(start, Some(each))
             }
             nodes => DValue::Sum(path(nodes).filter(DPath::in_document_order)?, None),
         },
-        // `A/xs:decimal(B)`: the cast from each node of `A`
         Op::Path(start, last) if matches!(**last, Op::Cast(..)) => {
-            let Op::Cast(x, t, empty_ok) = &**last else { return None };
-            let (start, each) = (path(start)?, first_two(x)?);
-            if !start.in_document_order() || start.attribute.is_some() || each.from_document {
-                return None;
-            }
-            DValue::Mapped(start, each, *t, *empty_ok)
+            let (start, each) = cast_each(start, last)?;
+            DValue::Mapped(start, each)
         }
         _ => DValue::Node(first_two(op)?),
     })
+}
+
+/// `A/xs:decimal(B)` (`start`/`last`): the nodes of `A` in document order
+/// (no attribute among them), and from each the cast of the one node of `B`.
+fn cast_each(start: &Op, last: &Op) -> Option<(DPath, EachCast)> {
+    let Op::Cast(x, t, empty_ok) = last else { return None };
+    let (start, each) = (path(start)?, first_two(x)?);
+    if !start.in_document_order() || start.attribute.is_some() || each.from_document {
+        return None;
+    }
+    Some((start, (each, *t, *empty_ok)))
 }
 
 /// A path whose first two nodes are taken in order, lazily as the

@@ -7,6 +7,7 @@
 use super::{compare_pair, const_atomic, round_like, sum_total, Evaluator, Focus, Item, R, WIDE};
 use crate::xpath::compile::Op;
 use std::borrow::Cow;
+use std::ops::ControlFlow::{self, Break, Continue};
 
 use crate::xpath::direct::{Affix, DKind, DPath, DStep, DValue, Direct, Single, Values};
 use crate::xpath::value::{arith, atomic_ebv, is_xml_ws, text_holds, Atomic, AtomicType, CmpOp, Str, XNode};
@@ -202,31 +203,36 @@ impl<'a> Evaluator<'a> {
                     Some(round_like(*b, a).ok()?)
                 }
             },
-            DValue::Mapped(start, each, t, empty_ok) => {
-                // every node's cast, whichever the evaluator would stop at
-                let mut values: Vec<Atomic<'a>> = Vec::new();
-                self.walk(start, true, n, &mut |ev, x| {
-                    values.extend(ev.cast_one(each, *t, *empty_ok, x.node)?);
-                    Some(false)
-                })?;
+            DValue::Mapped(start, each) => {
+                let mut values = self.values_from_each(start, Some(each), n)?;
                 if values.len() > 1 {
                     return None;
                 }
                 values.pop()
             }
-            DValue::Sum(start, each) => {
-                let mut values: Vec<Atomic<'a>> = Vec::new();
-                self.walk(start, true, n, &mut |ev, x| {
-                    let a = match each {
-                        None => Some(Atomic::Untyped(Str::Borrowed(text_of(x)?))),
-                        Some((p, t, empty_ok)) => ev.cast_one(p, *t, *empty_ok, x.node)?,
-                    };
-                    values.extend(a);
-                    Some(false)
-                })?;
-                Some(sum_total(values).ok()?)
-            }
+            DValue::Sum(start, each) => Some(sum_total(self.values_from_each(start, each.as_ref(), n)?).ok()?),
         })
+    }
+
+    /// The value from every node of `start` (whichever the evaluator would
+    /// stop at), in document order: its text, or the cast `each` makes
+    /// from it; none for a cast of nothing that may be absent.
+    fn values_from_each(
+        &mut self,
+        start: &'a DPath,
+        each: Option<&'a crate::xpath::direct::EachCast>,
+        n: Node<'a>,
+    ) -> Option<Vec<Atomic<'a>>> {
+        let mut values: Vec<Atomic<'a>> = Vec::new();
+        self.walk(start, true, n, &mut |ev, x| {
+            let a = match each {
+                None => Some(Atomic::Untyped(Str::Borrowed(text_of(x)?))),
+                Some((p, t, empty_ok)) => ev.cast_one(p, *t, *empty_ok, x.node)?,
+            };
+            values.extend(a);
+            Some(false)
+        })?;
+        Some(values)
     }
 
     /// The one node of `p` from `n` cast to `t`: `Some(None)` for none
@@ -300,22 +306,24 @@ impl<'a> Evaluator<'a> {
         };
         let doc = n.document();
         match s.kind {
-            DKind::SelfNode => Some(self.through(s, rest, p, n, each)? == Some(true)),
+            DKind::SelfNode => Some(ended(self.through(s, rest, p, n, each)?)),
             DKind::Parent => match n.parent() {
-                Some(parent) => Some(self.through(s, rest, p, parent, each)? == Some(true)),
+                Some(parent) => Some(ended(self.through(s, rest, p, parent, each)?)),
                 None => Some(false),
             },
             DKind::ParentNamed(sym) => match n.parent() {
                 Some(parent) if self.syms.of_id(parent.id().get()) == sym => {
-                    Some(self.through(s, rest, p, parent, each)? == Some(true))
+                    Some(ended(self.through(s, rest, p, parent, each)?))
                 }
                 _ => Some(false),
             },
             DKind::Ancestor(sym) => {
                 let mut up = n.parent();
                 while let Some(a) = up {
-                    if self.syms.of_id(a.id().get()) == sym && self.through(s, rest, p, a, each)? == Some(true) {
-                        return Some(true);
+                    if self.syms.of_id(a.id().get()) == sym {
+                        if let Break(b) = self.through(s, rest, p, a, each)? {
+                            return Some(b);
+                        }
                     }
                     up = a.parent();
                 }
@@ -327,10 +335,8 @@ impl<'a> Evaluator<'a> {
                         for i in grouped.group_range(sym as usize) {
                             let c = *self.syms.top.as_ref()?.1.items.get(i)?;
                             let c = doc.get_node(roxmltree::NodeId::new(c))?;
-                            match self.through(s, rest, p, c, each)? {
-                                Some(true) => return Some(true),
-                                Some(false) if s.first => return Some(false),
-                                _ => {}
+                            if let Break(b) = self.through(s, rest, p, c, each)? {
+                                return Some(b);
                             }
                         }
                         return Some(false);
@@ -342,10 +348,8 @@ impl<'a> Evaluator<'a> {
             DKind::AnyChild => self.children(s, rest, p, n, each, |_| true),
             DKind::TextChild => {
                 for c in n.children().filter(|c| c.is_text()) {
-                    match self.through(s, rest, p, c, each)? {
-                        Some(true) => return Some(true),
-                        Some(false) if s.first => return Some(false),
-                        _ => {}
+                    if let Break(b) = self.through(s, rest, p, c, each)? {
+                        return Some(b);
                     }
                 }
                 Some(false)
@@ -354,8 +358,8 @@ impl<'a> Evaluator<'a> {
                 for i in self.syms.descendant_range(n, sym)? {
                     let c = *self.syms.by_sym.as_ref()?.items.get(i)?;
                     let c = doc.get_node(c)?;
-                    if self.through(s, rest, p, c, each)? == Some(true) {
-                        return Some(true);
+                    if let Break(b) = self.through(s, rest, p, c, each)? {
+                        return Some(b);
                     }
                 }
                 Some(false)
@@ -381,10 +385,8 @@ impl<'a> Evaluator<'a> {
                 continue;
             }
             let c = doc.get_node(roxmltree::NodeId::new(c))?;
-            match self.through(s, rest, p, c, each)? {
-                Some(true) => return Some(true),
-                Some(false) if s.first => return Some(false),
-                _ => {}
+            if let Break(b) = self.through(s, rest, p, c, each)? {
+                return Some(b);
             }
         }
         Some(false)
@@ -398,9 +400,10 @@ impl<'a> Evaluator<'a> {
         (range.len() <= WIDE).then_some(range)
     }
 
-    /// Node `c` reached by step `s`: through its predicates (`Some(None)`
-    /// when it fails one) and on down the rest of the path (`Some(Some(b))`,
-    /// `b` when the walk ends there).
+    /// Node `c` reached by step `s`: through its predicates and on down the
+    /// rest of the path. `Break(b)` ends the step's walk with `b`: the walk
+    /// below `c` ended with true, or `c` is the step's first node (`[1]`);
+    /// `Continue` goes on to the step's next node.
     fn through(
         &mut self,
         s: &'a DStep,
@@ -408,13 +411,14 @@ impl<'a> Evaluator<'a> {
         p: &'a DPath,
         c: Node<'a>,
         each: &mut Each<'_, 'a>,
-    ) -> Option<Option<bool>> {
+    ) -> Option<ControlFlow<bool>> {
         for d in s.preds.iter() {
             if !self.direct(d, c)? {
-                return Some(None);
+                return Some(Continue(()));
             }
         }
-        Some(Some(self.from(rest, p, c, each)?))
+        let hit = self.from(rest, p, c, each)?;
+        Some(if hit || s.first { Break(hit) } else { Continue(()) })
     }
 
     /// The end of the path at `n`: `n` itself, or its attribute.
@@ -435,6 +439,11 @@ impl<'a> Evaluator<'a> {
         }
         Some(false)
     }
+}
+
+/// What the walk from a step's one node gave (`..`, `self::node()`).
+fn ended(flow: ControlFlow<bool>) -> bool {
+    matches!(flow, Break(true))
 }
 
 /// The string value of an attribute, of a text node, or of an element with
