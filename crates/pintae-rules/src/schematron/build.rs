@@ -2,7 +2,7 @@
 
 use super::def::{BodyDef, LetDef, MessageDef, PatternDef, SchemaDef};
 use super::pattern::{alternative_bit, Final, Matcher};
-use super::runner::{CompiledCheck, MsgPart};
+use super::runner::{CheckAbout, CompiledCheck, MsgPart};
 use super::{Cand, CandGuard, CheckKind, Pattern, Rule, Schema, SchemaError, SchemaStats};
 use crate::xpath::compile::{Compiler, Op, SeqType, StaticContext, NO_SYM};
 use crate::xpath::eval::{BodyOp, UserFn, VarValue};
@@ -146,12 +146,14 @@ impl Builder {
                 };
                 checks.push(CompiledCheck {
                     kind: a.kind,
-                    id: a.id.clone(),
-                    flag: a.flag.clone(),
                     test,
-                    test_src: a.test.clone(),
-                    message,
-                    doc: a.doc.clone().map(|d| (d, value)),
+                    about: Box::new(CheckAbout {
+                        id: a.id.clone(),
+                        flag: a.flag.clone(),
+                        test_src: a.test.clone(),
+                        message,
+                        doc: a.doc.clone().map(|d| (d, value)),
+                    }),
                 });
             }
             c.scope.truncate(rdepth);
@@ -180,7 +182,6 @@ impl Builder {
             rules,
             candidates: Vec::new(),
             guards: Vec::new(),
-            settled: super::Settled::default(),
         })
     }
 }
@@ -206,10 +207,15 @@ impl SchemaDef {
             patterns.push(b.pattern(&mut c, p)?);
         }
         let names = crate::xpath::compile::names().len();
-        for p in &mut patterns {
-            let (cands, guards) = candidates(&p.rules, names);
+        let mut unnumbered = Vec::new();
+        for (i, p) in patterns.iter_mut().enumerate() {
+            let (cands, guards) = u32::try_from(i)
+                .ok()
+                .and_then(|index| candidates(&p.rules, names, index))
+                .ok_or_else(|| b.invalid("schema", "more patterns or rules than a run can number"))?;
             p.candidates = cands;
             p.guards = guards;
+            unnumbered.extend_from_slice(p.candidates_for(crate::xpath::compile::NO_SYM));
         }
         relay(&mut patterns);
         Ok(Schema {
@@ -217,6 +223,8 @@ impl SchemaDef {
             lib,
             globals,
             patterns,
+            settled: super::Settled::default(),
+            unnumbered: unnumbered.into_boxed_slice(),
             stats: b.stats,
         })
     }
@@ -249,20 +257,26 @@ fn relay(patterns: &mut [Pattern]) {
     }
 }
 
+/// A pattern's candidate lists by name number, and the guards they refer to.
+type CandLists = (Vec<Box<[Cand]>>, Vec<CandGuard>);
+
 /// The rules of a pattern that may match an element, by the number of the
 /// element's name (the last list: names no test mentions), in rule order,
 /// each with the alternatives of its context that end in that name or in
 /// any element.
 /// Candidates whose alternatives are all guarded by one attribute get that
 /// guard (the second list).
-fn candidates(rules: &[Rule], names: usize) -> (Vec<Box<[Cand]>>, Vec<CandGuard>) {
+/// `None` when the rules are too many to number.
+fn candidates(rules: &[Rule], names: usize, pattern: u32) -> Option<CandLists> {
     let mut lists: Vec<Vec<Cand>> = vec![Vec::new(); names + 1];
     for (i, r) in rules.iter().enumerate() {
+        let i = u32::try_from(i).ok()?;
         for (a, f) in r.matcher.finals().into_iter().enumerate() {
             let bit = alternative_bit(a);
             let mut add = |l: &mut Vec<Cand>| match l.last_mut() {
                 Some(c) if c.rule == i => c.alts |= bit,
                 _ => l.push(Cand {
+                    pattern,
                     rule: i,
                     alts: bit,
                     parents: [NO_SYM; 2],
@@ -283,16 +297,16 @@ fn candidates(rules: &[Rule], names: usize) -> (Vec<Box<[Cand]>>, Vec<CandGuard>
     }
     let mut guards = Vec::new();
     // (the same candidate recurs in the list of every name, for `*`)
-    let mut known: std::collections::HashMap<(usize, u64), Option<u32>> = std::collections::HashMap::new();
+    let mut known: std::collections::HashMap<(u32, u64), Option<u32>> = std::collections::HashMap::new();
     for c in lists.iter_mut().flatten() {
-        if let Some(r) = rules.get(c.rule) {
+        if let Some(r) = rules.get(c.rule as usize) {
             c.parents = r.matcher.parents_for(c.alts);
         }
         c.guard = *known.entry((c.rule, c.alts)).or_insert_with(|| {
-            let (attr, literals) = rules.get(c.rule)?.matcher.guard_for(c.alts)?;
+            let (attr, literals) = rules.get(c.rule as usize)?.matcher.guard_for(c.alts)?;
             guards.push(CandGuard { attr, literals });
             u32::try_from(guards.len() - 1).ok()
         });
     }
-    (lists.into_iter().map(Vec::into_boxed_slice).collect(), guards)
+    Some((lists.into_iter().map(Vec::into_boxed_slice).collect(), guards))
 }

@@ -47,6 +47,17 @@ pub struct Schema {
     lib: Library,
     globals: Vec<(usize, Op)>,
     patterns: Vec<Pattern>,
+    /// By name number, the candidates of every pattern in pattern order,
+    /// with the contexts that the name alone decides settled: dropped when
+    /// they cannot match, and a pattern's list cut after the first that
+    /// must. Built the first time an element of that name is offered; the
+    /// answer holds for every document. One list per name for the whole
+    /// schema, not one per pattern, so that offering an element to the
+    /// schema reads one small list, not a table per pattern.
+    settled: Settled,
+    /// The candidates of every pattern for a name without a number (the
+    /// name table was full), not settled.
+    unnumbered: Box<[Cand]>,
     stats: SchemaStats,
 }
 
@@ -60,11 +71,6 @@ struct Pattern {
     candidates: Vec<Box<[Cand]>>,
     /// The guards that candidates refer to.
     guards: Vec<CandGuard>,
-    /// By name number, as `candidates` but with the contexts that the name
-    /// alone decides settled: dropped when they cannot match, and the list
-    /// cut after the first that must. Built the first time an element of
-    /// that name is offered; the answer holds for every document.
-    settled: Settled,
 }
 
 /// How many name numbers share one lazily allocated block of [`Settled`].
@@ -117,8 +123,10 @@ impl Pattern {
 /// A rule that may match elements of some name.
 #[derive(Debug, Clone, Copy)]
 struct Cand {
+    /// The index of its pattern in the schema.
+    pattern: u32,
     /// Its index in the pattern.
-    rule: usize,
+    rule: u32,
     /// The alternatives of its context whose last step can match the name
     /// (bit `i` for alternative `i`; alternatives past 64 are always tried).
     alts: u64,
@@ -165,10 +173,10 @@ impl Schema {
         self.patterns.iter().flat_map(move |p| {
             p.rules.iter().flat_map(move |r| {
                 r.checks.iter().map(move |c| Check {
-                    id: c.id.as_deref(),
-                    flag: c.flag.as_deref(),
+                    id: c.about.id.as_deref(),
+                    flag: c.about.flag.as_deref(),
                     kind: c.kind,
-                    test: &c.test_src,
+                    test: &c.about.test_src,
                     context: &r.context,
                     pattern: p.id.as_deref(),
                 })

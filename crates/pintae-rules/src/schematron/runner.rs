@@ -45,12 +45,25 @@ pub(super) enum MsgPart {
     Name(Option<Op>),
 }
 
+/// One assert or report as a run needs it: what is read for every element
+/// (the kind and the test) beside each other, the rest behind one pointer.
+/// The checks of a rule lie in one array that a run walks for every element
+/// the rule takes; with the reporting parts inline each check spanned 288
+/// bytes (five cache lines), with them apart 96, the kind first (`repr(C)`)
+/// so that it shares a cache line with the start of the test.
 #[derive(Debug)]
+#[repr(C)]
 pub(super) struct CompiledCheck {
     pub kind: CheckKind,
+    pub test: Op,
+    pub about: Box<CheckAbout>,
+}
+
+/// What a check reports with, and what [`super::Schema::checks`] shows.
+#[derive(Debug)]
+pub(super) struct CheckAbout {
     pub id: Option<String>,
     pub flag: Option<String>,
-    pub test: Op,
     pub test_src: String,
     pub message: Vec<MsgPart>,
     /// The bundled rule's documentation and its offending-value expression.
@@ -206,58 +219,69 @@ impl<'a> Run<'a> {
         let schema = self.schema;
         let sym = ev.sym_of(n);
         let parent = n.parent().map_or(NO_SYM, |p| ev.sym_of(p));
+        let cands = match schema.settled.cell(sym) {
+            Some(cell) => &cell.get_or_init(|| settle(schema, ev, n, sym))[..],
+            None => &schema.unnumbered[..],
+        };
         // the value of the attribute the last guard read, for the next
         let mut guarded: Option<(&crate::xpath::compile::NodeTest, Option<&'a str>)> = None;
-        for ((pattern, pout), lets) in schema
-            .patterns
-            .iter()
-            .zip(self.per_pattern.iter_mut())
-            .zip(&self.pattern_lets)
-        {
-            // pattern-level variables share slots between patterns
-            for (slot, v) in lets {
-                ev.set_var(*slot, dup(v));
-            }
-            let cands = match pattern.settled.cell(sym) {
-                Some(cell) => &cell.get_or_init(|| settle(pattern, ev, n, sym))[..],
-                None => pattern.candidates_for(sym),
-            };
-            for c in cands {
-                // a parent of another name: turned away without matching
-                let [p, q] = c.parents;
-                if p != NO_SYM && p != parent && q != parent {
-                    continue;
-                }
-                if let Some(g) = c.guard.and_then(|g| pattern.guards.get(g as usize)) {
-                    let value = match guarded {
-                        Some((test, v)) if *test == g.attr.test => v,
-                        _ => {
-                            let v = attr_vs_const_value(&g.attr, n).flatten();
-                            guarded = Some((&g.attr.test, v));
-                            v
-                        }
-                    };
-                    if !g.literals.iter().any(|l| Some(&**l) == value) {
+        // the pattern whose candidates are being tried, and whether a rule
+        // of it has taken the element
+        let mut current: Option<(u32, bool)> = None;
+        for c in cands {
+            match current {
+                Some((p, taken)) if p == c.pattern => {
+                    if taken {
                         continue;
                     }
                 }
-                let Some(rule) = pattern.rules.get(c.rule) else {
-                    continue;
+                _ => {
+                    current = Some((c.pattern, false));
+                    // pattern-level variables share slots between patterns
+                    for (slot, v) in self.pattern_lets.get(c.pattern as usize).into_iter().flatten() {
+                        ev.set_var(*slot, dup(v));
+                    }
+                }
+            }
+            // a parent of another name: turned away without matching
+            let [p, q] = c.parents;
+            if p != NO_SYM && p != parent && q != parent {
+                continue;
+            }
+            let Some(pattern) = schema.patterns.get(c.pattern as usize) else {
+                continue;
+            };
+            if let Some(g) = c.guard.and_then(|g| pattern.guards.get(g as usize)) {
+                let value = match guarded {
+                    Some((test, v)) if *test == g.attr.test => v,
+                    _ => {
+                        let v = attr_vs_const_value(&g.attr, n).flatten();
+                        guarded = Some((&g.attr.test, v));
+                        v
+                    }
                 };
-                // XSLT 2.0 §6.4: a dynamic error while matching a pattern is
-                // recoverable, and the official processor recovers by
-                // treating the pattern as not matching.
-                #[cfg(feature = "rule-timing")]
-                let started = std::time::Instant::now();
-                let matched = c.certain || rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false);
-                #[cfg(feature = "rule-timing")]
-                if !c.certain {
-                    timing::record("context", &rule.context, started);
+                if !g.literals.iter().any(|l| Some(&**l) == value) {
+                    continue;
                 }
-                if matched {
+            }
+            let Some(rule) = pattern.rules.get(c.rule as usize) else {
+                continue;
+            };
+            // XSLT 2.0 §6.4: a dynamic error while matching a pattern is
+            // recoverable, and the official processor recovers by
+            // treating the pattern as not matching.
+            #[cfg(feature = "rule-timing")]
+            let started = std::time::Instant::now();
+            let matched = c.certain || rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false);
+            #[cfg(feature = "rule-timing")]
+            if !c.certain {
+                timing::record("context", &rule.context, started);
+            }
+            if matched {
+                if let Some(pout) = self.per_pattern.get_mut(c.pattern as usize) {
                     schema.fire(ev, rule, n, pout);
-                    break;
                 }
+                current = Some((c.pattern, true));
             }
         }
         ev.swap_state(&mut self.state);
@@ -276,19 +300,22 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The candidates of a pattern for elements named like `n` (name number
-/// `sym`), with the contexts that the name alone decides settled on `n`.
-fn settle<'a>(pattern: &'a super::Pattern, ev: &mut Evaluator<'a>, n: XNode<'a>, sym: u32) -> Box<[super::Cand]> {
+/// The candidates of every pattern of a schema, in pattern order, for
+/// elements named like `n` (name number `sym`), with the contexts that the
+/// name alone decides settled on `n`.
+fn settle<'a>(schema: &'a Schema, ev: &mut Evaluator<'a>, n: XNode<'a>, sym: u32) -> Box<[super::Cand]> {
     let mut out = Vec::new();
-    for c in pattern.candidates_for(sym) {
-        match pattern.rules.get(c.rule) {
-            Some(rule) if rule.matcher.decided_by_name(c.alts) => {
-                if rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false) {
-                    out.push(super::Cand { certain: true, ..*c });
-                    break;
+    for pattern in &schema.patterns {
+        for c in pattern.candidates_for(sym) {
+            match pattern.rules.get(c.rule as usize) {
+                Some(rule) if rule.matcher.decided_by_name(c.alts) => {
+                    if rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false) {
+                        out.push(super::Cand { certain: true, ..*c });
+                        break;
+                    }
                 }
+                _ => out.push(*c),
             }
-            _ => out.push(*c),
         }
     }
     out.into_boxed_slice()
@@ -338,20 +365,21 @@ impl Schema {
             let started = std::time::Instant::now();
             let truth = ev.ebv(&c.test, &focus);
             #[cfg(feature = "rule-timing")]
-            timing::record("test", c.id.as_deref().unwrap_or("(no id)"), started);
+            timing::record("test", c.about.id.as_deref().unwrap_or("(no id)"), started);
             let fired = match truth {
                 Ok(b) => match c.kind {
                     CheckKind::Assert => !b,
                     CheckKind::Report => b,
                 },
                 Err(e) => {
-                    push_error(ev, out, c.id.clone(), *e, n);
+                    push_error(ev, out, c.about.id.clone(), *e, n);
                     continue;
                 }
             };
             if fired {
                 let (line, column) = position(ev, n);
-                let (terms, value, fix) = match &c.doc {
+                let about = &*c.about;
+                let (terms, value, fix) = match &about.doc {
                     None => (Vec::new(), None, None),
                     Some((doc, value)) => (
                         doc.terms.clone(),
@@ -363,12 +391,12 @@ impl Schema {
                     ),
                 };
                 out.failures.push(Failure {
-                    id: c.id.clone().unwrap_or_default(),
-                    flag: c.flag.clone().unwrap_or_default(),
+                    id: about.id.clone().unwrap_or_default(),
+                    flag: about.flag.clone().unwrap_or_default(),
                     location: location(ev, n),
                     line,
                     column,
-                    message: render(ev, &c.message, &focus),
+                    message: render(ev, &about.message, &focus),
                     terms,
                     value,
                     fix,
