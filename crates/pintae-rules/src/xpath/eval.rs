@@ -1355,22 +1355,33 @@ fn is_normalized(s: &str) -> bool {
 pub(super) fn sum_total<'a>(v: impl IntoIterator<Item = Atomic<'a>>) -> R<Atomic<'a>> {
     let mut acc: Option<Atomic<'a>> = None;
     for x in v {
-        let x = match x {
-            Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
-            x if x.is_numeric() => x,
-            other => {
-                return Err(dyn_err(
-                    ErrorCode::FORG0006,
-                    format!("sum of a value of type {}", other.type_of().name()),
-                ))
-            }
-        };
-        acc = Some(match acc {
-            None => x,
-            Some(a) => arith(ArithOp::Add, &a, &x)?,
-        });
+        acc = Some(sum_add(acc, x)?);
     }
-    Ok(acc.unwrap_or(Atomic::Integer(0)))
+    Ok(sum_end(acc))
+}
+
+/// One value of a sum added to the total so far (`None` before the first),
+/// as [`sum_total`] adds it.
+pub(super) fn sum_add<'a>(acc: Option<Atomic<'a>>, x: Atomic<'a>) -> R<Atomic<'a>> {
+    let x = match x {
+        Atomic::Untyped(_) => x.cast(AtomicType::Double)?,
+        x if x.is_numeric() => x,
+        other => {
+            return Err(dyn_err(
+                ErrorCode::FORG0006,
+                format!("sum of a value of type {}", other.type_of().name()),
+            ))
+        }
+    };
+    match acc {
+        None => Ok(x),
+        Some(a) => Ok(arith(ArithOp::Add, &a, &x)?),
+    }
+}
+
+/// The sum once every value is added: 0 for none.
+pub(super) fn sum_end(acc: Option<Atomic<'_>>) -> Atomic<'_> {
+    acc.unwrap_or(Atomic::Integer(0))
 }
 
 /// `abs`, `round`, `floor` or `ceiling` (`b`) of a number, as the

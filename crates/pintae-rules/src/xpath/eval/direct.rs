@@ -4,7 +4,7 @@
 //! in place. Every function gives `None` where the answer is not certain to
 //! be the evaluator's, which then evaluates the original expression.
 
-use super::{compare_pair, const_atomic, round_like, sum_total, Evaluator, Focus, Item, R, WIDE};
+use super::{compare_pair, const_atomic, round_like, sum_add, sum_end, Evaluator, Focus, Item, R, WIDE};
 use crate::xpath::compile::Op;
 use std::borrow::Cow;
 use std::ops::ControlFlow::{self, Break, Continue};
@@ -204,35 +204,50 @@ impl<'a> Evaluator<'a> {
                 }
             },
             DValue::Mapped(start, each) => {
-                let mut values = self.values_from_each(start, Some(each), n)?;
-                if values.len() > 1 {
-                    return None;
-                }
-                values.pop()
+                // more than one value gives up, as soon as there is a second
+                let mut first = None;
+                self.each_value(start, Some(each), n, &mut |a| match first {
+                    Some(_) => None,
+                    None => {
+                        first = Some(a);
+                        Some(())
+                    }
+                })?;
+                first
             }
-            DValue::Sum(start, each) => Some(sum_total(self.values_from_each(start, each.as_ref(), n)?).ok()?),
+            DValue::Sum(start, each) => {
+                let mut total = None;
+                self.each_value(start, each.as_ref(), n, &mut |a| {
+                    total = Some(sum_add(total.take(), a).ok()?);
+                    Some(())
+                })?;
+                Some(sum_end(total))
+            }
         })
     }
 
-    /// The value from every node of `start` (whichever the evaluator would
-    /// stop at), in document order: its text, or the cast `each` makes
-    /// from it; none for a cast of nothing that may be absent.
-    fn values_from_each(
+    /// Gives `take` the value from every node of `start` (whichever the
+    /// evaluator would stop at), in document order: its text, or the cast
+    /// `each` makes from it; nothing for a cast of nothing that may be
+    /// absent. `None` when a cast or `take` gives up.
+    fn each_value(
         &mut self,
         start: &'a DPath,
         each: Option<&'a crate::xpath::direct::EachCast>,
         n: Node<'a>,
-    ) -> Option<Vec<Atomic<'a>>> {
-        let mut values: Vec<Atomic<'a>> = Vec::new();
+        take: &mut dyn FnMut(Atomic<'a>) -> Option<()>,
+    ) -> Option<()> {
         self.walk(start, true, n, &mut |ev, x| {
             let a = match each {
                 None => Some(Atomic::Untyped(Str::Borrowed(text_of(x)?))),
                 Some((p, t, empty_ok)) => ev.cast_one(p, *t, *empty_ok, x.node)?,
             };
-            values.extend(a);
+            if let Some(a) = a {
+                take(a)?;
+            }
             Some(false)
         })?;
-        Some(values)
+        Some(())
     }
 
     /// The one node of `p` from `n` cast to `t`: `Some(None)` for none
