@@ -1384,6 +1384,17 @@ pub(super) fn sum_end(acc: Option<Atomic<'_>>) -> Atomic<'_> {
     acc.unwrap_or(Atomic::Integer(0))
 }
 
+/// A value as a numeric function argument takes it (the function
+/// conversion rules): untyped as a double, a number as it is, anything
+/// else an error.
+pub(super) fn number_arg<'a>(a: &Atomic<'a>) -> R<Atomic<'a>> {
+    match a {
+        Atomic::Untyped(_) => Ok(a.cast(AtomicType::Double)?),
+        a if a.is_numeric() => Ok(a.clone()),
+        a => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
+    }
+}
+
 /// `abs`, `round`, `floor` or `ceiling` (`b`) of a number, as the
 /// official processor gives them.
 pub(super) fn round_like(b: Builtin, x: Atomic<'_>) -> R<Atomic<'_>> {
@@ -2786,11 +2797,7 @@ impl<'a> Evaluator<'a> {
     /// An `xs:numeric?` argument (an untyped value becomes a double).
     #[inline(always)]
     fn opt_numeric(&mut self, op: &'a Op, f: &Focus<'a>) -> R<Option<Atomic<'a>>> {
-        self.converted(op, f, |a| match a {
-            Atomic::Untyped(_) => Ok(a.cast(AtomicType::Double)?),
-            a if a.is_numeric() => Ok(a.clone()),
-            a => Err(type_err(format!("expected a number, got {}", a.type_of().name()))),
-        })
+        self.converted(op, f, number_arg)
     }
 
     /// An argument of one optional atomic value, converted by `convert`

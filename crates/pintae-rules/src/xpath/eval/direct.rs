@@ -4,7 +4,7 @@
 //! in place. Every function gives `None` where the answer is not certain to
 //! be the evaluator's, which then evaluates the original expression.
 
-use super::{compare_pair, const_atomic, round_like, sum_add, sum_end, Evaluator, Focus, Item, R, WIDE};
+use super::{compare_pair, const_atomic, number_arg, round_like, sum_add, sum_end, Evaluator, Focus, Item, R, WIDE};
 use crate::xpath::compile::Op;
 use std::borrow::Cow;
 use std::ops::ControlFlow::{self, Break, Continue};
@@ -119,7 +119,7 @@ impl<'a> Evaluator<'a> {
                 Some(match self.first_two_nodes(&one.path, n)? {
                     (_, true) => false,
                     (None, false) => *empty_ok,
-                    (Some(x), false) => Atomic::Untyped(Str::Borrowed(text_of(x)?)).cast(*t).is_ok(),
+                    (Some(x), false) => untyped_text(x)?.cast(*t).is_ok(),
                 })
             }
             Direct::Number(num) => {
@@ -133,15 +133,13 @@ impl<'a> Evaluator<'a> {
                     compare_pair(num.op, x, y, num.single).ok()
                 };
                 let Some((t, empty_ok)) = num.cast else {
-                    return self.walk(&num.path, true, n, &mut |_, x| {
-                        holds(&Atomic::Untyped(Str::Borrowed(text_of(x)?)))
-                    });
+                    return self.walk(&num.path, true, n, &mut |_, x| holds(&untyped_text(x)?));
                 };
                 match self.first_two_nodes(&num.path, n)? {
                     // a cast of two values, or of none where it must have one
                     (_, true) => None,
                     (None, false) => empty_ok.then_some(false),
-                    (Some(x), false) => holds(&Atomic::Untyped(Str::Borrowed(text_of(x)?)).cast(t).ok()?),
+                    (Some(x), false) => holds(&untyped_text(x)?.cast(t).ok()?),
                 }
             }
             Direct::Not(d) => Some(!self.direct(d, n)?),
@@ -184,7 +182,7 @@ impl<'a> Evaluator<'a> {
             DValue::Node(p) => match self.first_two_nodes(p, n)? {
                 (_, true) => return None,
                 (None, false) => None,
-                (Some(x), false) => Some(Atomic::Untyped(Str::Borrowed(text_of(x)?))),
+                (Some(x), false) => Some(untyped_text(x)?),
             },
             DValue::Cast(p, t, empty_ok) => self.cast_one(p, *t, *empty_ok, n)?,
             DValue::Arith(o, l, r) => match (self.value(l, n)?, self.value(r, n)?) {
@@ -193,15 +191,7 @@ impl<'a> Evaluator<'a> {
             },
             DValue::Rounded(b, x) => match self.value(x, n)? {
                 None => None,
-                Some(a) => {
-                    // as the function conversion rules take a number
-                    let a = match a {
-                        Atomic::Untyped(_) => a.cast(AtomicType::Double).ok()?,
-                        a if a.is_numeric() => a,
-                        _ => return None,
-                    };
-                    Some(round_like(*b, a).ok()?)
-                }
+                Some(a) => Some(round_like(*b, number_arg(&a).ok()?).ok()?),
             },
             DValue::Mapped(start, each) => {
                 // more than one value gives up, as soon as there is a second
@@ -239,7 +229,7 @@ impl<'a> Evaluator<'a> {
     ) -> Option<()> {
         self.walk(start, true, n, &mut |ev, x| {
             let a = match each {
-                None => Some(Atomic::Untyped(Str::Borrowed(text_of(x)?))),
+                None => Some(untyped_text(x)?),
                 Some((p, t, empty_ok)) => ev.cast_one(p, *t, *empty_ok, x.node)?,
             };
             if let Some(a) = a {
@@ -256,7 +246,7 @@ impl<'a> Evaluator<'a> {
         match self.first_two_nodes(p, n)? {
             (_, true) => None,
             (None, false) => empty_ok.then_some(None),
-            (Some(x), false) => Some(Some(Atomic::Untyped(Str::Borrowed(text_of(x)?)).cast(t).ok()?)),
+            (Some(x), false) => Some(Some(untyped_text(x)?.cast(t).ok()?)),
         }
     }
 
@@ -459,6 +449,12 @@ impl<'a> Evaluator<'a> {
 /// What the walk from a step's one node gave (`..`, `self::node()`).
 fn ended(flow: ControlFlow<bool>) -> bool {
     matches!(flow, Break(true))
+}
+
+/// A node's typed value as the evaluator atomizes it (untyped text), for
+/// the nodes [`text_of`] reads.
+fn untyped_text(x: XNode<'_>) -> Option<Atomic<'_>> {
+    Some(Atomic::Untyped(Str::Borrowed(text_of(x)?)))
 }
 
 /// The string value of an attribute, of a text node, or of an element with
