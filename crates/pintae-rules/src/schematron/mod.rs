@@ -78,9 +78,9 @@ const SETTLED_BLOCK: usize = 256;
 
 /// Settled candidate lists for every possible name number, in blocks
 /// allocated on first use. It covers numbers given after the schema was
-/// compiled too (names that only a later schema mentions): for this schema
-/// such names are ones no test mentions, whose candidates are the
-/// any-element contexts, and those are settled as well.
+/// compiled too (names that only a later schema mentions, names taken from
+/// documents): for this schema such names are ones no test mentions, whose
+/// candidates are the any-element contexts, and those are settled as well.
 #[derive(Debug)]
 struct Settled {
     blocks: Box<[std::sync::OnceLock<Box<[SettledCell]>>]>,

@@ -43,10 +43,14 @@ type NamespacesOf = smallvec::SmallVec<[(u32, u32); 1]>;
 /// turns every name test on an element into an integer comparison.
 ///
 /// One table serves the whole process ([`names`]), so that a document is
-/// numbered once for all the schemas run on it. It only grows by the names
-/// of compiled expressions, never by names read from documents, and a
-/// document is numbered after the schemas that check it were compiled, so
-/// every name their tests mention is in the table by then.
+/// numbered once for all the schemas run on it. It grows by the names of
+/// compiled expressions and a document is numbered after the schemas that
+/// check it were compiled, so every name their tests mention is in the
+/// table by then. It also takes the names of document elements that no
+/// test mentions (`cbc:Telephone`, `cac:Contact`), up to
+/// [`MAX_DOCUMENT_NAMES`] of them: a numbered name lets a schema settle
+/// once which any-element contexts (`//*[namespace-uri() = …]`) its
+/// elements match, where an unnumbered one has them tried on every element.
 #[derive(Clone, Debug, Default)]
 pub struct NameTable {
     /// Local name → (namespace id, number).
@@ -55,6 +59,8 @@ pub struct NameTable {
     /// names only.
     namespaces: rustc_hash::FxHashMap<Box<str>, u32>,
     len: u32,
+    /// How many of the names were taken from documents.
+    learned: u32,
 }
 
 impl NameTable {
@@ -74,6 +80,23 @@ impl NameTable {
         self.by_local.entry(local.into()).or_default().push((ns, next));
         self.len += 1;
         next
+    }
+
+    /// Numbers a name read from a document, if it has no number yet and
+    /// the table still takes document names ([`NameTable::learns`]);
+    /// whether it numbered it.
+    pub fn learn(&mut self, ns: Option<&str>, local: &str) -> bool {
+        if !self.learns() || self.lookup(ns, local) != NO_SYM {
+            return false;
+        }
+        self.intern(ns, local);
+        self.learned += 1;
+        true
+    }
+
+    /// Whether the table still takes names read from documents.
+    pub fn learns(&self) -> bool {
+        (self.learned as usize) < MAX_DOCUMENT_NAMES && (self.len as usize) < MAX_NAMES
     }
 
     /// The id of a namespace URI (`None`: no namespace) that some numbered
@@ -101,7 +124,8 @@ impl NameTable {
         self.len == 0
     }
 
-    /// The number of a name, [`NO_SYM`] when no test mentions it.
+    /// The number of a name, [`NO_SYM`] when it has none (no test mentions
+    /// it and no document gave it one).
     pub fn lookup(&self, ns: Option<&str>, local: &str) -> u32 {
         self.namespace_id(ns).map_or(NO_SYM, |ns| self.lookup_in(ns, local))
     }
@@ -111,6 +135,12 @@ impl NameTable {
 /// bytes, below the "no number" mark).
 pub const MAX_NAMES: usize = 65_000;
 
+/// How many names the process's table takes from documents at most: a
+/// UBL invoice uses a few dozen names that no rule mentions; the bound
+/// keeps documents full of invented names from growing the table (and each
+/// document's name-indexed tables, sized by it) without end.
+pub const MAX_DOCUMENT_NAMES: usize = 1_024;
+
 static NAMES: std::sync::OnceLock<std::sync::RwLock<NameTable>> = std::sync::OnceLock::new();
 
 /// The process's name table, for reading.
@@ -119,6 +149,19 @@ pub fn names() -> std::sync::RwLockReadGuard<'static, NameTable> {
     // a panic while holding the lock cannot leave the table inconsistent:
     // `intern` pushes the entry before it counts it
     lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Numbers the names of `doc`'s elements that have no number, as far as
+/// the table takes document names; whether it numbered any.
+pub(crate) fn learn_names(doc: &roxmltree::Document<'_>) -> bool {
+    let lock = NAMES.get_or_init(Default::default);
+    let mut table = lock.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut any = false;
+    for n in doc.descendants().filter(roxmltree::Node::is_element) {
+        let t = n.tag_name();
+        any |= table.learn(t.namespace(), t.name());
+    }
+    any
 }
 
 fn intern_name(ns: Option<&str>, local: &str) -> u32 {
@@ -1484,7 +1527,7 @@ fn document_invariant(op: &Op) -> bool {
 
 #[cfg(test)]
 mod name_table {
-    use super::{NameTable, MAX_NAMES, NO_SYM};
+    use super::{NameTable, MAX_DOCUMENT_NAMES, MAX_NAMES, NO_SYM};
 
     #[test]
     fn numbers_each_name_once_and_stops_when_full() {
@@ -1511,6 +1554,32 @@ mod name_table {
         assert_eq!(t.lookup_in(ns, "ID"), a);
         assert_eq!(t.namespace_id(Some("urn:never")), None);
         assert_ne!(t.namespace_id(None), Some(ns), "no namespace is another namespace");
+    }
+
+    #[test]
+    fn takes_a_bounded_number_of_names_from_documents() {
+        let mut t = NameTable::default();
+        let a = t.intern(Some("urn:a"), "ID");
+        assert!(!t.learn(Some("urn:a"), "ID"), "a known name is not learned again");
+        assert_eq!(t.lookup(Some("urn:a"), "ID"), a);
+        assert!(t.learn(Some("urn:a"), "Telephone"));
+        let learned = t.lookup(Some("urn:a"), "Telephone");
+        assert!(learned != NO_SYM && learned != a);
+        assert!(t.learn(Some("urn:unknown"), "Telephone"), "a name in a new namespace");
+        assert_ne!(t.lookup(Some("urn:unknown"), "Telephone"), learned);
+        for i in 2..MAX_DOCUMENT_NAMES {
+            assert!(t.learn(None, &format!("n{i}")), "name {i} of {MAX_DOCUMENT_NAMES}");
+        }
+        assert!(!t.learns());
+        assert!(!t.learn(None, "one-too-many"), "documents add no more names");
+        assert_eq!(t.lookup(None, "one-too-many"), NO_SYM);
+        // compiled expressions still do
+        assert_ne!(t.intern(None, "one-too-many"), NO_SYM);
+        assert_eq!(
+            t.lookup(Some("urn:a"), "Telephone"),
+            learned,
+            "learned names keep their numbers"
+        );
     }
 }
 

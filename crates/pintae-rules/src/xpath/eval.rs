@@ -127,7 +127,7 @@ pub struct Evaluator<'a> {
 
 /// A document's nodes numbered by the [`NameTable`]: the number of each
 /// element's name by node id ([`UNNUMBERED`] for other nodes and for names
-/// no test mentions). Two bytes per node: large invoices have hundreds of
+/// without a number). Two bytes per node: large invoices have hundreds of
 /// thousands of nodes.
 #[derive(Default)]
 struct Syms<'a> {
@@ -156,7 +156,10 @@ impl<'a> Syms<'a> {
     /// every element's element children (see [`kids`]): on a large invoice
     /// a walk over the nodes is a walk through tens of megabytes, so the
     /// children are grouped from the (parent, child) pairs collected here.
-    fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> (Syms<'a>, Groups<u32>) {
+    ///
+    /// The flag tells whether an element went unnumbered although the table
+    /// still takes document names ([`NameTable::learn`]).
+    fn number(names: &NameTable, doc: &'a roxmltree::Document<'a>) -> (Syms<'a>, Groups<u32>, bool) {
         let count = node_count(doc);
         let mut of = vec![UNNUMBERED; count];
         // document order: each parent's children come in order
@@ -166,6 +169,7 @@ impl<'a> Syms<'a> {
         // a document's elements share a few namespace strings: their ids
         // are looked up once per string (by address), not per element
         let mut ns_ids: smallvec::SmallVec<[(usize, usize, Option<u32>); 8]> = smallvec::SmallVec::new();
+        let mut missed = false;
         for n in doc.descendants().filter(|n| n.is_element()) {
             let t = n.tag_name();
             let ns = t.namespace();
@@ -183,6 +187,7 @@ impl<'a> Syms<'a> {
                 }
             };
             let sym = id.map_or(NO_SYM, |id| names.lookup_in(id, t.name()));
+            missed |= sym == NO_SYM;
             let id = n.id().get();
             if let (Some(slot), Ok(sym)) = (of.get_mut(id as usize), u16::try_from(sym)) {
                 *slot = sym;
@@ -203,7 +208,7 @@ impl<'a> Syms<'a> {
             by_sym: None,
             top: Some((top, by_name)),
         };
-        (syms, kids)
+        (syms, kids, missed && names.learns())
     }
 
     /// Whether the nodes of `doc` are numbered.
@@ -218,7 +223,7 @@ impl<'a> Syms<'a> {
     }
 
     /// The number of an element's name; [`NO_SYM`] for other nodes, names
-    /// no test mentions, and nodes of a document not numbered here.
+    /// without a number, and nodes of a document not numbered here.
     #[inline]
     fn sym_of(&self, n: XNode<'_>) -> u32 {
         if n.attr == 0 && self.numbers(n.node.document()) {
@@ -1528,7 +1533,12 @@ impl<'a> Evaluator<'a> {
     /// share the evaluator). Optional: without it, name tests compare names.
     pub fn number_elements(&mut self, doc: &'a roxmltree::Document<'a>) {
         if !self.syms.numbers(doc) {
-            let (syms, kids) = Syms::number(&crate::xpath::compile::names(), doc);
+            let (mut syms, mut kids, missed) = Syms::number(&crate::xpath::compile::names(), doc);
+            // names no test mentions, seen for the first time: numbered, and
+            // the document numbered again (once per new name in a process)
+            if missed && crate::xpath::compile::learn_names(doc) {
+                (syms, kids, _) = Syms::number(&crate::xpath::compile::names(), doc);
+            }
             self.syms = syms;
             self.index.kids = Some(kids);
         }
@@ -1565,8 +1575,8 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// The number of an element's name ([`NO_SYM`] when no test mentions
-    /// it or the document is not numbered).
+    /// The number of an element's name ([`NO_SYM`] when the name has none
+    /// or the document is not numbered).
     #[inline]
     pub(crate) fn sym_of(&self, n: XNode<'a>) -> u32 {
         self.syms.sym_of(n)
@@ -4382,7 +4392,7 @@ mod tests {
         }
         text.push_str("</r>");
         let doc = roxmltree::Document::parse(&text).expect("well-formed");
-        let (syms, _) = super::Syms::number(&super::super::compile::names(), &doc);
+        let (syms, _, _) = super::Syms::number(&super::super::compile::names(), &doc);
         let numbered: Vec<bool> = doc
             .root_element()
             .children()
