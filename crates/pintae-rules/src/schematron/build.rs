@@ -281,6 +281,7 @@ fn candidates(rules: &[Rule], names: usize, pattern: u32) -> Option<CandLists> {
                     alts: bit,
                     parents: [NO_SYM; 2],
                     certain: false,
+                    empty_leaf: false,
                     guard: None,
                 }),
             };
@@ -301,6 +302,7 @@ fn candidates(rules: &[Rule], names: usize, pattern: u32) -> Option<CandLists> {
     for c in lists.iter_mut().flatten() {
         if let Some(r) = rules.get(c.rule as usize) {
             c.parents = r.matcher.parents_for(c.alts);
+            c.empty_leaf = r.matcher.empty_leaf_only(c.alts);
         }
         c.guard = *known.entry((c.rule, c.alts)).or_insert_with(|| {
             let (attr, literals) = rules.get(c.rule as usize)?.matcher.guard_for(c.alts)?;

@@ -135,6 +135,9 @@ struct Cand {
     parents: [u32; 2],
     /// Whether the name alone already says that it matches.
     certain: bool,
+    /// Whether its context is the empty-element test alone
+    /// ([`Matcher::empty_leaf_only`]), answered without the matcher.
+    empty_leaf: bool,
     /// Its entry in the pattern's `guards`, when every alternative in
     /// `alts` is guarded by the same attribute.
     guard: Option<u32>,

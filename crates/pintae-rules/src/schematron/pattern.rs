@@ -121,6 +121,32 @@ impl Matcher {
         })
     }
 
+    /// Whether the alternatives in `alts` are `//*[not(*) and
+    /// not(normalize-space())]` alone (the context of PINT's rule on empty
+    /// elements): one alternative, one step on any element, anywhere, with
+    /// that one predicate. The runner answers it with [`empty_leaf_element`]
+    /// without going through the matcher: it is offered nearly every
+    /// element of a document.
+    pub fn empty_leaf_only(&self, alts: u64) -> bool {
+        let mut tried = self.alternatives.iter().enumerate().filter(|(i, _)| tried(alts, *i));
+        let (Some((_, p)), None) = (tried.next(), tried.next()) else {
+            return false;
+        };
+        let [s] = p.steps.as_slice() else { return false };
+        p.anchor == Anchor::Anywhere
+            && s.sep == Sep::Child
+            && !s.attribute
+            && s.empty_leaf
+            && matches!(
+                s.step.test,
+                NodeTest::Name {
+                    ns: NsTest::Any,
+                    local: None,
+                    ..
+                }
+            )
+    }
+
     /// The attribute test that all the alternatives in `alts` are guarded
     /// by (`[@name = 'literal']` on their last step, the same `@name` for
     /// all), with their literals: an element whose attribute of that name is
@@ -326,9 +352,7 @@ fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Resul
         return Ok(true);
     }
     if s.empty_leaf {
-        // no element child, and the text children (all the string value
-        // then holds) only XML white space; neither can raise an error
-        return Ok(!n.node.children().any(|c| c.is_element()) && n.string_value_is_blank());
+        return Ok(empty_leaf_element(n));
     }
     if !s.positional {
         return ev.keeps_all(&s.step.preds, n, 1, 1);
@@ -346,6 +370,13 @@ fn step_matches<'a>(ev: &mut Evaluator<'a>, s: &'a PStep, n: XNode<'a>) -> Resul
         siblings = ev.filter(siblings, p)?;
     }
     Ok(siblings.iter().any(|i| matches!(i, Item::Node(x) if *x == n)))
+}
+
+/// The empty-element predicate `[not(*) and not(normalize-space())]` on an
+/// element: no element child, and the text children (all the string value
+/// then holds) only XML white space. Neither part can raise an error.
+pub(super) fn empty_leaf_element(n: XNode<'_>) -> bool {
+    !n.node.children().any(|c| c.is_element()) && n.string_value_is_blank()
 }
 
 /// A cheap necessary condition: the element names along the path (and the
@@ -468,5 +499,43 @@ mod tests {
         ] {
             assert!(flags(other).iter().all(|f| !f), "{other}");
         }
+    }
+
+    #[test]
+    fn only_the_empty_element_context_alone_skips_the_matcher() {
+        let empty = "//*[not(*) and not(normalize-space())]";
+        assert!(matcher(empty).empty_leaf_only(1));
+        assert!(matcher("*[not(*) and not(normalize-space())]").empty_leaf_only(1));
+        assert!(!matcher(empty).empty_leaf_only(0), "no alternative tried");
+        // the one alternative tried of two
+        let two = matcher(&format!("{empty} | a"));
+        assert!(two.empty_leaf_only(1));
+        assert!(!two.empty_leaf_only(2));
+        assert!(!two.empty_leaf_only(3));
+        for other in [
+            "/*[not(*) and not(normalize-space())]",
+            "a/*[not(*) and not(normalize-space())]",
+            "//a[not(*) and not(normalize-space())]",
+            "//*:a[not(*) and not(normalize-space())]",
+            "//@*[not(*) and not(normalize-space())]",
+            "//*[not(*)][not(normalize-space())]",
+            "//*",
+        ] {
+            assert!(!matcher(other).empty_leaf_only(1), "{other}");
+        }
+    }
+
+    #[test]
+    fn an_empty_element_has_no_element_child_and_only_white_space() {
+        let doc = roxmltree::Document::parse(
+            "<r><a/><b> \n\t</b><c>x</c><d><e/></d><f><!-- c --> <?p?></f><g> <![CDATA[ ]]></g><h><![CDATA[y]]></h></r>",
+        )
+        .expect("well-formed");
+        let empty: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.is_element() && empty_leaf_element(XNode::new(*n)))
+            .map(|n| n.tag_name().name())
+            .collect();
+        assert_eq!(empty, ["a", "b", "e", "f", "g"]);
     }
 }

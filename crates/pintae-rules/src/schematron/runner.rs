@@ -272,7 +272,12 @@ impl<'a> Run<'a> {
             // treating the pattern as not matching.
             #[cfg(feature = "rule-timing")]
             let started = std::time::Instant::now();
-            let matched = c.certain || rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false);
+            let matched = c.certain
+                || if c.empty_leaf {
+                    super::pattern::empty_leaf_element(n)
+                } else {
+                    rule.matcher.matches_some(ev, n, c.alts).unwrap_or(false)
+                };
             #[cfg(feature = "rule-timing")]
             if !c.certain {
                 timing::record("context", &rule.context, started);
