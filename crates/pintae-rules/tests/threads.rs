@@ -47,3 +47,54 @@ fn one_validator_many_threads() {
         }
     }
 }
+
+/// `doc` with `count` elements inserted before its end tag, each with a
+/// name no rule mentions, unique to `tag`.
+fn with_invented_names(doc: &str, tag: &str, count: usize) -> Vec<u8> {
+    let at = doc.rfind("</").expect("an end tag");
+    let extra: String = (0..count)
+        .map(|k| format!("<x:N{tag}k{k} xmlns:x=\"urn:pintae:invented\">v</x:N{tag}k{k}>"))
+        .collect();
+    format!("{}{extra}{}", &doc[..at], &doc[at..]).into_bytes()
+}
+
+#[test]
+fn documents_with_new_names_on_many_threads_at_once() {
+    use pintae_rules::xpath::compile::{names, MAX_DOCUMENT_NAMES};
+    let root = pintae_corpus::workspace_dir().join("testdata");
+    let sch = std::fs::read_to_string(root.join("schematron/pintae-demo.sch")).expect("demo rules");
+    let v = Arc::new(Validator::new(vec![
+        Schema::parse("pintae-demo.sch", &sch).expect("compiles")
+    ]));
+    let base = std::fs::read_to_string(root.join("examples/coffee-roaster-invoice.xml")).expect("fixture");
+    let before = names().len();
+    // 4 threads × 40 documents × 8 new names: past the bound on names
+    // taken from documents, so that some threads number names while
+    // others find the table full
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let (v, base) = (Arc::clone(&v), base.clone());
+            std::thread::spawn(move || {
+                (0..40)
+                    .map(|i| {
+                        let doc = with_invented_names(&base, &format!("t{t}d{i}"), 8);
+                        let first = v.validate(&doc);
+                        (doc, first)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for h in handles {
+        for (doc, first) in h.join().expect("thread") {
+            // now with every name the table took numbered
+            assert_eq!(v.validate(&doc), first, "the verdict does not depend on numbering");
+        }
+    }
+    let grown = names().len() - before;
+    assert!(grown > 0, "names of the documents were numbered");
+    assert!(
+        grown <= MAX_DOCUMENT_NAMES,
+        "{grown} names taken from documents, more than {MAX_DOCUMENT_NAMES}"
+    );
+}
