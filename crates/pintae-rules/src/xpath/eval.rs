@@ -195,20 +195,50 @@ impl<'a> Syms<'a> {
             edges.extend(element_edge(n));
         }
         let kids = kids(count, &edges);
-        let top = doc.root_element().id().get();
-        let by_name = Groups::new(names.len(), 0, || {
-            kids.group(top as usize)
-                .iter()
-                .map(|&c| (usize::from(of.get(c as usize).copied().unwrap_or(UNNUMBERED)), c))
-        });
-        let syms = Syms {
+        let mut syms = Syms {
             doc: Some(doc),
             of,
             names: names.len(),
             by_sym: None,
-            top: Some((top, by_name)),
+            top: None,
         };
+        syms.group_top(&kids);
         (syms, kids, missed && names.learns())
+    }
+
+    /// Numbers the elements left unnumbered with the table as it is now
+    /// (after [`crate::xpath::compile::learn_names`]), and regroups the
+    /// document element's children. The children's grouping `kids` does not
+    /// depend on numbers and is kept.
+    fn number_missed(&mut self, names: &NameTable, kids: &Groups<u32>) {
+        let Some(doc) = self.doc else { return };
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            let Some(slot) = self.of.get_mut(n.id().get_usize()) else {
+                continue;
+            };
+            if *slot == UNNUMBERED {
+                let t = n.tag_name();
+                if let Ok(sym) = u16::try_from(names.lookup(t.namespace(), t.name())) {
+                    *slot = sym;
+                }
+            }
+        }
+        self.names = names.len();
+        self.by_sym = None;
+        self.group_top(kids);
+    }
+
+    /// Groups the document element's element children by number.
+    fn group_top(&mut self, kids: &Groups<u32>) {
+        let Some(doc) = self.doc else { return };
+        let top = doc.root_element().id().get();
+        let of = &self.of;
+        let by_name = Groups::new(self.names, 0, || {
+            kids.group(top as usize)
+                .iter()
+                .map(|&c| (usize::from(of.get(c as usize).copied().unwrap_or(UNNUMBERED)), c))
+        });
+        self.top = Some((top, by_name));
     }
 
     /// Whether the nodes of `doc` are numbered.
@@ -1533,11 +1563,12 @@ impl<'a> Evaluator<'a> {
     /// share the evaluator). Optional: without it, name tests compare names.
     pub fn number_elements(&mut self, doc: &'a roxmltree::Document<'a>) {
         if !self.syms.numbers(doc) {
-            let (mut syms, mut kids, missed) = Syms::number(&crate::xpath::compile::names(), doc);
+            let (mut syms, kids, missed) = Syms::number(&crate::xpath::compile::names(), doc);
             // names no test mentions, seen for the first time: numbered, and
-            // the document numbered again (once per new name in a process)
+            // the elements that have them numbered in place (once per new
+            // name in a process)
             if missed && crate::xpath::compile::learn_names(doc) {
-                (syms, kids, _) = Syms::number(&crate::xpath::compile::names(), doc);
+                syms.number_missed(&crate::xpath::compile::names(), &kids);
             }
             self.syms = syms;
             self.index.kids = Some(kids);
