@@ -14,13 +14,17 @@ fn validator_is_send_and_sync() {
     assert_send_sync::<Schema>();
 }
 
-#[test]
-fn one_validator_many_threads() {
+/// The project's test data, and a validator of its demo rules to share.
+fn demo_validator() -> (std::path::PathBuf, Arc<Validator>) {
     let root = pintae_corpus::workspace_dir().join("testdata");
     let sch = std::fs::read_to_string(root.join("schematron/pintae-demo.sch")).expect("demo rules");
-    let v = Arc::new(Validator::new(vec![
-        Schema::parse("pintae-demo.sch", &sch).expect("compiles")
-    ]));
+    let v = Validator::new(vec![Schema::parse("pintae-demo.sch", &sch).expect("compiles")]);
+    (root, Arc::new(v))
+}
+
+#[test]
+fn one_validator_many_threads() {
+    let (root, v) = demo_validator();
     let docs: Vec<Vec<u8>> = [
         "examples/coffee-roaster-invoice.xml",
         "cli/negative-line.xml",
@@ -61,11 +65,7 @@ fn with_invented_names(doc: &str, tag: &str, count: usize) -> Vec<u8> {
 #[test]
 fn documents_with_new_names_on_many_threads_at_once() {
     use pintae_rules::xpath::compile::{names, MAX_DOCUMENT_NAMES};
-    let root = pintae_corpus::workspace_dir().join("testdata");
-    let sch = std::fs::read_to_string(root.join("schematron/pintae-demo.sch")).expect("demo rules");
-    let v = Arc::new(Validator::new(vec![
-        Schema::parse("pintae-demo.sch", &sch).expect("compiles")
-    ]));
+    let (root, v) = demo_validator();
     let base = std::fs::read_to_string(root.join("examples/coffee-roaster-invoice.xml")).expect("fixture");
     let before = names().len();
     // 4 threads × 40 documents × 8 new names: past the bound on names
