@@ -86,12 +86,15 @@ impl NameTable {
     /// the table still takes document names ([`NameTable::learns`]);
     /// whether it numbered it.
     pub fn learn(&mut self, ns: Option<&str>, local: &str) -> bool {
-        if !self.learns() || self.lookup(ns, local) != NO_SYM {
+        if !self.learns() {
             return false;
         }
+        // `intern` leaves a known name as it is
+        let before = self.len;
         self.intern(ns, local);
-        self.learned += 1;
-        true
+        let numbered = self.len > before;
+        self.learned += u32::from(numbered);
+        numbered
     }
 
     /// Whether the table still takes names read from documents.
