@@ -345,8 +345,15 @@ pub enum Op {
     /// (`//cbc:DocumentCurrencyCode`): evaluated once per document and
     /// shared by every expression with the same key (its structure). When
     /// the path ends in a step whose last predicate compares a key with a
-    /// string literal, the [`Keyed`] form answers it from an index.
-    PerDocument(Box<Op>, u32, Option<Box<Keyed>>),
+    /// string literal, the [`Keyed`] form answers it from an index. A
+    /// path of nodes that has a direct form (see [`crate::xpath::direct`])
+    /// is computed by walking that form where it can, once lowered.
+    PerDocument(
+        Box<Op>,
+        u32,
+        Option<Box<Keyed>>,
+        Option<Box<crate::xpath::direct::DPath>>,
+    ),
     /// A predicate whose truth depends only on the context element's name
     /// (`[ends-with(local-name(), 'Time')]`): its effective boolean value
     /// is computed once per distinct name in a document, under the id.
@@ -388,6 +395,10 @@ pub struct Keyed {
     pub literal: Box<str>,
     /// The index: equal bases and keys share one.
     pub index: u32,
+    /// The key's texts in direct form, once lowered (see
+    /// [`crate::xpath::direct`]), read from each node of the base where
+    /// they can be instead of evaluating `key`.
+    pub direct: Option<crate::xpath::direct::Values>,
 }
 
 /// What the compiler needs to know about names.
@@ -718,7 +729,7 @@ impl<'c> Compiler<'c> {
         let mut ids = self.sc.per_document.borrow_mut();
         let next = ids.len() as u32;
         let id = *ids.entry(format!("{op:?}")).or_insert(next);
-        Op::PerDocument(Box::new(op), id, keyed)
+        Op::PerDocument(Box::new(op), id, keyed, None)
     }
 
     /// The [`Keyed`] form of a document-invariant path, if it has one.
@@ -752,6 +763,7 @@ impl<'c> Compiler<'c> {
             key: key.clone(),
             literal: literal.clone(),
             index,
+            direct: None,
         })
     }
 
@@ -1602,7 +1614,7 @@ mod keyed_paths {
             .map(|e| {
                 let ast = crate::xpath::parser::parse(e).expect("parses");
                 match c.compile(&ast).expect("compiles") {
-                    Op::PerDocument(_, _, k) => k.map(|k| k.index),
+                    Op::PerDocument(_, _, k, _) => k.map(|k| k.index),
                     _ => None,
                 }
             })

@@ -297,6 +297,9 @@ pub enum DKind {
     SelfNode,
     /// `descendant::name`, by the name's number.
     Descendant(u32),
+    /// `(//a | //b)` from the document: the elements of either name, in
+    /// document order (the compiler's form of `//(a | b)`).
+    DescendantEither(u32, u32),
     /// `ancestor::name`, by the name's number.
     Ancestor(u32),
 }
@@ -308,6 +311,9 @@ pub enum DKind {
 /// a node by its truth), also inside paths that are not themselves truth
 /// tests (`sum(../cac:AllowanceCharge[cbc:ChargeIndicator = true()]/…)`).
 pub fn lower(op: &mut Op) {
+    if matches!(op, Op::Direct(..)) {
+        return;
+    }
     if let Some(d) = truth(op) {
         let original = std::mem::replace(op, Op::Empty);
         *op = Op::Direct(Box::new(d), Box::new(original));
@@ -330,12 +336,20 @@ fn nested(op: &mut Op) {
             nested(base);
             preds.iter_mut().for_each(predicate);
         }
-        Op::PerDocument(inner, _, keyed) => {
+        Op::PerDocument(inner, _, keyed, walked) => {
             nested(inner);
             if let Some(k) = keyed {
                 nested(&mut k.base);
                 nested(&mut k.key);
+                // in document order, as the evaluator gives them
+                k.direct = values(&k.key).filter(|v| match v {
+                    Values::Nodes(p) | Values::Mapped(p, _) => p.in_document_order(),
+                    Values::One(_) => true,
+                });
             }
+            // computed once per document: walked directly, predicates and
+            // all, where the evaluator's general machinery would take it
+            *walked = path_with(inner, true).filter(|p| p.from_document).map(Box::new);
         }
         Op::NameOnly(inner, _) | Op::Kept(inner, _) | Op::Direct(_, inner) => nested(inner),
         Op::Seq(v) | Op::Call(_, v) | Op::UserCall(_, v) => v.iter_mut().for_each(nested),
@@ -385,6 +399,10 @@ fn truth(op: &Op) -> Option<Direct> {
         Op::Or(l, r) => Direct::Or(Box::new(truth(l)?), Box::new(truth(r)?)),
         Op::Call(Builtin::Not, args) => Direct::Not(Box::new(truth(one(args)?)?)),
         Op::Call(Builtin::Boolean, args) => truth(one(args)?)?,
+        // a value kept for the rule's other tests, taken as a truth here
+        Op::Kept(inner, _) => truth(inner)?,
+        // lowered already (a predicate of a per-document path)
+        Op::Direct(d, _) => (**d).clone(),
         Op::Call(Builtin::Exists, args) => exists(one(args)?)?,
         Op::Call(Builtin::Empty, args) => Direct::Not(Box::new(exists(one(args)?)?)),
         Op::Call(Builtin::NormalizeSpace | Builtin::UpperCase, _) => Direct::NonEmpty(single(op)?),
@@ -576,6 +594,9 @@ fn compare_values(cmp: CmpOp, l: &Op, r: &Op, one_item: bool) -> Option<Direct> 
 fn value(op: &Op) -> Option<DValue> {
     Some(match op {
         Op::Const(c) => DValue::Const(c.clone()),
+        // a value kept for the rule's other tests is the same value computed
+        // again here, where computing it directly costs less than looking it up
+        Op::Kept(inner, _) => return value(inner),
         Op::Cast(x, t, empty_ok) => DValue::Cast(first_two(x)?, *t, *empty_ok),
         Op::Arith(o, l, r) => DValue::Arith(*o, Box::new(value(l)?), Box::new(value(r)?)),
         Op::Call(b @ (Builtin::Round | Builtin::Abs | Builtin::Floor | Builtin::Ceiling), args) => {
@@ -643,9 +664,15 @@ fn values(op: &Op) -> Option<Values> {
 
 /// The direct form of a path of nodes.
 fn path(op: &Op) -> Option<DPath> {
+    path_with(op, false)
+}
+
+/// [`path`]; with `whole`, per-document paths with predicates are walked
+/// too (for computing a per-document value, not for each use of one).
+fn path_with(op: &Op, whole: bool) -> Option<DPath> {
     let mut p = DPath::context();
     let mut steps = Vec::new();
-    build(op, &mut p, &mut steps)?;
+    build(op, &mut p, &mut steps, whole)?;
     // nested loops reach each node once when the steps to one node come
     // before the others, and a descendant or ancestor step is the last
     let mut went_down = false;
@@ -653,11 +680,14 @@ fn path(op: &Op) -> Option<DPath> {
         let last = i + 1 == steps.len();
         match s.kind {
             DKind::Parent | DKind::ParentNamed(_) if went_down => p.distinct = false,
-            DKind::Descendant(_) | DKind::Ancestor(_) if !last => p.distinct = false,
+            DKind::Descendant(_) | DKind::DescendantEither(..) | DKind::Ancestor(_) if !last => p.distinct = false,
             DKind::Ancestor(_) if went_down => p.distinct = false,
-            DKind::Child(_) | DKind::ChildEither(..) | DKind::AnyChild | DKind::TextChild | DKind::Descendant(_) => {
-                went_down = true
-            }
+            DKind::Child(_)
+            | DKind::ChildEither(..)
+            | DKind::AnyChild
+            | DKind::TextChild
+            | DKind::Descendant(_)
+            | DKind::DescendantEither(..) => went_down = true,
             _ => {}
         }
     }
@@ -666,7 +696,7 @@ fn path(op: &Op) -> Option<DPath> {
     Some(p)
 }
 
-fn build(op: &Op, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
+fn build(op: &Op, p: &mut DPath, steps: &mut Vec<DStep>, whole: bool) -> Option<()> {
     if p.attribute.is_some() {
         // nothing follows an attribute step
         return None;
@@ -679,9 +709,20 @@ fn build(op: &Op, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
         }
         // a per-document path is walked rather than looked up only when
         // walking it costs no more: without predicates
-        Op::PerDocument(inner, ..) if steps.is_empty() && !has_predicates(inner) => build(inner, p, steps),
-        Op::Kept(inner, _) => build(inner, p, steps),
+        Op::PerDocument(inner, ..) if steps.is_empty() && (whole || !has_predicates(inner)) => {
+            build(inner, p, steps, whole)
+        }
+        Op::Kept(inner, _) => build(inner, p, steps, whole),
         Op::Step(s) => step(s, p, steps),
+        Op::Union(a, b) if steps.is_empty() && from_root(a).is_some() => {
+            p.from_document = true;
+            steps.push(DStep {
+                kind: DKind::DescendantEither(from_root(a)?, from_root(b)?),
+                preds: Box::new([]),
+                first: false,
+            });
+            Some(())
+        }
         Op::Union(a, b) => {
             steps.push(DStep {
                 kind: either(a, b)?,
@@ -691,9 +732,9 @@ fn build(op: &Op, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
             Some(())
         }
         Op::Path(l, r) => {
-            build(l, p, steps)?;
+            build(l, p, steps, whole)?;
             match &**r {
-                Op::Step(_) | Op::Union(..) => build(r, p, steps),
+                Op::Step(_) | Op::Union(..) => build(r, p, steps, whole),
                 _ => None,
             }
         }
@@ -715,10 +756,26 @@ fn either(a: &Op, b: &Op) -> Option<DKind> {
     Some(DKind::ChildEither(sym(a)?, sym(b)?))
 }
 
+/// The name number of `//name` (from the document, no predicates).
+fn from_root(op: &Op) -> Option<u32> {
+    match op {
+        Op::Path(root, step) if matches!(**root, Op::Root) => match &**step {
+            Op::Step(StepOp {
+                axis: Axis::Descendant,
+                test: NodeTest::Name { sym, .. },
+                preds,
+                ..
+            }) if *sym != NO_SYM && preds.is_empty() => Some(*sym),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn has_predicates(op: &Op) -> bool {
     match op {
         Op::Step(s) => !s.preds.is_empty(),
-        Op::Path(l, r) => has_predicates(l) || has_predicates(r),
+        Op::Path(l, r) | Op::Union(l, r) => has_predicates(l) || has_predicates(r),
         Op::PerDocument(inner, ..) | Op::Kept(inner, _) => has_predicates(inner),
         Op::Root | Op::Context => false,
         _ => true,
@@ -822,6 +879,55 @@ mod tests {
             }
             other => panic!("BR-CO-15 did not lower whole: {other:?}"),
         }
+    }
+
+    /// Values a rule keeps for its other tests (`Op::Kept`, the monetary
+    /// totals' `xs:decimal(cbc:AllowanceTotalAmount)` in BR-CO-11 and -13)
+    /// lower as the values themselves, and so do the truths of such values.
+    #[test]
+    fn kept_values_lower_as_their_values() {
+        let ns: Vec<(&str, &str)> = crate::xpath::ubl_namespaces().into_iter().collect();
+        let compiled = |e: &str| XPath::compile(e, &ns).expect("compiles").op;
+        let mut ops = [
+            compiled("xs:decimal(cbc:A) = round(sum(../cac:C[cbc:F = false()]/xs:decimal(cbc:V)) * 100) div 100"),
+            compiled("xs:decimal(cbc:A) and xs:decimal(cbc:B) = xs:decimal(cbc:A) - 1"),
+        ];
+        let mut refs: Vec<&mut Op> = ops.iter_mut().collect();
+        assert_eq!(super::super::compile::keep_repeated_values(&mut refs), 1);
+        for op in &mut ops {
+            assert!(format!("{op:?}").contains("Kept("), "{op:?}");
+            lower(op);
+            match op {
+                Op::Direct(d, _) => assert!(!format!("{d:?}").contains("Kept"), "{d:?}"),
+                other => panic!("did not lower whole: {other:?}"),
+            }
+        }
+    }
+
+    /// `//(a | b)` (the lines of an invoice or a credit note) is walked as
+    /// both names' elements in document order, and per-document paths with
+    /// predicates get a direct walk for computing their value, with their
+    /// key index's keys read directly.
+    #[test]
+    fn per_document_paths_get_direct_walks() {
+        let d = lowered("sum(//(cac:InvoiceLine | cac:CreditNoteLine)/xs:decimal(cbc:LineExtensionAmount)) = 1");
+        assert!(format!("{d:?}").contains("DescendantEither("), "{d:?}");
+        // a union of other paths, or with a predicate, is not that form
+        for expr in [
+            "count(//(cac:InvoiceLine | cac:InvoiceLine[cbc:ID])) = 1",
+            "count(//cac:InvoiceLine | cbc:ID) = 1",
+        ] {
+            assert!(!format!("{:?}", lowered(expr)).contains("DescendantEither("), "{expr}");
+        }
+        let e01 = "exists(//cac:TaxCategory[cac:TaxScheme/normalize-space(upper-case(cbc:ID)) = 'VAT']/cbc:ID[normalize-space(.) = 'E'])";
+        let Op::Call(_, args) = lowered(e01) else {
+            panic!("{e01}: the path stays with the evaluator, computed once per document")
+        };
+        let Some(Op::PerDocument(_, _, Some(keyed), Some(walked))) = args.first() else {
+            panic!("{e01}: {args:?}")
+        };
+        assert!(walked.from_document && walked.steps.len() == 2, "{walked:?}");
+        assert!(matches!(keyed.direct, Some(Values::One(_))), "{keyed:?}");
     }
 
     /// Text children (the date rules' `string-length(text()) = 10`).

@@ -1649,6 +1649,15 @@ impl<'a> Evaluator<'a> {
             let (Item::Node(n), Ok(i)) = (item, u32::try_from(i)) else {
                 return KeyIndex::Unusable;
             };
+            if let Some(texts) = k.direct.as_ref().and_then(|v| self.key_texts(v, &k.key, *n)) {
+                for s in texts {
+                    let at = by_key.entry(Key(s)).or_default();
+                    if at.last() != Some(&i) {
+                        at.push(i);
+                    }
+                }
+                continue;
+            }
             let Ok(keys) = self.eval(&k.key, &Focus::node(*n)) else {
                 return KeyIndex::Unusable;
             };
@@ -1838,8 +1847,12 @@ impl<'a> Evaluator<'a> {
             }
             Op::NameOnly(..) | Op::Shared(..) => Ok(one(self.ebv(op, f)?)),
             Op::Kept(inner, slot) => self.once_per_rule(*slot, |ev| &mut ev.kept, |ev| ev.eval(inner, f)),
-            Op::PerDocument(e, id, keyed) => {
+            Op::PerDocument(e, id, keyed, walked) => {
                 if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
+                    return Ok(v);
+                }
+                if let Some(v) = walked.as_deref().and_then(|p| self.walked(p, e, f)) {
+                    self.remember(*id, &v);
                     return Ok(v);
                 }
                 let v = self.eval(e, f)?;
@@ -1979,7 +1992,7 @@ impl<'a> Evaluator<'a> {
         }
         // a known per-document value (`@currencyID = /*/cbc:DocumentCurrencyCode`)
         // is compared where it is kept, not atomized into a copy first
-        if let Op::PerDocument(_, id, _) = r {
+        if let Op::PerDocument(_, id, ..) = r {
             if let Some(v) = self.per_document_value(*id) {
                 for x in &a {
                     for y in v {
@@ -2135,14 +2148,20 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Whether an expression yields any item (`exists`), lazily for steps
-    /// and paths. A per-document path is looked up when its value is known
-    /// and otherwise walked lazily too (not computed whole).
+    /// and paths. A per-document path is looked up when its value is known;
+    /// otherwise it is computed whole and remembered where its direct walk
+    /// answers (which it does only where no node could raise an error), and
+    /// else walked lazily (not computed whole).
     fn exists(&mut self, op: &'a Op, f: &Focus<'a>) -> R<bool> {
-        if let Op::PerDocument(inner, id, keyed) = op {
+        if let Op::PerDocument(inner, id, keyed, walked) = op {
             if let Some(v) = self.per_document_value(*id) {
                 return Ok(!v.is_empty());
             }
             if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
+                return Ok(!v.is_empty());
+            }
+            if let Some(v) = walked.as_deref().and_then(|p| self.walked(p, inner, f)) {
+                self.remember(*id, &v);
                 return Ok(!v.is_empty());
             }
             if let Some(b) = self.exists_lazily(inner, f) {
@@ -2728,7 +2747,7 @@ impl<'a> Evaluator<'a> {
                 }
                 // a known per-document value is atomized where it is kept,
                 // not copied out first
-                if let Op::PerDocument(_, id, _) = op {
+                if let Op::PerDocument(_, id, ..) = op {
                     if let Some(v) = self.per_document_value(*id) {
                         return Ok(v.iter().map(atomize_item).collect());
                     }
@@ -2886,7 +2905,7 @@ impl<'a> Evaluator<'a> {
                 return self.first_two_mapped(prefix, last, f);
             }
         }
-        if let Op::PerDocument(_, id, _) = op {
+        if let Op::PerDocument(_, id, ..) = op {
             if let Some(v) = self.per_document_value(*id) {
                 return Ok(v.iter().take(2).cloned().collect());
             }

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::ops::ControlFlow::{self, Break, Continue};
 
 use crate::xpath::direct::{Affix, DKind, DPath, DStep, DValue, Direct, Single, Values};
-use crate::xpath::value::{arith, atomic_ebv, is_xml_ws, text_holds, Atomic, AtomicType, CmpOp, Str, XNode};
+use crate::xpath::value::{arith, atomic_ebv, is_xml_ws, text_holds, Atomic, AtomicType, CmpOp, Seq, Str, XNode};
 
 type Node<'a> = roxmltree::Node<'a, 'a>;
 
@@ -172,6 +172,85 @@ impl<'a> Evaluator<'a> {
                 None => Some(false),
             },
         }
+    }
+
+    /// The nodes of the per-document path `p` (the direct form of
+    /// `original`), walked whole and put in document order; `None` to give
+    /// up, where the evaluator computes `original`.
+    pub(super) fn walked(&mut self, p: &'a DPath, original: &'a Op, f: &Focus<'a>) -> Option<Seq<'a>> {
+        let Some(Item::Node(n)) = &f.item else { return None };
+        if !self.syms.numbers(n.node.document()) {
+            return None;
+        }
+        let mut nodes = Seq::new();
+        self.walk(p, true, n.node, &mut |_, x| {
+            nodes.push(Item::Node(x));
+            Some(false)
+        })?;
+        if !p.in_document_order() {
+            // node ids are in document order; an element's attributes
+            // follow it (attribute 0 is the element itself)
+            let at = |i: &Item<'a>| match i {
+                Item::Node(x) => (x.node.id().get(), x.attr),
+                Item::Atomic(_) => (u32::MAX, u32::MAX),
+            };
+            nodes.sort_unstable_by_key(at);
+            nodes.dedup_by_key(|i| at(i));
+        }
+        #[cfg(feature = "direct-audit")]
+        match self.eval(original, f) {
+            Ok(v) if v.len() == nodes.len() && v.iter().zip(&nodes).all(|(a, b)| same_node(a, b)) => {}
+            other => panic!("walked {nodes:?}, the evaluator's {other:?}, for {original:?}"),
+        }
+        #[cfg(not(feature = "direct-audit"))]
+        let _ = original;
+        Some(nodes)
+    }
+
+    /// The texts of a key index's key (`original`, in direct form `v`)
+    /// from node `n` of its base; `None` to give up, where the evaluator
+    /// evaluates `original`.
+    pub(super) fn key_texts(
+        &mut self,
+        v: &'a Values,
+        original: &'a Op,
+        n: XNode<'a>,
+    ) -> Option<smallvec::SmallVec<[Str<'a>; 2]>> {
+        if n.attr != 0 || !self.syms.numbers(n.node.document()) {
+            return None;
+        }
+        let mut texts: smallvec::SmallVec<[Str<'a>; 2]> = smallvec::SmallVec::new();
+        let owned = |t: Cow<'a, str>| match t {
+            Cow::Borrowed(b) => Str::Borrowed(b),
+            Cow::Owned(o) => Str::Shared(o.into()),
+        };
+        match v {
+            Values::Nodes(p) => {
+                self.walk(p, true, n.node, &mut |_, x| {
+                    texts.push(Str::Borrowed(text_of(x)?));
+                    Some(false)
+                })?;
+            }
+            Values::One(one) => texts.push(owned(self.single(one, n.node)?)),
+            Values::Mapped(a, one) => {
+                self.walk(a, true, n.node, &mut |ev, x| {
+                    texts.push(owned(ev.single(one, x.node)?));
+                    Some(false)
+                })?;
+            }
+        }
+        #[cfg(feature = "direct-audit")]
+        match self.eval(original, &Focus::node(n)) {
+            Ok(keys)
+                if keys.len() == texts.len()
+                    && keys.iter().zip(&texts).all(
+                        |(k, t)| matches!(super::atomize_item(k), Atomic::Untyped(s) | Atomic::String(s) if *s == **t),
+                    ) => {}
+            other => panic!("key texts {texts:?}, the evaluator's {other:?}, for {original:?}"),
+        }
+        #[cfg(not(feature = "direct-audit"))]
+        let _ = original;
+        Some(texts)
     }
 
     /// The value of `v` from `n`: `Some(None)` for the empty sequence,
@@ -359,6 +438,38 @@ impl<'a> Evaluator<'a> {
                 }
                 Some(false)
             }
+            DKind::DescendantEither(a, b) => {
+                // two runs of ascending ids (document order), merged
+                let (mut i, mut j) = (self.syms.descendant_range(n, a)?, self.syms.descendant_range(n, b)?);
+                loop {
+                    let items = &self.syms.by_sym.as_ref()?.items;
+                    let x = items.get(i.clone()).and_then(|r| r.first()).copied();
+                    let y = items.get(j.clone()).and_then(|r| r.first()).copied();
+                    let c = match (x, y) {
+                        (Some(x), Some(y)) if x.get() <= y.get() => {
+                            i.next();
+                            if x == y {
+                                // one node under both names: `//(a | a)`
+                                j.next();
+                            }
+                            x
+                        }
+                        (_, Some(y)) => {
+                            j.next();
+                            y
+                        }
+                        (Some(x), None) => {
+                            i.next();
+                            x
+                        }
+                        (None, None) => return Some(false),
+                    };
+                    let c = doc.get_node(c)?;
+                    if let Break(b) = self.through(s, rest, p, c, each)? {
+                        return Some(b);
+                    }
+                }
+            }
             DKind::Descendant(sym) => {
                 for i in self.syms.descendant_range(n, sym)? {
                     let c = *self.syms.by_sym.as_ref()?.items.get(i)?;
@@ -443,6 +554,15 @@ impl<'a> Evaluator<'a> {
             }
         }
         Some(false)
+    }
+}
+
+/// Whether two items are the same node (the `direct-audit` feature).
+#[cfg(feature = "direct-audit")]
+fn same_node(a: &Item<'_>, b: &Item<'_>) -> bool {
+    match (a, b) {
+        (Item::Node(x), Item::Node(y)) => x.node == y.node && x.attr == y.attr,
+        _ => false,
     }
 }
 
