@@ -357,6 +357,9 @@ impl<'a> Evaluator<'a> {
 
     /// The first node of `p` from `n`, and whether it has a second.
     fn first_two_nodes(&mut self, p: &'a DPath, n: Node<'a>) -> Option<(Option<XNode<'a>>, bool)> {
+        if let Some(two) = self.first_two_near(p, n) {
+            return two;
+        }
         let mut first: Option<XNode<'a>> = None;
         let two = self.walk(p, false, n, &mut |_, x| {
             if first.is_some() {
@@ -366,6 +369,70 @@ impl<'a> Evaluator<'a> {
             Some(false)
         })?;
         Some((first, two))
+    }
+
+    /// [`Self::first_two_nodes`] without the walk's machinery for the
+    /// paths most values are read through: the node itself, one of its
+    /// attributes, or its children of one name. `None` for other paths.
+    #[inline(never)]
+    fn first_two_near(&mut self, p: &'a DPath, n: Node<'a>) -> Option<Option<(Option<XNode<'a>>, bool)>> {
+        if p.from_document {
+            return None;
+        }
+        let mut first = None;
+        let mut take = |x: XNode<'a>| match first {
+            Some(_) => true,
+            None => {
+                first = Some(x);
+                false
+            }
+        };
+        match (&*p.steps, &p.attribute) {
+            ([], None) => Some(Some((Some(XNode::new(n)), false))),
+            ([], Some((ns, local))) => {
+                if !n.is_element() {
+                    return Some(Some((None, false)));
+                }
+                for (i, a) in n.attributes().enumerate() {
+                    if a.name() == &**local && a.namespace() == ns.as_deref() {
+                        let Ok(attr) = u32::try_from(i + 1) else {
+                            return Some(None);
+                        };
+                        if take(XNode { node: n, attr }) {
+                            return Some(Some((first, true)));
+                        }
+                    }
+                }
+                Some(Some((first, false)))
+            }
+            ([s], None) if s.preds.is_empty() => {
+                let DKind::Child(sym) = s.kind else { return None };
+                let doc = n.document();
+                let ids: &[u32] = match &self.syms.top {
+                    Some((top, grouped)) if *top == n.id().get() => grouped.group(sym as usize),
+                    _ => {
+                        let range = self.kids_range(n)?;
+                        self.index.kids.as_ref()?.items.get(range)?
+                    }
+                };
+                for &c in ids {
+                    if self.syms.of_id(c) != sym {
+                        continue;
+                    }
+                    let Some(c) = doc.get_node(roxmltree::NodeId::new(c)) else {
+                        return Some(None);
+                    };
+                    if take(XNode::new(c)) {
+                        return Some(Some((first, true)));
+                    }
+                    if s.first {
+                        break;
+                    }
+                }
+                Some(Some((first, false)))
+            }
+            _ => None,
+        }
     }
 
     /// Hands `each` the nodes of `p` from `n`, as nested loops over its
@@ -589,6 +656,13 @@ fn text_of(x: XNode<'_>) -> Option<&str> {
 
 /// A text read as `xs:boolean`; `None` when it is not one (an error).
 fn boolean_text(t: &str) -> Option<bool> {
+    // the four lexical forms as they nearly always come, without the
+    // cast's white-space handling
+    match t {
+        "true" | "1" => return Some(true),
+        "false" | "0" => return Some(false),
+        _ => {}
+    }
     match Atomic::Untyped(Str::Borrowed(t)).cast(AtomicType::Boolean) {
         Ok(Atomic::Boolean(b)) => Some(b),
         _ => None,
