@@ -744,30 +744,30 @@ fn build(op: &Op, p: &mut DPath, steps: &mut Vec<DStep>, whole: bool) -> Option<
 
 /// `(a | b)` for two child steps by name without predicates.
 fn either(a: &Op, b: &Op) -> Option<DKind> {
-    let sym = |op: &Op| match op {
-        Op::Step(StepOp {
-            axis: Axis::Child,
-            test: NodeTest::Name { sym, .. },
-            preds,
-            ..
-        }) if *sym != NO_SYM && preds.is_empty() => Some(*sym),
-        _ => None,
-    };
-    Some(DKind::ChildEither(sym(a)?, sym(b)?))
+    Some(DKind::ChildEither(
+        named_step(a, Axis::Child)?,
+        named_step(b, Axis::Child)?,
+    ))
 }
 
 /// The name number of `//name` (from the document, no predicates).
 fn from_root(op: &Op) -> Option<u32> {
     match op {
-        Op::Path(root, step) if matches!(**root, Op::Root) => match &**step {
-            Op::Step(StepOp {
-                axis: Axis::Descendant,
-                test: NodeTest::Name { sym, .. },
-                preds,
-                ..
-            }) if *sym != NO_SYM && preds.is_empty() => Some(*sym),
-            _ => None,
-        },
+        Op::Path(root, step) if matches!(**root, Op::Root) => named_step(step, Axis::Descendant),
+        _ => None,
+    }
+}
+
+/// The name number of a step on `axis` to one exact, numbered name,
+/// without predicates.
+fn named_step(op: &Op, axis: Axis) -> Option<u32> {
+    match op {
+        Op::Step(StepOp {
+            axis: a,
+            test: NodeTest::Name { sym, .. },
+            preds,
+            ..
+        }) if *a == axis && *sym != NO_SYM && preds.is_empty() => Some(*sym),
         _ => None,
     }
 }
