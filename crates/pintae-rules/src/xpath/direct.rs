@@ -112,6 +112,9 @@ pub enum DValue {
     /// `sum` of the atomized nodes of a path, or of a cast from each of them
     /// (`sum(A/xs:decimal(B))`).
     Sum(DPath, Option<EachCast>),
+    /// `number()` of the (at most one) node of a path: its text as a
+    /// double, NaN for none or for a text that is not a number.
+    Number(DPath),
 }
 
 /// The cast `A/xs:decimal(B)` makes from each node of `A`: the path to the
@@ -598,6 +601,7 @@ fn value(op: &Op) -> Option<DValue> {
         // again here, where computing it directly costs less than looking it up
         Op::Kept(inner, _) => return value(inner),
         Op::Cast(x, t, empty_ok) => DValue::Cast(first_two(x)?, *t, *empty_ok),
+        Op::Call(Builtin::Number, args) => DValue::Number(first_two(one(args)?)?),
         Op::Arith(o, l, r) => DValue::Arith(*o, Box::new(value(l)?), Box::new(value(r)?)),
         Op::Call(b @ (Builtin::Round | Builtin::Abs | Builtin::Floor | Builtin::Ceiling), args) => {
             DValue::Rounded(*b, Box::new(value(one(args)?)?))
@@ -860,6 +864,8 @@ mod tests {
             "xs:decimal(../cbc:PriceAmount) = xs:decimal(cbc:BaseAmount) - xs:decimal(cbc:Amount)",
             "cbc:StartDate >= xs:date(../../cac:InvoicePeriod/cbc:StartDate)",
             "round(sum(cac:AllowanceCharge/cbc:Amount) * 100) div 100 = abs(xs:decimal(cbc:X))",
+            // the allowance percentage rules (ibr-131-ae, ibr-146-ae)
+            "number(cbc:Amount) = number(cbc:BaseAmount) * number(cbc:MultiplierFactorNumeric) div 100",
         ] {
             match lowered(expr) {
                 Op::Direct(d, _) => assert!(matches!(*d, Direct::Compare(..)), "{expr}: {d:?}"),

@@ -264,6 +264,12 @@ impl<'a> Evaluator<'a> {
                 (Some(x), false) => Some(untyped_text(x)?),
             },
             DValue::Cast(p, t, empty_ok) => self.cast_one(p, *t, *empty_ok, n)?,
+            // as the evaluator's `number()`: a second node is an error
+            DValue::Number(p) => Some(Atomic::Double(match self.first_two_nodes(p, n)? {
+                (_, true) => return None,
+                (None, false) => f64::NAN,
+                (Some(x), false) => untyped_text(x)?.to_number(),
+            })),
             DValue::Arith(o, l, r) => match (self.value(l, n)?, self.value(r, n)?) {
                 (Some(a), Some(b)) => Some(arith(*o, &a, &b).ok()?),
                 _ => None,
