@@ -718,18 +718,17 @@ fn build(op: &Op, p: &mut DPath, steps: &mut Vec<DStep>, whole: bool) -> Option<
         }
         Op::Kept(inner, _) => build(inner, p, steps, whole),
         Op::Step(s) => step(s, p, steps),
-        Op::Union(a, b) if steps.is_empty() && from_root(a).is_some() => {
-            p.from_document = true;
-            steps.push(DStep {
-                kind: DKind::DescendantEither(from_root(a)?, from_root(b)?),
-                preds: Box::new([]),
-                first: false,
-            });
-            Some(())
-        }
         Op::Union(a, b) => {
+            let kind = match from_root(a) {
+                // `//(a | b)`, which the compiler writes `//a | //b`
+                Some(first) if steps.is_empty() => {
+                    p.from_document = true;
+                    DKind::DescendantEither(first, from_root(b)?)
+                }
+                _ => either(a, b)?,
+            };
             steps.push(DStep {
-                kind: either(a, b)?,
+                kind,
                 preds: Box::new([]),
                 first: false,
             });

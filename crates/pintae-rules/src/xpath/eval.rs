@@ -1649,24 +1649,25 @@ impl<'a> Evaluator<'a> {
             let (Item::Node(n), Ok(i)) = (item, u32::try_from(i)) else {
                 return KeyIndex::Unusable;
             };
-            if let Some(texts) = k.direct.as_ref().and_then(|v| self.key_texts(v, &k.key, *n)) {
-                for s in texts {
-                    let at = by_key.entry(Key(s)).or_default();
-                    if at.last() != Some(&i) {
-                        at.push(i);
+            let texts = match k.direct.as_ref().and_then(|v| self.key_texts(v, &k.key, *n)) {
+                Some(texts) => texts,
+                None => {
+                    let Ok(keys) = self.eval(&k.key, &Focus::node(*n)) else {
+                        return KeyIndex::Unusable;
+                    };
+                    let mut texts = smallvec::SmallVec::new();
+                    for key in &keys {
+                        // untyped and string values compare with the literal
+                        // as strings; anything else would be an error or a cast
+                        let (Atomic::Untyped(s) | Atomic::String(s)) = atomize_item(key) else {
+                            return KeyIndex::Unusable;
+                        };
+                        texts.push(s);
                     }
+                    texts
                 }
-                continue;
-            }
-            let Ok(keys) = self.eval(&k.key, &Focus::node(*n)) else {
-                return KeyIndex::Unusable;
             };
-            for key in &keys {
-                // untyped and string values compare with the literal as
-                // strings; anything else would be an error or a cast
-                let (Atomic::Untyped(s) | Atomic::String(s)) = atomize_item(key) else {
-                    return KeyIndex::Unusable;
-                };
+            for s in texts {
                 let at = by_key.entry(Key(s)).or_default();
                 if at.last() != Some(&i) {
                     at.push(i);
@@ -1851,11 +1852,10 @@ impl<'a> Evaluator<'a> {
                 if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
                     return Ok(v);
                 }
-                if let Some(v) = walked.as_deref().and_then(|p| self.walked(p, e, f)) {
-                    self.remember(*id, &v);
-                    return Ok(v);
-                }
-                let v = self.eval(e, f)?;
+                let v = match self.walked(walked.as_deref(), e, f) {
+                    Some(v) => v,
+                    None => self.eval(e, f)?,
+                };
                 self.remember(*id, &v);
                 Ok(v)
             }
@@ -2160,7 +2160,7 @@ impl<'a> Evaluator<'a> {
             if let Some(v) = self.per_document_known(*id, keyed.as_deref(), f) {
                 return Ok(!v.is_empty());
             }
-            if let Some(v) = walked.as_deref().and_then(|p| self.walked(p, inner, f)) {
+            if let Some(v) = self.walked(walked.as_deref(), inner, f) {
                 self.remember(*id, &v);
                 return Ok(!v.is_empty());
             }

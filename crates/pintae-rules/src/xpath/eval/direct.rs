@@ -175,10 +175,12 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The nodes of the per-document path `p` (the direct form of
-    /// `original`), walked whole and put in document order; `None` to give
-    /// up, where the evaluator computes `original`.
-    pub(super) fn walked(&mut self, p: &'a DPath, original: &'a Op, f: &Focus<'a>) -> Option<Seq<'a>> {
-        let Some(Item::Node(n)) = &f.item else { return None };
+    /// `original`, if it has one), walked whole and put in document order;
+    /// `None` to give up, where the evaluator computes `original`.
+    pub(super) fn walked(&mut self, p: Option<&'a DPath>, original: &'a Op, f: &Focus<'a>) -> Option<Seq<'a>> {
+        let (Some(p), Some(Item::Node(n))) = (p, &f.item) else {
+            return None;
+        };
         if !self.syms.numbers(n.node.document()) {
             return None;
         }
@@ -396,17 +398,10 @@ impl<'a> Evaluator<'a> {
         match (&*p.steps, &p.attribute) {
             ([], None) => Some(Some((Some(XNode::new(n)), false))),
             ([], Some((ns, local))) => {
-                if !n.is_element() {
-                    return Some(Some((None, false)));
-                }
-                for (i, a) in n.attributes().enumerate() {
-                    if a.name() == &**local && a.namespace() == ns.as_deref() {
-                        let Ok(attr) = u32::try_from(i + 1) else {
-                            return Some(None);
-                        };
-                        if take(XNode { node: n, attr }) {
-                            return Some(Some((first, true)));
-                        }
+                for x in attributes_named(n, ns.as_deref(), local) {
+                    let Some(x) = x else { return Some(None) };
+                    if take(x) {
+                        return Some(Some((first, true)));
                     }
                 }
                 Some(Some((first, false)))
@@ -615,19 +610,28 @@ impl<'a> Evaluator<'a> {
         let Some((ns, local)) = &p.attribute else {
             return each(self, XNode::new(n));
         };
-        if !n.is_element() {
-            return Some(false);
-        }
-        for (i, a) in n.attributes().enumerate() {
-            if a.name() == &**local && a.namespace() == ns.as_deref() {
-                let attr = u32::try_from(i + 1).ok()?;
-                if each(self, XNode { node: n, attr })? {
-                    return Some(true);
-                }
+        for x in attributes_named(n, ns.as_deref(), local) {
+            if each(self, x?)? {
+                return Some(true);
             }
         }
         Some(false)
     }
+}
+
+/// The attributes of `n` (none unless it is an element) with the namespace
+/// `ns` and local name `local`, as nodes; `None` for one whose position does
+/// not fit an [`XNode`].
+fn attributes_named<'a>(n: Node<'a>, ns: Option<&'a str>, local: &'a str) -> impl Iterator<Item = Option<XNode<'a>>> {
+    n.attributes()
+        .enumerate()
+        .filter(move |(_, a)| n.is_element() && a.name() == local && a.namespace() == ns)
+        .map(move |(i, _)| {
+            Some(XNode {
+                node: n,
+                attr: u32::try_from(i + 1).ok()?,
+            })
+        })
 }
 
 /// Whether two items are the same node (the `direct-audit` feature).
