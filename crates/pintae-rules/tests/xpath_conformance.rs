@@ -68,18 +68,36 @@ fn conformance_files() {
 
 /// The truth-test files: each expression compiled as a rule's test (with
 /// its direct forms) and taken as a truth at the context the last `@ PATH`
-/// line names.
+/// line names, in the document the last `@@ FILE` line names (else
+/// `context.xml`).
 #[test]
 fn truth_files() {
     let dir = pintae_corpus::workspace_dir().join("testdata/xpath/truths");
     let ns: Vec<(&str, &str)> = ubl_namespaces().into_iter().collect();
-    let context = std::fs::read_to_string(dir.join("context.xml")).expect("truths/context.xml");
-    let doc = roxmltree::Document::parse(&context).expect("context parses");
     let text = std::fs::read_to_string(dir.join("tests.txt")).expect("truths/tests.txt");
+    // every context document, read and parsed before the lines borrow them
+    let mut names = vec!["context.xml"];
+    names.extend(text.lines().filter_map(|l| l.strip_prefix("@@ ")).map(str::trim));
+    let texts: Vec<String> = names
+        .iter()
+        .map(|n| std::fs::read_to_string(dir.join(n)).unwrap_or_else(|e| panic!("truths/{n}: {e}")))
+        .collect();
+    let docs: Vec<roxmltree::Document> = texts
+        .iter()
+        .zip(&names)
+        .map(|(t, n)| roxmltree::Document::parse(t).unwrap_or_else(|e| panic!("truths/{n}: {e}")))
+        .collect();
+    let mut doc = &docs[0];
     let (mut total, mut failures) = (0, Vec::new());
     let mut at = String::from(".");
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(file) = line.strip_prefix("@@ ") {
+            let k = names.iter().position(|x| *x == file.trim()).expect("read above");
+            doc = &docs[k];
+            at = String::from(".");
             continue;
         }
         if let Some(path) = line.strip_prefix("@ ") {

@@ -429,7 +429,8 @@ pub mod timing {
         static SPENT: RefCell<Spent> = RefCell::new(HashMap::new());
     }
 
-    pub(super) fn record(kind: &'static str, key: &str, started: Instant) {
+    /// Adds the time since `started` to (kind, key), and one call.
+    pub(crate) fn record(kind: &'static str, key: &str, started: Instant) {
         let ns = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
         SPENT.with(|m| {
             let mut m = m.borrow_mut();
@@ -440,7 +441,9 @@ pub mod timing {
     }
 
     /// What was recorded since the last call, slowest first: (kind —
-    /// `"test"` or `"context"` —, check id or context, nanoseconds, calls).
+    /// `"test"`, `"context"`, or `"gave up"` for a direct form that gave
+    /// up, timed as nil —, check id, context or the start of the test's
+    /// compiled form, nanoseconds, calls).
     pub fn take() -> Vec<(&'static str, String, u64, u64)> {
         let mut out: Vec<_> = SPENT.with(|m| {
             m.borrow_mut()
