@@ -3,12 +3,14 @@
 //! fractional digits), in big integers (operands with up to 28 digits on
 //! either side of the point, whose results a 96-bit decimal cannot hold),
 //! and through the whole XPath pipeline (literal → arithmetic →
-//! comparison), which is how the rules use money.
+//! comparison), which is how the rules use money. Untyped amounts read as
+//! doubles (`xs:double` lexical forms) are checked against Rust's own
+//! correctly rounded parser.
 
 use num_bigint::{BigInt, Sign};
 use num_integer::Integer;
 use num_traits::{Signed, Zero};
-use pintae_rules::xpath::value::{arith, ArithOp, Atomic};
+use pintae_rules::xpath::value::{arith, parse_double, ArithOp, Atomic};
 use pintae_rules::xpath::XPath;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -178,5 +180,16 @@ proptest! {
         let twice: BigInt = BigInt::from(a) * 2 + &p;
         let want = twice.div_floor(&(p * 2));
         prop_assert_eq!(got, vec![want.to_string()]);
+    }
+
+    /// Numerals of every length around the fast path's bound (16 bytes),
+    /// with and without a point or sign, read as the double nearest them.
+    #[test]
+    fn numerals_read_as_the_nearest_double(
+        text in "-?[0-9]{0,12}[.]?[0-9]{0,9}|-?[0-9]{14,18}|-?[.][0-9]{1,17}|-?9{15,17}[.]?9{0,2}"
+    ) {
+        let want = text.parse::<f64>().ok();
+        let got = parse_double(&text);
+        prop_assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{}", text);
     }
 }
