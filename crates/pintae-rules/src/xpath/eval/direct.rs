@@ -378,11 +378,16 @@ impl<'a> Evaluator<'a> {
         }
         let mut first: Option<XNode<'a>> = None;
         let two = self.walk(p, false, n, &mut |_, x| {
-            if first.is_some() {
-                return Some(true);
+            match first {
+                // a path whose loops may reach a node twice (`cac:A/..` with
+                // two `cac:A`) has a second node only where it is another
+                Some(f) if !p.distinct && f.node == x.node && f.attr == x.attr => Some(false),
+                Some(_) => Some(true),
+                None => {
+                    first = Some(x);
+                    Some(false)
+                }
             }
-            first = Some(x);
-            Some(false)
         })?;
         Some((first, two))
     }
