@@ -87,6 +87,9 @@ pub enum Direct {
     Compare(CmpOp, DValue, DValue, bool),
     /// The effective boolean value of a value (`xs:decimal(cbc:X) and …`).
     Value(DValue),
+    /// A test the rule's asserts share ([`Op::Shared`]), kept under the
+    /// slot for the rest of the rule's firing, like the evaluator's.
+    Shared(Box<Direct>, u32),
 }
 
 /// A value in direct form: the empty sequence or one atomic value. Two
@@ -264,7 +267,7 @@ pub fn fallible(d: &Direct) -> bool {
         Direct::Number(_) => true,
         // casts, arithmetic and comparisons of values of any type
         Direct::Compare(..) | Direct::Value(_) => true,
-        Direct::Not(d) => fallible(d),
+        Direct::Not(d) | Direct::Shared(d, _) => fallible(d),
         Direct::And(l, r) | Direct::Or(l, r) | Direct::Both(l, r) => fallible(l) || fallible(r),
     }
 }
@@ -404,6 +407,9 @@ fn truth(op: &Op) -> Option<Direct> {
         Op::Call(Builtin::Boolean, args) => truth(one(args)?)?,
         // a value kept for the rule's other tests, taken as a truth here
         Op::Kept(inner, _) => truth(inner)?,
+        // a truth shared among the rule's asserts: with the rule's focus,
+        // only in the and/or/not of its tests, as the direct form takes it
+        Op::Shared(inner, slot) => Direct::Shared(Box::new(truth(inner)?), *slot),
         // lowered already (a predicate of a per-document path)
         Op::Direct(d, _) => (**d).clone(),
         Op::Call(Builtin::Exists, args) => exists(one(args)?)?,
@@ -889,6 +895,27 @@ mod tests {
     /// Values a rule keeps for its other tests (`Op::Kept`, the monetary
     /// totals' `xs:decimal(cbc:AllowanceTotalAmount)` in BR-CO-11 and -13)
     /// lower as the values themselves, and so do the truths of such values.
+    /// A truth shared among a rule's asserts (`not(A) or A and B`) stays
+    /// shared inside the direct form the whole test lowers to.
+    #[test]
+    fn shared_truths_lower_inside_direct_forms() {
+        let ns: Vec<(&str, &str)> = crate::xpath::ubl_namespaces().into_iter().collect();
+        let compiled = |e: &str| XPath::compile(e, &ns).expect("compiles").op;
+        let mut ops = [
+            compiled("not(cbc:A) or cbc:A and xs:decimal(cbc:B) > 0"),
+            compiled("cbc:A or cbc:C = 'x'"),
+        ];
+        let mut refs: Vec<&mut Op> = ops.iter_mut().collect();
+        assert_eq!(super::super::compile::share_repeated_tests(&mut refs), 1);
+        for op in &mut ops {
+            lower(op);
+            match op {
+                Op::Direct(d, _) => assert!(format!("{d:?}").contains("Shared("), "{d:?}"),
+                other => panic!("did not lower whole: {other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn kept_values_lower_as_their_values() {
         let ns: Vec<(&str, &str)> = crate::xpath::ubl_namespaces().into_iter().collect();

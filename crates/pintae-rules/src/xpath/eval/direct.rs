@@ -151,6 +151,19 @@ impl<'a> Evaluator<'a> {
                 }
             }
             Direct::Not(d) => Some(!self.direct(d, n)?),
+            Direct::Shared(d, slot) => {
+                if let Some(Some(b)) = self.shared.get(*slot as usize) {
+                    return Some(*b);
+                }
+                let b = self.direct(d, n)?;
+                // with the audit, only the evaluator keeps shared truths, so
+                // that a direct answer never stands in for its own check
+                #[cfg(not(feature = "direct-audit"))]
+                if let Some(kept) = self.shared.get_mut(*slot as usize) {
+                    *kept = Some(b);
+                }
+                Some(b)
+            }
             Direct::And(l, r) => {
                 if self.direct(l, n)? {
                     self.direct(r, n)
