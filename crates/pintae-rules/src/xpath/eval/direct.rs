@@ -527,19 +527,8 @@ impl<'a> Evaluator<'a> {
                 // it is the element most often too wide for `children`
                 if let Some((top, grouped)) = &self.syms.top {
                     if *top == n.id().get() {
-                        let (mut i, mut j) = (grouped.group_range(a as usize), grouped.group_range(b as usize));
-                        loop {
-                            let items = &self.syms.top.as_ref()?.1.items;
-                            let at = |r: &Range<usize>| r.clone().next().and_then(|k| items.get(k)).copied();
-                            let (x, y) = (at(&i), at(&j));
-                            let Some(c) = merge_next(&mut i, &mut j, x, y) else {
-                                return Some(false);
-                            };
-                            let c = doc.get_node(roxmltree::NodeId::new(c))?;
-                            if let Break(b) = self.through(s, rest, p, c, each)? {
-                                return Some(b);
-                            }
-                        }
+                        let runs = (grouped.group_range(a as usize), grouped.group_range(b as usize));
+                        return self.merged(Runs::TopChildren, runs, (s, rest, p), doc, each);
                     }
                 }
                 self.children(s, rest, p, n, each, |c| c == a || c == b)
@@ -555,19 +544,8 @@ impl<'a> Evaluator<'a> {
             }
             DKind::DescendantEither(a, b) => {
                 // two runs of ascending ids (document order), merged
-                let (mut i, mut j) = (self.syms.descendant_range(n, a)?, self.syms.descendant_range(n, b)?);
-                loop {
-                    let items = &self.syms.by_sym.as_ref()?.items;
-                    let at = |r: &Range<usize>| r.clone().next().and_then(|k| items.get(k)).map(|id| id.get());
-                    let (x, y) = (at(&i), at(&j));
-                    let Some(c) = merge_next(&mut i, &mut j, x, y) else {
-                        return Some(false);
-                    };
-                    let c = doc.get_node(roxmltree::NodeId::new(c))?;
-                    if let Break(b) = self.through(s, rest, p, c, each)? {
-                        return Some(b);
-                    }
-                }
+                let runs = (self.syms.descendant_range(n, a)?, self.syms.descendant_range(n, b)?);
+                self.merged(Runs::ByName, runs, (s, rest, p), doc, each)
             }
             DKind::Descendant(sym) => {
                 for i in self.syms.descendant_range(n, sym)? {
@@ -578,6 +556,36 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 Some(false)
+            }
+        }
+    }
+
+    /// Step `s` to the nodes of two runs of ascending node ids (document
+    /// order), merged: the ranges `runs` of the grouping `from` says.
+    fn merged(
+        &mut self,
+        from: Runs,
+        runs: (Range<usize>, Range<usize>),
+        (s, rest, p): (&'a DStep, &'a [DStep], &'a DPath),
+        doc: &'a roxmltree::Document<'a>,
+        each: &mut Each<'_, 'a>,
+    ) -> Option<bool> {
+        let (mut i, mut j) = runs;
+        loop {
+            let at = |ev: &Self, r: &Range<usize>| {
+                let k = r.clone().next()?;
+                match from {
+                    Runs::ByName => ev.syms.by_sym.as_ref()?.items.get(k).map(|id| id.get()),
+                    Runs::TopChildren => ev.syms.top.as_ref()?.1.items.get(k).copied(),
+                }
+            };
+            let (x, y) = (at(self, &i), at(self, &j));
+            let Some(c) = merge_next(&mut i, &mut j, x, y) else {
+                return Some(false);
+            };
+            let c = doc.get_node(roxmltree::NodeId::new(c))?;
+            if let Break(b) = self.through(s, rest, p, c, each)? {
+                return Some(b);
             }
         }
     }
@@ -648,6 +656,15 @@ impl<'a> Evaluator<'a> {
         }
         Some(false)
     }
+}
+
+/// Which grouping of node ids a merge of two runs reads ([`Evaluator::merged`]).
+#[derive(Clone, Copy)]
+enum Runs {
+    /// The document's elements by name number (`//a`).
+    ByName,
+    /// The document element's children by name number.
+    TopChildren,
 }
 
 /// One step of merging two runs of ascending node ids, `i` and `j`, whose
