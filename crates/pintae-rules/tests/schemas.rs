@@ -76,3 +76,29 @@ fn a_namespaced_attribute_is_not_the_schematron_attribute() {
     let checks: Vec<_> = schema.checks().map(|c| (c.id, c.flag)).collect();
     assert_eq!(checks, vec![(Some("own"), None)]);
 }
+
+/// A truth that two asserts of a rule share (`cbc:Y = 'a'`, computed once
+/// per firing) is the truth for the element the rule fires on: kept across
+/// the asserts of one element, never carried over to the next.
+#[test]
+fn a_truth_shared_by_asserts_belongs_to_one_firing() {
+    let sch = "<schema xmlns='http://purl.oclc.org/dsdl/schematron' queryBinding='xslt2'>\
+               <ns prefix='cbc' uri='urn:example:cbc'/>\
+               <pattern><rule context='cbc:X'>\
+               <assert id='needs-z' test=\"not(cbc:Y = 'a') or cbc:Z\">z</assert>\
+               <assert id='needs-w' test=\"cbc:Y = 'a' or cbc:W\">w</assert>\
+               </rule></pattern></schema>";
+    let schema = pintae_rules::schematron::Schema::parse("shared.sch", sch).expect("compiles");
+    // the first X has Y = 'a' and a Z: both hold; the second has Y = 'b'
+    // and no W: only needs-w fails (a truth kept from the first X would
+    // fail needs-z instead)
+    let xml = "<r xmlns:cbc='urn:example:cbc'>\n\
+               <cbc:X><cbc:Y>a</cbc:Y><cbc:Z/></cbc:X>\n\
+               <cbc:X><cbc:Y>b</cbc:Y></cbc:X>\n\
+               </r>";
+    let doc = roxmltree::Document::parse(xml).expect("parses");
+    let outcome = schema.check(&doc);
+    let fired: Vec<_> = outcome.failures.iter().map(|f| (f.id.as_str(), f.line)).collect();
+    assert_eq!(fired, vec![("needs-w", 3)]);
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+}
