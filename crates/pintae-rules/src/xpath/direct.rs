@@ -892,9 +892,6 @@ mod tests {
         }
     }
 
-    /// Values a rule keeps for its other tests (`Op::Kept`, the monetary
-    /// totals' `xs:decimal(cbc:AllowanceTotalAmount)` in BR-CO-11 and -13)
-    /// lower as the values themselves, and so do the truths of such values.
     /// A truth shared among a rule's asserts (`not(A) or A and B`) stays
     /// shared inside the direct form the whole test lowers to.
     #[test]
@@ -916,6 +913,9 @@ mod tests {
         }
     }
 
+    /// Values a rule keeps for its other tests (`Op::Kept`, the monetary
+    /// totals' `xs:decimal(cbc:AllowanceTotalAmount)` in BR-CO-11 and -13)
+    /// lower as the values themselves, and so do the truths of such values.
     #[test]
     fn kept_values_lower_as_their_values() {
         let ns: Vec<(&str, &str)> = crate::xpath::ubl_namespaces().into_iter().collect();

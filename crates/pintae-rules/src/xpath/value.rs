@@ -646,25 +646,30 @@ fn spaced_fraction(s: &str) -> Option<f64> {
     Some(f64::from(num) / 10f64.powi(places))
 }
 
-/// The powers of ten that are exactly doubles, as far as [`plain_double`]
-/// needs them.
-const TENS: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+/// 10^0 ..= 10^22, each exactly a double: a mantissa below 2^53 divided by
+/// one is a single correctly rounded division.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
 ];
+
+/// The longest plain numeral [`plain_double`] reads: with a point, 15
+/// digits, below 2^53.
+const PLAIN_MAX: usize = 16;
 
 /// The double of a plain numeral (`102.5`, `-3`, `.25`): at most 16
 /// digits and point, an optional minus sign, nothing else. Its digits as
 /// an integer are exactly a double (below 2^53) where there is a point, and
 /// so is the power of ten it is divided by: one division, correctly
-/// rounded, gives the double
-/// nearest the numeral, which is what `str::parse` gives (Clinger's fast
-/// path), without its general machinery. `None` for any other text.
+/// rounded, gives the double nearest the numeral, which is what
+/// `str::parse` gives (Clinger's fast path), without its general
+/// machinery. `None` for any other text.
 fn plain_double(s: &str) -> Option<f64> {
     let (negative, b) = match s.as_bytes() {
         [b'-', rest @ ..] => (true, rest),
         b => (false, b),
     };
-    if b.is_empty() || b.len() > TENS.len() {
+    if b.is_empty() || b.len() > PLAIN_MAX {
         return None;
     }
     let (mut digits, mut places, mut point) = (0u64, 0usize, false);
@@ -684,7 +689,7 @@ fn plain_double(s: &str) -> Option<f64> {
     }
     // with a point, at most 15 digits: below 2^53, exactly a double;
     // without one, the integer rounds once to a double, as the numeral does
-    let v = digits as f64 / TENS.get(places)?;
+    let v = digits as f64 / POW10.get(places)?;
     Some(if negative { -v } else { v })
 }
 
@@ -837,7 +842,10 @@ impl<'a> Atomic<'a> {
         match self {
             // through i64 where it fits: one instruction instead of the
             // 128-bit conversion routine, and the same double
-            Atomic::Integer(i) => i64::try_from(*i).map_or(*i as f64, |i| i as f64),
+            Atomic::Integer(i) => match i64::try_from(*i) {
+                Ok(small) => small as f64,
+                Err(_) => *i as f64,
+            },
             Atomic::Decimal(d) => decimal_to_f64(d),
             Atomic::BigDecimal(b) => b.to_f64(),
             Atomic::Double(d) => *d,
@@ -1074,11 +1082,6 @@ fn to_decimal_exact(a: &Atomic) -> Option<Decimal> {
 /// rust_decimal's `to_f64` divides in floating point, which can round
 /// twice (`2 div xs:decimal('100.25')` as a double was one unit off).
 fn decimal_to_f64(d: &Decimal) -> f64 {
-    /// 10^0 ..= 10^22, each exact as a double.
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-        1e20, 1e21, 1e22,
-    ];
     // an exact mantissa over an exact power of ten: one rounding (the
     // mantissa through i64, a one-instruction conversion)
     if let Ok(m) = i64::try_from(d.mantissa()) {

@@ -394,7 +394,7 @@ impl<'a> Evaluator<'a> {
             match first {
                 // a path whose loops may reach a node twice (`cac:A/..` with
                 // two `cac:A`) has a second node only where it is another
-                Some(f) if !p.distinct && f.node == x.node && f.attr == x.attr => Some(false),
+                Some(f) if !p.distinct && f == x => Some(false),
                 Some(_) => Some(true),
                 None => {
                     first = Some(x);
@@ -710,7 +710,7 @@ fn attributes_named<'a>(n: Node<'a>, ns: Option<&'a str>, local: &'a str) -> imp
 #[cfg(feature = "direct-audit")]
 fn same_node(a: &Item<'_>, b: &Item<'_>) -> bool {
     match (a, b) {
-        (Item::Node(x), Item::Node(y)) => x.node == y.node && x.attr == y.attr,
+        (Item::Node(x), Item::Node(y)) => x == y,
         _ => false,
     }
 }
