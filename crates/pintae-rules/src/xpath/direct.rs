@@ -892,24 +892,36 @@ mod tests {
         }
     }
 
+    /// The tests of one rule, compiled, marked by `mark` (which must give
+    /// one slot), then lowered: each test's form once marked, and the
+    /// direct form it lowered to whole.
+    fn marked_and_lowered(exprs: &[&str], mark: fn(&mut [&mut Op]) -> u32) -> Vec<(String, String)> {
+        let ns: Vec<(&str, &str)> = crate::xpath::ubl_namespaces().into_iter().collect();
+        let mut ops: Vec<Op> = exprs
+            .iter()
+            .map(|e| XPath::compile(e, &ns).expect("compiles").op)
+            .collect();
+        let mut refs: Vec<&mut Op> = ops.iter_mut().collect();
+        assert_eq!(mark(&mut refs), 1);
+        ops.into_iter()
+            .map(|mut op| {
+                let marked = format!("{op:?}");
+                lower(&mut op);
+                match op {
+                    Op::Direct(d, _) => (marked, format!("{d:?}")),
+                    other => panic!("did not lower whole: {other:?}"),
+                }
+            })
+            .collect()
+    }
+
     /// A truth shared among a rule's asserts (`not(A) or A and B`) stays
     /// shared inside the direct form the whole test lowers to.
     #[test]
     fn shared_truths_lower_inside_direct_forms() {
-        let ns: Vec<(&str, &str)> = crate::xpath::ubl_namespaces().into_iter().collect();
-        let compiled = |e: &str| XPath::compile(e, &ns).expect("compiles").op;
-        let mut ops = [
-            compiled("not(cbc:A) or cbc:A and xs:decimal(cbc:B) > 0"),
-            compiled("cbc:A or cbc:C = 'x'"),
-        ];
-        let mut refs: Vec<&mut Op> = ops.iter_mut().collect();
-        assert_eq!(super::super::compile::share_repeated_tests(&mut refs), 1);
-        for op in &mut ops {
-            lower(op);
-            match op {
-                Op::Direct(d, _) => assert!(format!("{d:?}").contains("Shared("), "{d:?}"),
-                other => panic!("did not lower whole: {other:?}"),
-            }
+        let tests = ["not(cbc:A) or cbc:A and xs:decimal(cbc:B) > 0", "cbc:A or cbc:C = 'x'"];
+        for (_, d) in marked_and_lowered(&tests, super::super::compile::share_repeated_tests) {
+            assert!(d.contains("Shared("), "{d}");
         }
     }
 
@@ -918,21 +930,13 @@ mod tests {
     /// lower as the values themselves, and so do the truths of such values.
     #[test]
     fn kept_values_lower_as_their_values() {
-        let ns: Vec<(&str, &str)> = crate::xpath::ubl_namespaces().into_iter().collect();
-        let compiled = |e: &str| XPath::compile(e, &ns).expect("compiles").op;
-        let mut ops = [
-            compiled("xs:decimal(cbc:A) = round(sum(../cac:C[cbc:F = false()]/xs:decimal(cbc:V)) * 100) div 100"),
-            compiled("xs:decimal(cbc:A) and xs:decimal(cbc:B) = xs:decimal(cbc:A) - 1"),
+        let tests = [
+            "xs:decimal(cbc:A) = round(sum(../cac:C[cbc:F = false()]/xs:decimal(cbc:V)) * 100) div 100",
+            "xs:decimal(cbc:A) and xs:decimal(cbc:B) = xs:decimal(cbc:A) - 1",
         ];
-        let mut refs: Vec<&mut Op> = ops.iter_mut().collect();
-        assert_eq!(super::super::compile::keep_repeated_values(&mut refs), 1);
-        for op in &mut ops {
-            assert!(format!("{op:?}").contains("Kept("), "{op:?}");
-            lower(op);
-            match op {
-                Op::Direct(d, _) => assert!(!format!("{d:?}").contains("Kept"), "{d:?}"),
-                other => panic!("did not lower whole: {other:?}"),
-            }
+        for (marked, d) in marked_and_lowered(&tests, super::super::compile::keep_repeated_values) {
+            assert!(marked.contains("Kept("), "{marked}");
+            assert!(!d.contains("Kept"), "{d}");
         }
     }
 
