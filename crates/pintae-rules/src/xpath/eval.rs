@@ -2685,14 +2685,14 @@ impl<'a> Evaluator<'a> {
 
     /// The items a `for`/`some`/`every` variable takes: a range is walked
     /// without being materialised.
-    fn binding_items(&mut self, input: &'a Op, f: &Focus<'a>) -> R<Box<dyn Iterator<Item = Item<'a>> + 'a>> {
+    fn binding_items(&mut self, input: &'a Op, f: &Focus<'a>) -> R<Bindings<'a>> {
         if let Op::Range(l, r) = input {
             return Ok(match self.range_bounds(l, r, f)? {
-                None => Box::new(std::iter::empty()),
-                Some((a, b)) => Box::new((a..=b).map(|i| Item::Atomic(Atomic::Integer(i)))),
+                None => Bindings::Items(Seq::new().into_iter()),
+                Some((a, b)) => Bindings::Range(a..=b),
             });
         }
-        Ok(Box::new(self.eval(input, f)?.into_iter()))
+        Ok(Bindings::Items(self.eval(input, f)?.into_iter()))
     }
 
     fn context_node(&self, f: &Focus<'a>) -> R<XNode<'a>> {
@@ -4412,6 +4412,26 @@ fn replacement(rep: &str, groups: usize) -> R<String> {
         }
     }
     Ok(out)
+}
+
+/// The items a variable of `for`, `some` or `every` takes in turn (see
+/// [`Evaluator::binding_items`]), without a boxed iterator per evaluation.
+enum Bindings<'a> {
+    /// The integers of a range, made one at a time.
+    Range(std::ops::RangeInclusive<i128>),
+    /// The items of an evaluated sequence.
+    Items(smallvec::IntoIter<[Item<'a>; 1]>),
+}
+
+impl<'a> Iterator for Bindings<'a> {
+    type Item = Item<'a>;
+
+    fn next(&mut self) -> Option<Item<'a>> {
+        match self {
+            Bindings::Range(r) => r.next().map(|i| Item::Atomic(Atomic::Integer(i))),
+            Bindings::Items(items) => items.next(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -844,7 +844,7 @@ impl<'a> Atomic<'a> {
             // 128-bit conversion routine, and the same double
             Atomic::Integer(i) => match i64::try_from(*i) {
                 Ok(small) => small as f64,
-                Err(_) => *i as f64,
+                Err(_) => wide_to_f64(*i),
             },
             Atomic::Decimal(d) => decimal_to_f64(d),
             Atomic::BigDecimal(b) => b.to_f64(),
@@ -1034,6 +1034,15 @@ fn numeric_cmp(a: &Atomic, b: &Atomic) -> Option<Ordering> {
             Some(x.cmp(&y))
         }
     }
+}
+
+/// An integer beyond `i64` as the nearest double: out of line, so that the
+/// optimizer does not merge it with the one-instruction conversion of the
+/// common case into the 128-bit routine for both.
+#[cold]
+#[inline(never)]
+fn wide_to_f64(i: i128) -> f64 {
+    i as f64
 }
 
 /// Order of two numbers one of which is a big decimal.
