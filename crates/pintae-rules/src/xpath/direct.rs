@@ -118,6 +118,11 @@ pub enum DValue {
     /// `number()` of the (at most one) node of a path: its text as a
     /// double, NaN for none or for a text that is not a number.
     Number(DPath),
+    /// A variable of at most one item, in its slot (`[… = $rate]` in a
+    /// quantifier's body). A predicate with one is answered directly where
+    /// the evaluator takes it, node by node, but is never part of a path's
+    /// direct walk (see [`mentions_variable`]).
+    Var(usize),
 }
 
 /// The cast `A/xs:decimal(B)` makes from each node of `A`: the path to the
@@ -269,6 +274,27 @@ pub fn fallible(d: &Direct) -> bool {
         Direct::Compare(..) | Direct::Value(_) => true,
         Direct::Not(d) | Direct::Shared(d, _) => fallible(d),
         Direct::And(l, r) | Direct::Or(l, r) | Direct::Both(l, r) => fallible(l) || fallible(r),
+    }
+}
+
+/// Whether a direct test reads a variable ([`DValue::Var`]). Paths never
+/// hold such a test in their predicates, so only values compared at the top
+/// are looked at.
+pub fn mentions_variable(d: &Direct) -> bool {
+    fn value(v: &DValue) -> bool {
+        match v {
+            DValue::Var(_) => true,
+            DValue::Arith(_, l, r) => value(l) || value(r),
+            DValue::Rounded(_, x) => value(x),
+            _ => false,
+        }
+    }
+    match d {
+        Direct::Compare(_, a, b, _) => value(a) || value(b),
+        Direct::Value(v) => value(v),
+        Direct::Not(d) | Direct::Shared(d, _) => mentions_variable(d),
+        Direct::And(l, r) | Direct::Or(l, r) | Direct::Both(l, r) => mentions_variable(l) || mentions_variable(r),
+        _ => false,
     }
 }
 
@@ -608,6 +634,7 @@ fn value(op: &Op) -> Option<DValue> {
         Op::Kept(inner, _) => return value(inner),
         Op::Cast(x, t, empty_ok) => DValue::Cast(first_two(x)?, *t, *empty_ok),
         Op::Call(Builtin::Number, args) => DValue::Number(first_two(one(args)?)?),
+        Op::Var(slot) => DValue::Var(*slot),
         Op::Arith(o, l, r) => DValue::Arith(*o, Box::new(value(l)?), Box::new(value(r)?)),
         Op::Call(b @ (Builtin::Round | Builtin::Abs | Builtin::Floor | Builtin::Ceiling), args) => {
             DValue::Rounded(*b, Box::new(value(one(args)?)?))
@@ -835,6 +862,13 @@ fn step(s: &StepOp, p: &mut DPath, steps: &mut Vec<DStep>) -> Option<()> {
         _ => return None,
     };
     let preds = preds.iter().map(truth).collect::<Option<Vec<_>>>()?;
+    // a walk over a path whose predicate reads a variable would go over
+    // every node (the comparison may raise an error) where the evaluator
+    // stops at the first that decides: the path is left to the evaluator,
+    // which takes the predicate's direct form node by node
+    if preds.iter().any(mentions_variable) {
+        return None;
+    }
     // the evaluator filters every child before it takes the first: a
     // predicate that may raise an error on a later one is left to it
     if first && preds.iter().any(fallible) {
@@ -975,6 +1009,38 @@ mod tests {
         ] {
             assert!(matches!(lowered(expr), Op::Direct(..)), "{expr}");
         }
+    }
+
+    /// A predicate that compares with a variable (`[… = $rate]`, as in
+    /// aligned-ibrp-s-08) is answered directly, node by node, but the path
+    /// that holds it stays with the evaluator, which stops at the first node
+    /// that decides where a direct walk would go over every one.
+    #[test]
+    fn predicates_with_variables_lower_but_not_their_paths() {
+        // as a rule's test with a variable (a `let`) in scope
+        let mut sc = crate::xpath::StaticContext::new();
+        for (p, u) in crate::xpath::ubl_namespaces() {
+            sc.namespaces.insert(p.to_string(), u.to_string());
+        }
+        let mut c = crate::xpath::compile::Compiler::new(&sc);
+        c.bind("rate", &(0..0)).expect("binds");
+        let expr = "exists(//cac:InvoiceLine[cac:Item/cac:ClassifiedTaxCategory/normalize-space(cbc:ID) = 'S'][cac:Item/cac:ClassifiedTaxCategory/xs:decimal(cbc:Percent) = $rate])";
+        let mut op = c
+            .compile(&crate::xpath::parser::parse(expr).expect("parses"))
+            .expect("compiles");
+        lower(&mut op);
+        assert!(!matches!(op, Op::Direct(..)), "the walk is the evaluator's: {op:?}");
+        let shown = format!("{op:?}");
+        assert!(shown.contains("Var("), "{shown}");
+        assert_eq!(shown.matches("Direct(").count(), 2, "both predicates: {shown}");
+        let plus_one = DValue::Arith(
+            ArithOp::Add,
+            Box::new(DValue::Var(0)),
+            Box::new(DValue::Const(Const::Integer(1))),
+        );
+        let compared = Direct::Compare(CmpOp::Eq, DValue::Node(DPath::context()), plus_one, false);
+        assert!(mentions_variable(&Direct::Not(Box::new(compared))));
+        assert!(!mentions_variable(&Direct::Exists(DPath::context())));
     }
 
     /// Where the evaluator takes values lazily or positionally, or a path's

@@ -293,6 +293,13 @@ impl<'a> Evaluator<'a> {
                 (None, false) => f64::NAN,
                 (Some(x), false) => untyped_text(x)?.to_number(),
             })),
+            // one item, as the evaluator atomizes it; more gives up
+            DValue::Var(slot) => match self.st.vars.get(*slot)?.as_slice() {
+                [] => None,
+                [Item::Atomic(a)] => Some(a.clone()),
+                [Item::Node(x)] => Some(untyped_text(*x)?),
+                _ => return None,
+            },
             DValue::Arith(o, l, r) => match (self.value(l, n)?, self.value(r, n)?) {
                 (Some(a), Some(b)) => Some(arith(*o, &a, &b).ok()?),
                 _ => None,
