@@ -1469,15 +1469,7 @@ pub(super) fn round_like(b: Builtin, x: Atomic<'_>) -> R<Atomic<'_>> {
             Atomic::Decimal(r) => Atomic::Decimal(crate::xpath::value::as_big_decimal(r)),
             r => r,
         },
-        other => {
-            let d = other.as_f64();
-            Atomic::Double(match b {
-                B::Abs => d.abs(),
-                B::Round => round_double(d),
-                B::Floor => d.floor(),
-                _ => d.ceil(),
-            })
-        }
+        other => Atomic::Double(rounded_double(b, other.as_f64())),
     })
 }
 
@@ -1491,6 +1483,16 @@ fn round_half_up_dec<'a>(d: Decimal) -> Atomic<'a> {
     match if up { f.checked_add(Decimal::ONE) } else { Some(f) } {
         Some(x) => Atomic::Decimal(x),
         None => crate::xpath::value::big(crate::xpath::bigdec::BigDec::from_decimal(&d).round()),
+    }
+}
+
+/// `abs`, `round`, `floor` or `ceiling` (`b`) of a double.
+pub(super) fn rounded_double(b: Builtin, d: f64) -> f64 {
+    match b {
+        Builtin::Abs => d.abs(),
+        Builtin::Round => round_double(d),
+        Builtin::Floor => d.floor(),
+        _ => d.ceil(),
     }
 }
 

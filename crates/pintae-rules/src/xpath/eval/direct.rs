@@ -4,14 +4,19 @@
 //! in place. Every function gives `None` where the answer is not certain to
 //! be the evaluator's, which then evaluates the original expression.
 
-use super::{compare_pair, const_atomic, number_arg, round_like, sum_add, sum_end, Evaluator, Focus, Item, R, WIDE};
+use super::{
+    compare_pair, const_atomic, number_arg, round_like, rounded_double, sum_add, sum_end, Evaluator, Focus, Item, R,
+    WIDE,
+};
 use crate::xpath::compile::Op;
 use std::borrow::Cow;
 use std::ops::ControlFlow::{self, Break, Continue};
 use std::ops::Range;
 
 use crate::xpath::direct::{Affix, DKind, DPath, DStep, DValue, Direct, Single, Values};
-use crate::xpath::value::{arith, atomic_ebv, is_xml_ws, text_holds, Atomic, AtomicType, CmpOp, Seq, Str, XNode};
+use crate::xpath::value::{
+    arith, atomic_ebv, is_xml_ws, parse_double, text_holds, ArithOp, Atomic, AtomicType, CmpOp, Seq, Str, XNode,
+};
 
 type Node<'a> = roxmltree::Node<'a, 'a>;
 
@@ -293,6 +298,7 @@ impl<'a> Evaluator<'a> {
                 (None, false) => f64::NAN,
                 (Some(x), false) => untyped_text(x)?.to_number(),
             })),
+            DValue::Double(x) => self.double(x, n)?.map(Atomic::Double),
             // one item, as the evaluator atomizes it; more gives up
             DValue::Var(slot) => match self.st.vars.get(*slot)?.as_slice() {
                 [] => None,
@@ -328,6 +334,37 @@ impl<'a> Evaluator<'a> {
                 })?;
                 Some(sum_end(total))
             }
+        })
+    }
+
+    /// The value of `v`, arithmetic on doubles ([`DValue::Double`]), as a
+    /// double: each operation as the evaluator's `arith` and `round_like`
+    /// compute it for doubles, operands in the same order. An operand that
+    /// is not arithmetic is computed as [`Self::value`] computes it and
+    /// promoted (an untyped text cast, a literal or the empty sum's 0
+    /// converted); a text that is not a number gives up, where the
+    /// evaluator raises its error.
+    fn double(&mut self, v: &'a DValue, n: Node<'a>) -> Option<Option<f64>> {
+        Some(match v {
+            DValue::Arith(o, l, r) => match (self.double(l, n)?, self.double(r, n)?) {
+                (Some(x), Some(y)) => Some(match o {
+                    ArithOp::Add => x + y,
+                    ArithOp::Sub => x - y,
+                    ArithOp::Mul => x * y,
+                    ArithOp::Div | ArithOp::DecimalDiv => x / y,
+                    ArithOp::Mod => x % y,
+                    ArithOp::IDiv => return None,
+                }),
+                _ => None,
+            },
+            DValue::Rounded(b, x) => self.double(x, n)?.map(|d| rounded_double(*b, d)),
+            DValue::Double(x) => self.double(x, n)?,
+            other => match self.value(other, n)? {
+                None => None,
+                Some(Atomic::Untyped(s)) => Some(parse_double(&s)?),
+                Some(a) if a.is_numeric() => Some(a.as_f64()),
+                Some(_) => return None,
+            },
         })
     }
 
