@@ -119,8 +119,9 @@ pub enum DValue {
     /// double, NaN for none or for a text that is not a number.
     Number(DPath),
     /// Arithmetic (or `abs`, `round`, `floor`, `ceiling` of it) whose value,
-    /// when there is one, is certainly an `xs:double` (see [`doubles`]):
-    /// computed on doubles throughout, as the evaluator's rules would.
+    /// when there is one, is certainly an `xs:double` by its operands'
+    /// static types (an untyped text or a double beside a number): computed
+    /// on doubles throughout, as the evaluator's rules would.
     Double(Box<DValue>),
     /// A variable of at most one item, in its slot (`[… = $rate]` in a
     /// quantifier's body). A predicate with one is answered directly where
