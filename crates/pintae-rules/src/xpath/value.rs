@@ -1153,6 +1153,20 @@ pub fn general_pair(op: CmpOp, a: &Atomic, b: &Atomic) -> Result<bool, XPathErro
     }
 }
 
+/// Arithmetic on two doubles, for every operator whose result is a double
+/// (`None` for `idiv`): what [`arith`] gives when an operand is a double,
+/// and what direct forms compute on doubles throughout.
+pub fn double_arith(op: ArithOp, x: f64, y: f64) -> Option<f64> {
+    Some(match op {
+        ArithOp::Add => x + y,
+        ArithOp::Sub => x - y,
+        ArithOp::Mul => x * y,
+        ArithOp::Div | ArithOp::DecimalDiv => x / y,
+        ArithOp::Mod => x % y,
+        ArithOp::IDiv => return None,
+    })
+}
+
 /// Arithmetic operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArithOp {
@@ -1349,25 +1363,20 @@ pub fn arith<'a>(op: ArithOp, a: &Atomic<'a>, b: &Atomic<'a>) -> Result<Atomic<'
     match (a, b) {
         (Atomic::Double(_), _) | (_, Atomic::Double(_)) => {
             let (x, y) = (a.as_f64(), b.as_f64());
-            Ok(match op {
-                ArithOp::Add => Atomic::Double(x + y),
-                ArithOp::Sub => Atomic::Double(x - y),
-                ArithOp::Mul => Atomic::Double(x * y),
-                ArithOp::Div | ArithOp::DecimalDiv => Atomic::Double(x / y),
-                ArithOp::Mod => Atomic::Double(x % y),
-                ArithOp::IDiv => {
-                    if y == 0.0 {
-                        return Err(div_zero());
-                    }
-                    let q = (x / y).trunc();
-                    // integers are i128 here (the official processor's are
-                    // unbounded: 1e19 idiv 1 is an integer there too)
-                    if !q.is_finite() || q.abs() >= 1.7e38 {
-                        return Err(overflow());
-                    }
-                    Atomic::Integer(q as i128)
-                }
-            })
+            if let Some(d) = double_arith(op, x, y) {
+                return Ok(Atomic::Double(d));
+            }
+            // `idiv`, the one operator whose result is not a double
+            if y == 0.0 {
+                return Err(div_zero());
+            }
+            let q = (x / y).trunc();
+            // integers are i128 here (the official processor's are
+            // unbounded: 1e19 idiv 1 is an integer there too)
+            if !q.is_finite() || q.abs() >= 1.7e38 {
+                return Err(overflow());
+            }
+            Ok(Atomic::Integer(q as i128))
         }
         (Atomic::Integer(x), Atomic::Integer(y)) => {
             let (x, y) = (*x, *y);

@@ -15,7 +15,7 @@ use std::ops::Range;
 
 use crate::xpath::direct::{Affix, DKind, DPath, DStep, DValue, Direct, Single, Values};
 use crate::xpath::value::{
-    arith, atomic_ebv, is_xml_ws, parse_double, text_holds, ArithOp, Atomic, AtomicType, CmpOp, Seq, Str, XNode,
+    arith, atomic_ebv, double_arith, is_xml_ws, parse_double, text_holds, Atomic, AtomicType, CmpOp, Seq, Str, XNode,
 };
 
 type Node<'a> = roxmltree::Node<'a, 'a>;
@@ -338,8 +338,8 @@ impl<'a> Evaluator<'a> {
     }
 
     /// The value of `v`, arithmetic on doubles ([`DValue::Double`]), as a
-    /// double: each operation as the evaluator's `arith` and `round_like`
-    /// compute it for doubles, operands in the same order. An operand that
+    /// double: each operation by the evaluator's own functions for doubles
+    /// (`double_arith`, `rounded_double`), operands in the same order. An operand that
     /// is not arithmetic is computed as [`Self::value`] computes it and
     /// promoted (an untyped text cast, a literal or the empty sum's 0
     /// converted); a text that is not a number gives up, where the
@@ -347,18 +347,10 @@ impl<'a> Evaluator<'a> {
     fn double(&mut self, v: &'a DValue, n: Node<'a>) -> Option<Option<f64>> {
         Some(match v {
             DValue::Arith(o, l, r) => match (self.double(l, n)?, self.double(r, n)?) {
-                (Some(x), Some(y)) => Some(match o {
-                    ArithOp::Add => x + y,
-                    ArithOp::Sub => x - y,
-                    ArithOp::Mul => x * y,
-                    ArithOp::Div | ArithOp::DecimalDiv => x / y,
-                    ArithOp::Mod => x % y,
-                    ArithOp::IDiv => return None,
-                }),
+                (Some(x), Some(y)) => Some(double_arith(*o, x, y)?),
                 _ => None,
             },
             DValue::Rounded(b, x) => self.double(x, n)?.map(|d| rounded_double(*b, d)),
-            DValue::Double(x) => self.double(x, n)?,
             other => match self.value(other, n)? {
                 None => None,
                 Some(Atomic::Untyped(s)) => Some(parse_double(&s)?),
