@@ -142,14 +142,7 @@ pub fn location<'a>(ev: &mut Evaluator<'a>, n: XNode<'a>) -> String {
             if is_root_element {
                 parts.push(name.to_string());
             } else {
-                let tag = x.node.tag_name();
-                let idx = 1 + x
-                    .node
-                    .prev_siblings()
-                    .skip(1)
-                    .filter(|s| s.is_element() && s.tag_name() == tag)
-                    .count();
-                parts.push(format!("{name}[{idx}]"));
+                parts.push(format!("{name}[{}]", ev.sibling_place(x.node)));
             }
         } else if x.node.is_text() {
             parts.push("text()".into());
@@ -163,8 +156,7 @@ pub fn location<'a>(ev: &mut Evaluator<'a>, n: XNode<'a>) -> String {
 /// Line and column of a node's start tag (of the owner element's, for an
 /// attribute).
 fn position<'a>(ev: &mut Evaluator<'a>, n: XNode<'a>) -> (u32, u32) {
-    let p = n.node.document().text_pos_at(ev.element_start(n.node));
-    (p.row, p.col)
+    ev.text_position(n.node)
 }
 
 /// One schema's run over one document, fed element by element.
