@@ -5,7 +5,7 @@
 //! |------------|----------------------------------------------------|
 //! | `examples` | every official PINT-AE billing example, one thread: the official `.sch` files (`validate_all`) and the bundled rules chosen by CustomizationID (`bundled_all`) |
 //! | `parse`    | the same documents, roxmltree parsing only         |
-//! | `lines`    | an official example scaled to 400 and 4,000 lines  |
+//! | `lines`    | an official example scaled to 400 and 4,000 lines, and the 4,000 lines with every unit code wrong (a failure on each line's two quantities: what reporting thousands of failures costs) |
 //!
 //! Run with `cargo bench -p pintae-rules --bench validate`. When
 //! `../shared/tools/oracle` works, the oracle's warm Saxon time per file is
@@ -113,6 +113,15 @@ fn main() {
         std::fs::write(&p, &text).expect("write");
         scaled.push((lines, text, p));
     }
+    // every unitCode made unknown: two failures a line
+    let failing = scaled
+        .last()
+        .map(|(_, text, _)| text.replace("unitCode=\"", "unitCode=\"NOT-A-CODE"))
+        .expect("the 4,000-line invoice");
+    let failures = v.validate(failing.as_bytes()).failed.len();
+    assert!(failures >= 8000, "the failing invoice fails on each line: {failures}");
+    let failing_path = tmp.join("scaled-4000-failing.xml");
+    std::fs::write(&failing_path, &failing).expect("write");
     {
         let mut g = c.benchmark_group("lines");
         g.sample_size(10);
@@ -122,6 +131,10 @@ fn main() {
                 b.iter(|| black_box(v.validate(text.as_bytes())))
             });
         }
+        g.throughput(Throughput::Bytes(failing.len() as u64));
+        g.bench_function("validate_4000_failing", |b| {
+            b.iter(|| black_box(v.validate(failing.as_bytes())))
+        });
         g.finish();
     }
     c.final_summary();
@@ -159,6 +172,15 @@ fn main() {
             (Some(o), None) => println!("{lines} lines: pintae {o:.2} ms (oracle unavailable)"),
             _ => {}
         }
+    }
+    let ours = criterion_mean("lines/validate_4000_failing", started).map(|ns| ns / 1e6);
+    match (ours, oracle_ms(&shared, &[failing_path.as_path()])) {
+        (Some(o), Some(s)) => println!(
+            "4000 lines, {failures} failures: pintae {o:.2} ms, Saxon {s:.1} ms -> {:.0}x faster",
+            s / o
+        ),
+        (Some(o), None) => println!("4000 lines, {failures} failures: pintae {o:.2} ms (oracle unavailable)"),
+        _ => {}
     }
     if let (Some(a), Some(b)) = (
         criterion_mean("lines/validate_400", started),
