@@ -103,7 +103,10 @@ impl<'a> Focus<'a> {
     }
 }
 
-/// Evaluates expressions; holds the variable frame.
+/// Evaluates expressions; holds the variable frame. One evaluator serves
+/// one document: the indexes it builds on first use (elements by name,
+/// start tags, lines) are of the first document it is asked about, so a
+/// new document needs a new evaluator.
 pub struct Evaluator<'a> {
     /// What belongs to the schema being run (swapped as a whole, one
     /// pointer, when several schemas take turns on each element).
