@@ -8,6 +8,9 @@ use serde::Serialize;
 
 mod encodings;
 mod names;
+mod width;
+
+pub use width::{MAX_ATTRIBUTES, MAX_NAMESPACES};
 
 /// Most XML nodes a document may have (a 4,000-line invoice has ~300,000).
 pub const MAX_NODES: u32 = 20_000_000;
@@ -81,6 +84,27 @@ pub enum InputError {
         /// The limit.
         limit: usize,
         /// 1-based line where the limit was passed.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+    },
+    /// A start tag with too many attributes (namespace declarations
+    /// included).
+    #[error("refused: a start tag has more than {limit} attributes (line {line}, column {column})")]
+    TooManyAttributes {
+        /// The limit.
+        limit: usize,
+        /// 1-based line of the start tag.
+        line: u32,
+        /// 1-based column.
+        column: u32,
+    },
+    /// Too many namespace prefixes in scope at once.
+    #[error("refused: more than {limit} namespace prefixes are in scope (line {line}, column {column})")]
+    TooManyNamespaces {
+        /// The limit.
+        limit: usize,
+        /// 1-based line of the start tag that passed it.
         line: u32,
         /// 1-based column.
         column: u32,
@@ -476,21 +500,24 @@ fn past(b: &[u8], from: usize, pat: &[u8]) -> usize {
     memchr::memmem::find(&b[from..], pat).map_or(b.len(), |p| from + p + pat.len())
 }
 
-/// Whether the depth scan is needed before parsing: only when the text
-/// has more than `2 * limit + 1` `<`. A well-formed document nested deeper
-/// than `limit` has `limit + 1` elements open at once (empty-element tags
-/// open none), each with a start and an end tag, and every tag starts with
-/// a `<`. A malformed text with fewer `<` is refused by the parser, which
-/// never nests deeper than the number of start tags, so at most
-/// `2 * limit + 1` levels. Counting is a vector scan, several times cheaper
-/// than the depth scan on a small invoice.
-fn may_be_too_deep(text: &str, limit: usize) -> bool {
-    memchr::memchr_iter(b'<', text.as_bytes()).count() > 2 * limit + 1
+/// Whether the depth scan is needed before parsing, given the number of
+/// `<` in the text: only when there are more than `2 * limit + 1`. A
+/// well-formed document nested deeper than `limit` has `limit + 1` elements
+/// open at once (empty-element tags open none), each with a start and an
+/// end tag, and every tag starts with a `<`. A malformed text with fewer
+/// `<` is refused by the parser, which never nests deeper than the number
+/// of start tags, so at most `2 * limit + 1` levels. Counting is part of a
+/// vector scan ([`width::Bounds`]), several times cheaper than the depth
+/// scan on a small invoice.
+fn may_be_too_deep(tags: usize, limit: usize) -> bool {
+    tags > 2 * limit + 1
 }
 
-/// Parses XML with untrusted-input settings.
-pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
-    if may_be_too_deep(text, MAX_DEPTH) {
+/// Refuses hostile depth and width before parsing (see [`too_deep`] and
+/// [`width`]): what roxmltree would take a long time over.
+pub(crate) fn refuse_hostile_shape(text: &str) -> Result<(), InputError> {
+    let bounds = width::Bounds::of(text.as_bytes());
+    if may_be_too_deep(bounds.tags, MAX_DEPTH) {
         if let Some(at) = too_deep(text, MAX_DEPTH) {
             let (line, column) = line_col(text, at);
             return Err(InputError::TooDeep {
@@ -500,6 +527,29 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
             });
         }
     }
+    if bounds.may_be_too_wide() {
+        if let Some((at, wide)) = width::too_wide(text) {
+            let (line, column) = line_col(text, at);
+            return Err(match wide {
+                width::Wide::Attributes => InputError::TooManyAttributes {
+                    limit: MAX_ATTRIBUTES,
+                    line,
+                    column,
+                },
+                width::Wide::Namespaces => InputError::TooManyNamespaces {
+                    limit: MAX_NAMESPACES,
+                    line,
+                    column,
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Parses XML with untrusted-input settings.
+pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, InputError> {
+    refuse_hostile_shape(text)?;
     let opts = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_NODES,
@@ -1135,7 +1185,7 @@ mod tests {
             limit in 0usize..8,
         ) {
             let text = well_formed(&ops);
-            if !may_be_too_deep(&text, limit) {
+            if !may_be_too_deep(super::width::Bounds::of(text.as_bytes()).tags, limit) {
                 prop_assert_eq!(exact_too_deep(&text, limit), None, "{}", text);
             }
         }
@@ -1148,11 +1198,20 @@ mod tests {
         for limit in 0..6 {
             let nest = |n: usize| format!("{}t{}", "<e>".repeat(n), "</e>".repeat(n));
             let deep = nest(limit + 1);
-            assert!(may_be_too_deep(&deep, limit), "{deep}");
+            assert!(
+                may_be_too_deep(super::width::Bounds::of(deep.as_bytes()).tags, limit),
+                "{deep}"
+            );
             assert!(too_deep(&deep, limit).is_some(), "{deep}");
             let (fits, one_more) = (nest(limit), format!("{}<f/>", nest(limit)));
-            assert!(!may_be_too_deep(&fits, limit), "{fits}");
-            assert!(!may_be_too_deep(&one_more, limit), "{one_more}");
+            assert!(
+                !may_be_too_deep(super::width::Bounds::of(fits.as_bytes()).tags, limit),
+                "{fits}"
+            );
+            assert!(
+                !may_be_too_deep(super::width::Bounds::of(one_more.as_bytes()).tags, limit),
+                "{one_more}"
+            );
         }
     }
 

@@ -30,6 +30,8 @@ fn kind(e: &InputError) -> &'static str {
         InputError::Dtd => "dtd",
         InputError::Xml { .. } => "xml",
         InputError::TooDeep { .. } => "too_deep",
+        InputError::TooManyAttributes { .. } => "too_many_attributes",
+        InputError::TooManyNamespaces { .. } => "too_many_namespaces",
         InputError::TooLarge { .. } => "too_large",
         InputError::NotUbl { .. } => "not_ubl",
         InputError::EmptyEnvelope => "empty_envelope",
@@ -42,7 +44,9 @@ fn line_of(e: &InputError) -> Option<u32> {
         InputError::NotUtf8 { line, .. }
         | InputError::BadEncoding { line, .. }
         | InputError::Xml { line, .. }
-        | InputError::TooDeep { line, .. } => Some(*line),
+        | InputError::TooDeep { line, .. }
+        | InputError::TooManyAttributes { line, .. }
+        | InputError::TooManyNamespaces { line, .. } => Some(*line),
         _ => None,
     }
 }
@@ -159,6 +163,84 @@ fn nesting_just_under_the_limit_is_checked() {
     let r = pint_validator().validate(doc.as_bytes());
     assert!(r.input_error.is_none());
     assert!(!r.valid, "a document of nothing but nesting is not a valid invoice");
+}
+
+#[test]
+fn wide_start_tags_and_namespace_floods_are_refused() {
+    let attributes: String = (0..60_000).map(|i| format!(" a{i}=\"{i}\"")).collect();
+    let declarations =
+        |from: usize, to: usize| -> String { (from..to).map(|i| format!(" xmlns:p{i}=\"urn:p{i}\"")).collect() };
+    let limit = pintae_rules::input::MAX_NAMESPACES;
+    // one new prefix per level: the limit is passed at its last level
+    let spreading: String = (0..=limit).map(|i| format!("<a{}>", declarations(i, i + 1))).collect();
+    let cases = [
+        (
+            "many-attributes",
+            format!("<Invoice xmlns=\"{UBL}\">\n<a{attributes}/></Invoice>"),
+            "too_many_attributes",
+            2,
+        ),
+        // as many attributes too
+        (
+            "flood-of-declarations",
+            format!("<Invoice xmlns=\"{UBL}\"\n{}><a/></Invoice>", declarations(0, 60_000)),
+            "too_many_attributes",
+            1,
+        ),
+        // within the attributes a tag may have, more prefixes than may be in scope
+        (
+            "many-declarations",
+            format!(
+                "<Invoice xmlns=\"{UBL}\"\n{}><a/></Invoice>",
+                declarations(0, limit + 10)
+            ),
+            "too_many_namespaces",
+            1,
+        ),
+        (
+            "spreading-declarations",
+            format!(
+                "<Invoice xmlns=\"{UBL}\">\n{spreading}{}</Invoice>",
+                "</a>".repeat(limit + 1)
+            ),
+            "too_many_namespaces",
+            2,
+        ),
+    ];
+    for (name, doc, kind, line) in cases {
+        let r = pint_validator().validate(doc.as_bytes());
+        check(name, &r, &serde_json::json!({"input_error": kind, "line": line}));
+    }
+}
+
+/// Some generators declare the namespaces again on every element: many
+/// declarations, few in scope at once. Such a document is checked, with
+/// the verdict of the same invoice written plainly.
+#[test]
+fn namespaces_declared_on_every_element_are_checked() {
+    let plain =
+        std::fs::read_to_string(pintae_corpus::workspace_dir().join("testdata/examples/coffee-roaster-invoice.xml"))
+            .expect("bundled example");
+    let again = " xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\"";
+    // after the name of every start tag of a prefixed element
+    let mut out = String::new();
+    let mut rest = plain.as_str();
+    while let Some(at) = rest.find("<ca").into_iter().chain(rest.find("<cb")).min() {
+        let name_end = at
+            + rest[at..]
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(rest.len() - at);
+        out.push_str(&rest[..name_end]);
+        out.push_str(again);
+        rest = &rest[name_end..];
+    }
+    out.push_str(rest);
+    assert!(out.matches("xmlns:cbc").count() > 2 * pintae_rules::input::MAX_NAMESPACES);
+    let want = pint_validator().validate(plain.as_bytes());
+    let got = pint_validator().validate(out.as_bytes());
+    assert!(got.input_error.is_none(), "{:?}", got.input_error);
+    assert_eq!(got.valid, want.valid);
+    assert_eq!(got.failed_ids(), want.failed_ids());
 }
 
 #[test]

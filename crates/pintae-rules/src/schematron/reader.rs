@@ -210,13 +210,24 @@ impl SchemaDef {
     /// (typically the file name); the schema's `title` replaces it when
     /// present.
     pub fn from_schematron(name: &str, text: &str) -> Result<SchemaDef, SchemaError> {
-        // refuse hostile depth before parsing, as `input::parse` does for documents
-        if let Some(at) = crate::input::too_deep(text, crate::input::MAX_DEPTH) {
-            let (line, column) = crate::input::line_col(text, at);
+        // refuse hostile depth and width before parsing, as `input::parse`
+        // does for documents
+        if let Err(e) = crate::input::refuse_hostile_shape(text) {
+            let (at, message) = match &e {
+                crate::input::InputError::TooDeep { line, column, limit } => (
+                    format!("{line}:{column}"),
+                    format!("elements nest deeper than {limit} levels"),
+                ),
+                crate::input::InputError::TooManyAttributes { line, column, .. }
+                | crate::input::InputError::TooManyNamespaces { line, column, .. } => {
+                    (format!("{line}:{column}"), e.to_string())
+                }
+                other => ("1:1".to_string(), other.to_string()),
+            };
             return Err(SchemaError::Invalid {
                 name: name.to_string(),
-                at: format!("{line}:{column}"),
-                message: format!("elements nest deeper than {} levels", crate::input::MAX_DEPTH),
+                at,
+                message,
             });
         }
         let opts = roxmltree::ParsingOptions {
