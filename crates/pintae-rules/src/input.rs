@@ -425,22 +425,7 @@ fn exact_too_deep(text: &str, limit: usize) -> Option<usize> {
             depth = depth.saturating_sub(1);
             i = past(b, at, b">");
         } else {
-            // a start tag: find its end, skipping quoted attribute values
-            let mut j = at + 1;
-            while j < b.len() {
-                match memchr::memchr3(b'>', b'"', b'\'', &b[j..]) {
-                    None => j = b.len(),
-                    Some(p) if b[j + p] == b'>' => {
-                        j += p;
-                        break;
-                    }
-                    Some(p) => {
-                        // skip the quoted attribute value
-                        let q = b[j + p];
-                        j = memchr::memchr(q, &b[j + p + 1..]).map_or(b.len(), |e| j + p + 1 + e + 1);
-                    }
-                }
-            }
+            let j = start_tag_end(b, at, |_, _| {});
             if j >= b.len() || b[j - 1] != b'/' {
                 depth += 1;
                 if depth > limit {
@@ -492,6 +477,27 @@ fn not_an_element(b: &[u8], at: usize) -> Option<usize> {
         b'!' => Some(past(b, at, b">")),
         _ => None,
     }
+}
+
+/// The offset of the `>` that ends the start tag at `at` (the end of the
+/// text when it has none), its quoted attribute values skipped; `outside`
+/// is given each stretch of the tag outside them (`from..to`).
+fn start_tag_end(b: &[u8], at: usize, mut outside: impl FnMut(usize, usize)) -> usize {
+    let mut j = at + 1;
+    while j < b.len() {
+        match memchr::memchr3(b'>', b'"', b'\'', &b[j..]).map(|p| (j + p, b[j + p])) {
+            None => break,
+            Some((gt, b'>')) => {
+                outside(j, gt);
+                return gt;
+            }
+            Some((quote, q)) => {
+                outside(j, quote);
+                j = memchr::memchr(q, &b[quote + 1..]).map_or(b.len(), |e| quote + 1 + e + 1);
+            }
+        }
+    }
+    b.len()
 }
 
 /// Just past the first `pat` at or after `from` (the end when there is none).

@@ -166,22 +166,10 @@ fn forget(declaring: &mut HashMap<&[u8], usize>, prefix: &[u8]) {
 /// values), and the prefixes it declares (`""` for the default namespace).
 fn start_tag(b: &[u8], at: usize) -> (usize, usize, Vec<&[u8]>) {
     let (mut attributes, mut declared) = (0, Vec::new());
-    let mut j = at + 1;
-    while j < b.len() {
-        match memchr::memchr3(b'>', b'"', b'\'', &b[j..]).map(|p| (j + p, b[j + p])) {
-            None => j = b.len(),
-            Some((gt, b'>')) => {
-                attributes += count_declaring(b, j, gt, &mut declared);
-                return (gt, attributes, declared);
-            }
-            Some((quote, q)) => {
-                attributes += count_declaring(b, j, quote, &mut declared);
-                // past the quoted value
-                j = memchr::memchr(q, &b[quote + 1..]).map_or(b.len(), |e| quote + 1 + e + 1);
-            }
-        }
-    }
-    (b.len(), attributes, declared)
+    let end = super::start_tag_end(b, at, |from, to| {
+        attributes += count_declaring(b, from, to, &mut declared);
+    });
+    (end, attributes, declared)
 }
 
 /// The `=` in `b[from..to]` (a stretch of a start tag outside quoted
